@@ -1,0 +1,47 @@
+package dev.keel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class KeelCliTest {
+    record Run(int status, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Keel.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void versionPrintsTheBuildVersion() {
+        Run r = run("version");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("keel ").doesNotContain("${");
+    }
+
+    @Test
+    void versionAsJson() {
+        Run r = run("version", "--json");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("\"version\"");
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Run r = run("version", "--bogus");
+        assertThat(r.status()).isEqualTo(64);
+        assertThat(r.err()).contains("error: ").contains("--bogus").contains("hint: ");
+    }
+
+    @Test
+    void unknownOptionAsJson() {
+        Run r = run("version", "--bogus", "--json");
+        assertThat(r.status()).isEqualTo(64);
+        assertThat(r.err()).contains("\"code\" : \"USAGE\"");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.keel.replication.api;
+
+import dev.keel.replication.spi.ReplicaStorage;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One replica of one database, as configured: where it lives and the timings that drive it.
+ * Defaults follow Litestream 0.3: sync every second, keep 24h, check retention hourly,
+ * snapshot only at generation start and when retention needs one, no periodic validation.
+ *
+ * @param name                   unique per database; defaults to the storage type
+ * @param snapshotInterval       null: no periodic snapshots
+ * @param validationInterval     null: no periodic validation
+ */
+public record ReplicaConfig(String name, ReplicaStorage storage, Duration syncInterval, Duration snapshotInterval,
+                            Duration retention, Duration retentionCheckInterval, Duration validationInterval) {
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+    public static final Duration DEFAULT_RETENTION_CHECK_INTERVAL = Duration.ofHours(1);
+
+    public ReplicaConfig {
+        Objects.requireNonNull(storage, "storage");
+        if (name == null || name.isBlank()) name = storage.type();
+        if (syncInterval == null) syncInterval = DEFAULT_SYNC_INTERVAL;
+        if (retention == null) retention = DEFAULT_RETENTION;
+        if (retentionCheckInterval == null) retentionCheckInterval = DEFAULT_RETENTION_CHECK_INTERVAL;
+    }
+
+    /** A replica with every timing at its default. */
+    public static ReplicaConfig of(ReplicaStorage storage) {
+        return new ReplicaConfig(null, storage, null, null, null, null, null);
+    }
+}

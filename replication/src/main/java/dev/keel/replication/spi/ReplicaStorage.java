@@ -1,0 +1,126 @@
+package dev.keel.replication.spi;
+
+/**
+ * Where a replica lives and how to reach it: one typed record per backend. Parsed from a config file
+ * or a replica URL; turned into a {@link ReplicaClient} by the provider registered for its type.
+ * {@code toString()} of every implementation hides credentials.
+ */
+public sealed interface ReplicaStorage
+        permits ReplicaStorage.File, ReplicaStorage.S3, ReplicaStorage.Sftp, ReplicaStorage.Azure {
+
+    /** The config file's type name: "file", "s3", "sftp", "abs". */
+    String type();
+
+    /** A URL-like description without credentials, for messages and listings. */
+    String describe();
+
+    /** A directory on a local (or mounted) file system. */
+    record File(java.nio.file.Path root) implements ReplicaStorage {
+        public File {
+            java.util.Objects.requireNonNull(root, "root");
+        }
+
+        @Override
+        public String type() {
+            return "file";
+        }
+
+        @Override
+        public String describe() {
+            return "file://" + root.toAbsolutePath();
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
+    /** A bucket on S3 or an S3-compatible server (MinIO, B2, Spaces, GCS interop, s3proxy). */
+    record S3(String bucket, String path, String region, String endpoint, boolean forcePathStyle,
+              boolean skipVerify, String accessKeyId, String secretAccessKey) implements ReplicaStorage {
+        public S3 {
+            if (bucket == null || bucket.isBlank()) throw new IllegalArgumentException("S3 replica needs a bucket");
+            path = Paths.trimSlashes(path);
+        }
+
+        @Override
+        public String type() {
+            return "s3";
+        }
+
+        @Override
+        public String describe() {
+            return "s3://" + bucket + (endpoint == null ? "" : "@" + endpoint) + "/" + path;
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
+    /** A directory on an SFTP server. {@code hostKey} is an OpenSSH public key line, or null for known_hosts. */
+    record Sftp(String host, int port, String user, String password, String keyPath, String path, String hostKey)
+            implements ReplicaStorage {
+        public Sftp {
+            if (host == null || host.isBlank()) throw new IllegalArgumentException("SFTP replica needs a host");
+            if (port <= 0) port = 22;
+            path = path == null ? "" : path;
+        }
+
+        @Override
+        public String type() {
+            return "sftp";
+        }
+
+        @Override
+        public String describe() {
+            return "sftp://" + (user == null ? "" : user + "@") + host + ":" + port + "/" + Paths.trimSlashes(path);
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
+    /** A container in Azure Blob Storage (or Azurite). {@code endpoint} null means the public cloud. */
+    record Azure(String accountName, String accountKey, String sasToken, String container, String path,
+                 String endpoint) implements ReplicaStorage {
+        public Azure {
+            if (container == null || container.isBlank()) throw new IllegalArgumentException("Azure replica needs a container (bucket)");
+            path = Paths.trimSlashes(path);
+        }
+
+        @Override
+        public String type() {
+            return "abs";
+        }
+
+        @Override
+        public String describe() {
+            return "abs://" + (accountName == null ? "" : accountName + "@") + container + "/" + path;
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
+    /** Small helpers for replica paths. */
+    final class Paths {
+        private Paths() {
+        }
+
+        /** "a/b" from "/a/b/", "" from null. */
+        public static String trimSlashes(String path) {
+            if (path == null) return "";
+            int start = 0, end = path.length();
+            while (start < end && path.charAt(start) == '/') start++;
+            while (end > start && path.charAt(end - 1) == '/') end--;
+            return path.substring(start, end);
+        }
+    }
+}
