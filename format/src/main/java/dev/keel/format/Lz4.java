@@ -1,0 +1,56 @@
+package dev.keel.format;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FrameInputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream;
+import net.jpountz.xxhash.XXHashFactory;
+
+/**
+ * LZ4 frames as Litestream 0.3 writes and reads them: standard frame format, independent 4 MiB
+ * blocks, content checksum on, block checksums off (Litestream's reader rejects them). Readable by the
+ * {@code lz4} command.
+ */
+public final class Lz4 {
+    private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+    private static final XXHashFactory XXHASH = XXHashFactory.fastestInstance();
+
+    private Lz4() {
+    }
+
+    /** Wraps {@code out} so that bytes written become one LZ4 frame; close() finishes the frame. */
+    public static OutputStream compressing(OutputStream out) throws IOException {
+        return new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB, -1L,
+                LZ4.fastCompressor(), XXHASH.hash32(),
+                LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
+    }
+
+    /** Decompresses one or more LZ4 frames; content checksums are verified at the end of each frame. */
+    public static InputStream decompressing(InputStream in) throws IOException {
+        return new LZ4FrameInputStream(in, LZ4.safeDecompressor(), XXHASH.hash32());
+    }
+
+    public static byte[] compress(byte[] data, int off, int len) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, len / 2));
+        try (OutputStream out = compressing(bytes)) {
+            out.write(data, off, len);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static byte[] compress(byte[] data) {
+        return compress(data, 0, data.length);
+    }
+
+    public static byte[] decompress(byte[] data) throws IOException {
+        try (InputStream in = decompressing(new java.io.ByteArrayInputStream(data))) {
+            return in.readAllBytes();
+        }
+    }
+}

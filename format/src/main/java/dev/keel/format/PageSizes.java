@@ -1,0 +1,16 @@
+package dev.keel.format;
+
+/** SQLite page sizes: powers of two from 512 to 65536. */
+public final class PageSizes {
+    private PageSizes() {
+    }
+
+    public static boolean isValid(int pageSize) {
+        return pageSize >= 512 && pageSize <= 65536 && Integer.bitCount(pageSize) == 1;
+    }
+
+    /** The database header stores 65536 as 1 in a 16-bit field. */
+    public static int decodeHeaderField(int raw) {
+        return raw == 1 ? 65536 : raw;
+    }
+}

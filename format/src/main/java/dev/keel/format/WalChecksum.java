@@ -1,0 +1,36 @@
+package dev.keel.format;
+
+/**
+ * SQLite's WAL checksum: two 32-bit running sums over 32-bit words, read in the byte order the WAL
+ * header's magic selects. Immutable; {@link #update} returns the sums after more data.
+ */
+public record WalChecksum(int s0, int s1) {
+    public static final WalChecksum ZERO = new WalChecksum(0, 0);
+
+    /**
+     * The checksum after {@code len} more bytes; {@code len} must be a multiple of 8, as every
+     * checksummed region in a WAL is.
+     */
+    public WalChecksum update(byte[] data, int off, int len, boolean bigEndian) {
+        if ((len & 7) != 0) throw new IllegalArgumentException("checksummed length must be a multiple of 8: " + len);
+        int a = s0, b = s1;
+        int end = off + len;
+        if (bigEndian) {
+            for (int i = off; i < end; i += 8) {
+                a += Bytes.intBE(data, i) + b;
+                b += Bytes.intBE(data, i + 4) + a;
+            }
+        } else {
+            for (int i = off; i < end; i += 8) {
+                a += Bytes.intLE(data, i) + b;
+                b += Bytes.intLE(data, i + 4) + a;
+            }
+        }
+        return new WalChecksum(a, b);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%08x%08x", s0, s1);
+    }
+}
