@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Keeps SQLite safe in production: replication, point-in-time restore, declarative migrations.",
         subcommands = {
                 VersionCommand.class,
+                DatabasesCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Keel implements Runnable {

@@ -1,0 +1,97 @@
+package dev.keel.cli;
+
+import dev.keel.cli.config.ConfigOptions;
+import dev.keel.cli.config.GoDuration;
+import dev.keel.cli.config.KeelConfig;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.ReplicaConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code keel databases}: lists the databases in the config file and their replicas, in Litestream
+ * 0.3's columns ({@code path  replicas}); with {@code --json}, every setting that drives replication.
+ * Replicas are shown by name, type and a URL without credentials.
+ */
+@Command(name = "databases", description = "List the databases in the config file and their replicas.")
+public final class DatabasesCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions config;
+
+    @CommandLine.Mixin
+    OutputOptions output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        KeelConfig loaded = config.load();
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.json()) {
+            output.printJson(out, json(loaded));
+        } else {
+            printTable(out, loaded.databases());
+        }
+        return 0;
+    }
+
+    /** Two columns padded like Go's tabwriter with padding 2, as {@code litestream databases} prints them. */
+    static void printTable(PrintWriter out, List<DatabaseConfig> databases) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"path", "replicas"});
+        for (DatabaseConfig db : databases) {
+            rows.add(new String[]{db.path().toString(),
+                    db.replicas().stream().map(ReplicaConfig::name).collect(Collectors.joining(","))});
+        }
+        int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0) + 2;
+        for (String[] row : rows) {
+            out.println(row[0] + " ".repeat(width - row[0].length()) + row[1]);
+        }
+        out.flush();
+    }
+
+    private static Map<String, Object> json(KeelConfig config) {
+        List<Object> dbs = new ArrayList<>();
+        for (DatabaseConfig db : config.databases()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("path", db.path().toString());
+            d.put("metaPath", db.resolvedMetaPath().toString());
+            d.put("monitorInterval", GoDuration.format(db.monitorInterval()));
+            d.put("checkpointInterval", GoDuration.format(db.checkpointInterval()));
+            d.put("minCheckpointPageCount", db.minCheckpointPageCount());
+            d.put("maxCheckpointPageCount", db.maxCheckpointPageCount());
+            List<Object> replicas = new ArrayList<>();
+            for (ReplicaConfig r : db.replicas()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", r.name());
+                m.put("type", r.storage().type());
+                m.put("url", r.storage().describe());
+                m.put("syncInterval", GoDuration.format(r.syncInterval()));
+                m.put("snapshotInterval", format(r.snapshotInterval()));
+                m.put("retention", GoDuration.format(r.retention()));
+                m.put("retentionCheckInterval", GoDuration.format(r.retentionCheckInterval()));
+                m.put("validationInterval", format(r.validationInterval()));
+                replicas.add(m);
+            }
+            d.put("replicas", replicas);
+            dbs.add(d);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("config", config.source().toString());
+        body.put("databases", dbs);
+        return body;
+    }
+
+    private static String format(Duration d) {
+        return d == null ? null : GoDuration.format(d);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.keel.cli.config;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The config-file options every config-reading command shares (as a picocli mixin):
+ * {@code -config PATH} and {@code -no-expand-env}, each also spelled with two dashes.
+ */
+public final class ConfigOptions {
+    @Option(names = {"-config", "--config"}, paramLabel = "PATH",
+            description = "Config file (Litestream 0.3 format). Default: $KEEL_CONFIG, ./keel.yml, /etc/keel.yml, /etc/litestream.yml.")
+    String configPath;
+
+    @Option(names = {"-no-expand-env", "--no-expand-env"},
+            description = "Do not replace $VAR and ${VAR} in the config file with environment variables.")
+    boolean noExpandEnv;
+
+    /** The path given with -config, or null. */
+    public String configPath() {
+        return configPath;
+    }
+
+    /** True unless -no-expand-env was given. */
+    public boolean expandEnv() {
+        return !noExpandEnv;
+    }
+
+    /** Finds and reads the config file for this process's environment. */
+    public KeelConfig load() {
+        return load(ConfigEnvironment.system());
+    }
+
+    /** Finds and reads the config file as seen from {@code env}. */
+    public KeelConfig load(ConfigEnvironment env) {
+        return new ConfigLoader(env).load(configPath, expandEnv());
+    }
+}

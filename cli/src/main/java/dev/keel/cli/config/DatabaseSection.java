@@ -1,0 +1,62 @@
+package dev.keel.cli.config;
+
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.ReplicaConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads one item of {@code dbs} into a {@link DatabaseConfig}: one database file and its replicas.
+ * Directory and pattern entries (many databases from one item) would be a sibling of this class.
+ */
+final class DatabaseSection {
+    static final List<String> KEYS = List.of("path", "meta-path", "monitor-interval", "checkpoint-interval",
+            "min-checkpoint-page-count", "max-checkpoint-page-count", "replicas");
+
+    private DatabaseSection() {
+    }
+
+    static DatabaseConfig read(YamlMap map, ReplicaSection.Credentials credentials, ConfigEnvironment env) {
+        if (map.keys().contains("replica")) {
+            throw map.source().error(map.line("replica"), "'replica:' (a single replica) in " + map.where()
+                    + " is Litestream 0.5 syntax; this is the 0.3 format",
+                    "write it as a list: 'replicas:' followed by '- url: ...'");
+        }
+        map.rejectUnknownKeys(KEYS);
+        Path path = map.filePath("path", env).orElseThrow(() -> map.error(
+                map.where() + " needs a 'path': the database file to replicate", "add 'path: /var/lib/app/app.db'"));
+        Path metaPath = map.filePath("meta-path", env).orElse(null);
+        Duration monitor = map.positiveDuration("monitor-interval").orElse(null);
+        Duration checkpoint = map.positiveDuration("checkpoint-interval").orElse(null);
+        int minPages = pageCount(map, "min-checkpoint-page-count", DatabaseConfig.DEFAULT_MIN_CHECKPOINT_PAGE_COUNT);
+        int maxPages = pageCount(map, "max-checkpoint-page-count", DatabaseConfig.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
+        if (minPages > maxPages) {
+            String key = map.has("min-checkpoint-page-count") ? "min-checkpoint-page-count" : "max-checkpoint-page-count";
+            throw map.error(key, "min-checkpoint-page-count (" + minPages + ") is above max-checkpoint-page-count ("
+                    + maxPages + ") in " + map.where(), "the passive checkpoint threshold must not exceed the forced one");
+        }
+
+        List<ReplicaConfig> replicas = new ArrayList<>();
+        Map<String, Integer> nameLines = new HashMap<>();
+        for (YamlMap item : map.maps("replicas")) {
+            ReplicaConfig replica = ReplicaSection.read(item, credentials, env);
+            Integer first = nameLines.putIfAbsent(replica.name(), item.line("name"));
+            if (first != null) {
+                throw item.error("name", "two replicas of " + path + " are named '" + replica.name()
+                        + "' (the other at line " + first + ")", "give each replica a distinct 'name:'");
+            }
+            replicas.add(replica);
+        }
+        return new DatabaseConfig(path, metaPath, monitor, checkpoint, minPages, maxPages, replicas);
+    }
+
+    private static int pageCount(YamlMap map, String key, int defaultValue) {
+        int n = map.integer(key).orElse(defaultValue);
+        if (n <= 0) throw map.error(key, map.path(key) + " must be greater than zero, not " + n, null);
+        return n;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.keel.cli.config;
+
+import dev.keel.replication.api.DatabaseConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A loaded config file (Litestream 0.3's {@code litestream.yml} format): the databases to
+ * replicate, ready for the replication engine, plus the daemon settings around them.
+ *
+ * @param source    the file it was read from
+ * @param addr      bind address for metrics and status ({@code addr}), or null when not serving
+ * @param exec      command to run beside replication ({@code exec}), or null
+ * @param logging   the {@code logging} block
+ * @param databases one entry per {@code dbs} item, in file order, credentials already resolved
+ */
+public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases) {
+    public KeelConfig {
+        Objects.requireNonNull(source, "source");
+        logging = logging == null ? Logging.DEFAULT : logging;
+        databases = List.copyOf(databases);
+    }
+
+    /** The configured database at {@code path} (compared as absolute, normalized paths). */
+    public Optional<DatabaseConfig> database(Path path) {
+        Path wanted = path.toAbsolutePath().normalize();
+        return databases.stream().filter(db -> db.path().toAbsolutePath().normalize().equals(wanted)).findFirst();
+    }
+
+    /**
+     * The {@code logging} block: level (debug, info, warn, error), type (text, json) and whether
+     * logs go to stderr instead of stdout.
+     */
+    public record Logging(String level, String type, boolean stderr) {
+        public static final Logging DEFAULT = new Logging("info", "text", false);
+
+        public Logging {
+            level = level == null ? "info" : level;
+            type = type == null ? "text" : type;
+        }
+    }
+}

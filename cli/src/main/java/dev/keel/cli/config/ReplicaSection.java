@@ -1,0 +1,247 @@
+package dev.keel.cli.config;
+
+import dev.keel.core.KeelException;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.replication.spi.ReplicaUrl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads one item of a database's {@code replicas} list into a {@link ReplicaConfig}, following
+ * Litestream 0.3.13: the type comes from the URL's scheme, else {@code type}, else "file"; URL parts
+ * fill only the fields the item does not set; a URL and its own {@code path} (or {@code bucket},
+ * or sftp {@code host}) together are an error. Unlike Litestream, a key that does not apply to the
+ * replica's type is an error rather than silently ignored.
+ */
+final class ReplicaSection {
+    static final List<String> COMMON_KEYS = List.of("name", "type", "url", "path", "sync-interval",
+            "snapshot-interval", "retention", "retention-check-interval", "validation-interval", "age");
+    static final Map<String, List<String>> TYPE_KEYS = Map.of(
+            "file", List.of(),
+            "s3", List.of("bucket", "endpoint", "region", "force-path-style", "skip-verify",
+                    "access-key-id", "secret-access-key"),
+            "sftp", List.of("host", "user", "password", "key-path", "host-key"),
+            "abs", List.of("bucket", "endpoint", "account-name", "account-key", "sas-token"));
+    static final List<String> TYPES = List.of("file", "s3", "sftp", "abs");
+    private static final Pattern HOST_PORT = Pattern.compile("^([^:\\[\\]]+|\\[[^\\]]+\\]):([0-9]{1,5})$");
+
+    /** Global {@code access-key-id} / {@code secret-access-key}, applied to s3 replicas that set none. */
+    record Credentials(String accessKeyId, String secretAccessKey) {
+    }
+
+    private final YamlMap map;
+    private final ConfigEnvironment env;
+
+    private ReplicaSection(YamlMap map, ConfigEnvironment env) {
+        this.map = map;
+        this.env = env;
+    }
+
+    static ReplicaConfig read(YamlMap map, Credentials global, ConfigEnvironment env) {
+        return new ReplicaSection(map, env).read(global);
+    }
+
+    private ReplicaConfig read(Credentials global) {
+        map.rejectUnknownKeys(allKeys());
+        Optional<String> url = map.string("url");
+        ReplicaUrl.Parts parts = url.map(this::splitUrl).orElse(null);
+        String type = type(parts);
+        for (String key : map.keys()) {
+            if (!COMMON_KEYS.contains(key) && !TYPE_KEYS.get(type).contains(key)) {
+                throw map.error(key, "key '" + key + "' does not apply to a " + type + " replica (" + map.where() + ")",
+                        "keys for " + type + " replicas: " + String.join(", ", keysFor(type)));
+            }
+        }
+        map.string("path").filter(ReplicaUrl::isUrl).ifPresent(p -> {
+            throw map.error("path", "replica path cannot be a URL: " + ReplicaUrl.redact(p), "use 'url:' for URLs");
+        });
+        if (parts != null) {
+            rejectWithUrl("path");
+            if (!type.equals("file") && !type.equals("sftp")) rejectWithUrl("bucket");
+            if (type.equals("sftp")) rejectWithUrl("host");
+        }
+        rejectEncryption();
+        ReplicaStorage storage = switch (type) {
+            case "file" -> file(parts);
+            case "s3" -> s3(parts, global);
+            case "sftp" -> sftp(parts);
+            case "abs" -> abs(parts);
+            default -> throw new IllegalStateException(type);
+        };
+        return new ReplicaConfig(map.string("name").orElse(null), storage,
+                map.positiveDuration("sync-interval").orElse(null), optionalInterval("snapshot-interval"), map.positiveDuration("retention").orElse(null),
+                map.positiveDuration("retention-check-interval").orElse(null), optionalInterval("validation-interval"));
+    }
+
+    private ReplicaUrl.Parts splitUrl(String url) {
+        if (!ReplicaUrl.isUrl(url)) {
+            throw map.error("url", "replica url '" + url + "' has no scheme",
+                    "write file://" + (url.startsWith("/") ? "" : "/") + url + ", or use 'path:' for a directory");
+        }
+        try {
+            return ReplicaUrl.split(url);
+        } catch (KeelException e) {
+            throw map.source().error(map.line("url"), e.getMessage() + " in '" + e.subject() + "'", e.hint());
+        }
+    }
+
+    private String type(ReplicaUrl.Parts parts) {
+        Optional<String> declared = map.string("type");
+        if (parts != null) {
+            if (declared.isPresent() && !declared.get().equals(parts.scheme())) {
+                throw map.error("type", "type '" + declared.get() + "' does not match the url's scheme '" + parts.scheme() + "'",
+                        "drop 'type:'; the url's scheme decides the type");
+            }
+            return parts.scheme();
+        }
+        String type = declared.orElse("file");
+        if (type.equals("gcs")) {
+            throw map.error("type", "gcs replicas are not supported yet",
+                    "use GCS through its S3 interoperability API: type s3 with endpoint https://storage.googleapis.com");
+        }
+        if (!TYPES.contains(type)) {
+            String suggestion = KeySuggester.closest(type, TYPES);
+            throw map.error("type", "unknown replica type '" + type + "'" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"),
+                    "replica types: " + String.join(", ", TYPES));
+        }
+        return type;
+    }
+
+    private ReplicaStorage file(ReplicaUrl.Parts parts) {
+        if (parts != null) return new ReplicaStorage.File(java.nio.file.Path.of(parts.path()));
+        return new ReplicaStorage.File(map.filePath("path", env).orElseThrow(() -> map.error(
+                "file replica in " + map.where() + " needs a 'path' (or a 'url')", "add 'path: /backups/NAME' or 'url: file:///backups/NAME'")));
+    }
+
+    private ReplicaStorage s3(ReplicaUrl.Parts parts, Credentials global) {
+        String bucket = map.string("bucket").orElse(null);
+        String path = map.string("path").orElse(null);
+        String region = map.string("region").orElse(null);
+        String endpoint = map.string("endpoint").orElse(null);
+        // Litestream: path style when an endpoint is set explicitly (only AWS itself goes without).
+        boolean forcePathStyle = map.bool("force-path-style").orElse(endpoint != null && !endpoint.isEmpty());
+        if (parts != null) {
+            ReplicaUrl.S3Host host;
+            try {
+                host = ReplicaUrl.parseS3Host(parts.hostAndPort());
+            } catch (KeelException e) {
+                throw map.source().error(map.line("url"), e.getMessage(), e.hint());
+            }
+            path = parts.path();
+            bucket = host.bucket();
+            if (region == null) region = host.region();
+            if (endpoint == null) endpoint = host.endpoint();
+            if (!forcePathStyle) forcePathStyle = host.forcePathStyle();
+        }
+        if (bucket == null || bucket.isEmpty()) {
+            throw map.error("s3 replica in " + map.where() + " needs a bucket",
+                    parts != null ? "put it in the url: s3://BUCKET/path" : "add 'bucket: NAME' or use 'url: s3://BUCKET/path'");
+        }
+        String accessKeyId = map.string("access-key-id").orElse(global.accessKeyId());
+        String secret = map.string("secret-access-key").orElse(global.secretAccessKey());
+        return new ReplicaStorage.S3(bucket, path, emptyToNull(region), emptyToNull(endpoint), forcePathStyle,
+                map.bool("skip-verify").orElse(false), emptyToNull(accessKeyId), emptyToNull(secret));
+    }
+
+    private ReplicaStorage sftp(ReplicaUrl.Parts parts) {
+        String host = null;
+        int port = -1;
+        if (map.has("host")) {
+            String text = map.string("host").orElseThrow();
+            Matcher m = HOST_PORT.matcher(text);
+            host = text;
+            if (m.matches()) {
+                host = m.group(1).replace("[", "").replace("]", "");
+                port = Integer.parseInt(m.group(2));
+                if (port < 1 || port > 65535) throw map.error("host", "bad port in host '" + text + "'", "a port is a number from 1 to 65535");
+            }
+        }
+        String user = map.string("user").orElse(null);
+        String password = map.string("password").orElse(null);
+        String path = map.string("path").orElse(null);
+        if (parts != null) {
+            host = parts.host();
+            port = parts.port();
+            if (user == null) user = parts.user();
+            if (password == null) password = parts.password();
+            path = parts.path();
+        }
+        if (host == null || host.isEmpty()) {
+            throw map.error("sftp replica in " + map.where() + " needs a host", "add 'host: HOST:PORT' or use 'url: sftp://USER@HOST/path'");
+        }
+        if (user == null || user.isEmpty()) {
+            throw map.error("sftp replica in " + map.where() + " needs a user", "add 'user: NAME' or put it in the url: sftp://USER@HOST/path");
+        }
+        String keyPath = map.filePath("key-path", env).map(Object::toString).orElse(null);
+        return new ReplicaStorage.Sftp(host, port, user, emptyToNull(password), keyPath, path == null ? "" : path,
+                map.string("host-key").orElse(null));
+    }
+
+    private ReplicaStorage abs(ReplicaUrl.Parts parts) {
+        String account = map.string("account-name").orElse(null);
+        String container = map.string("bucket").orElse(null);
+        String path = map.string("path").orElse(null);
+        if (parts != null) {
+            if (account == null) account = parts.user();
+            container = parts.host();
+            path = parts.path();
+        }
+        if (container == null || container.isEmpty()) {
+            throw map.error("abs replica in " + map.where() + " needs a container",
+                    "add 'bucket: CONTAINER' or use 'url: abs://ACCOUNT@CONTAINER/path'");
+        }
+        return new ReplicaStorage.Azure(emptyToNull(account), emptyToNull(map.string("account-key").orElse(null)),
+                emptyToNull(map.string("sas-token").orElse(null)), container, path, emptyToNull(map.string("endpoint").orElse(null)));
+    }
+
+    private void rejectWithUrl(String key) {
+        if (map.has(key)) {
+            throw map.error(key, "cannot set both 'url' and '" + key + "' on a replica (" + map.where() + ")",
+                    "put everything in the url, or drop the url and set the keys");
+        }
+    }
+
+    /** Litestream's {@code age} block is parsed so the file is accepted, but encryption is refused until Keel has it. */
+    private void rejectEncryption() {
+        Optional<YamlMap> age = map.map("age");
+        if (age.isEmpty()) return;
+        age.get().rejectUnknownKeys(List.of("identities", "recipients"));
+        if (!age.get().strings("identities").isEmpty() || !age.get().strings("recipients").isEmpty()) {
+            throw map.error("age", "age encryption (" + map.path("age") + ") is not supported yet",
+                    "remove the 'age' block; Keel cannot read or write encrypted replicas yet");
+        }
+    }
+
+    /** An interval where 0 means "never", as in Litestream; null when unset or 0. */
+    private Duration optionalInterval(String key) {
+        Duration d = map.duration(key).orElse(null);
+        if (d != null && d.isNegative()) {
+            throw map.error(key, map.path(key) + " must not be negative", "use 0 to turn it off");
+        }
+        return d == null || d.isZero() ? null : d;
+    }
+
+    private static List<String> allKeys() {
+        Set<String> all = new LinkedHashSet<>(COMMON_KEYS);
+        for (String type : TYPES) all.addAll(TYPE_KEYS.get(type));
+        return new ArrayList<>(all);
+    }
+
+    private static List<String> keysFor(String type) {
+        List<String> keys = new ArrayList<>(COMMON_KEYS);
+        keys.addAll(TYPE_KEYS.get(type));
+        return keys;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

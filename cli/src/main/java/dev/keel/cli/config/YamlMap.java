@@ -1,0 +1,270 @@
+package dev.keel.cli.config;
+
+import dev.keel.core.KeelException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * One YAML mapping of the config file with typed, line-aware accessors. Every failure is a
+ * BAD_INPUT error naming the file, the line and the key; unknown keys are errors with a
+ * "did you mean" suggestion. Null values ({@code key:} with nothing after it) count as absent,
+ * as they do for Litestream. YAML merge keys ({@code <<: *defaults}) are honoured.
+ */
+final class YamlMap {
+    private static final Set<String> TRUE = Set.of("true", "yes", "y", "on");
+    private static final Set<String> FALSE = Set.of("false", "no", "n", "off");
+
+    private final ConfigSource source;
+    private final String where;
+    private final Node node;
+    private final Map<String, NodeTuple> entries;
+
+    private YamlMap(ConfigSource source, String where, Node node, Map<String, NodeTuple> entries) {
+        this.source = source;
+        this.where = where;
+        this.node = node;
+        this.entries = entries;
+    }
+
+    /** The mapping at {@code node}; {@code where} names it in messages ("" for the top level, else "dbs[0]"). */
+    static YamlMap of(ConfigSource source, String where, Node node) {
+        if (!(node instanceof MappingNode mapping)) {
+            throw source.error(line(node), (where.isEmpty() ? "the file" : where) + " should be a mapping of keys to values, not "
+                    + describe(node), where.isEmpty() ? "a config file starts with keys such as 'dbs:'" : null);
+        }
+        Map<String, NodeTuple> explicit = new LinkedHashMap<>();
+        List<NodeTuple> merged = new ArrayList<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            Node key = tuple.getKeyNode();
+            if (!(key instanceof ScalarNode scalar)) {
+                throw source.error(line(key), "a key in " + label(where) + " is " + describe(key) + ", not a name", null);
+            }
+            if (key.getTag().equals(Tag.MERGE) || scalar.getValue().equals("<<")) {
+                collectMerged(source, where, tuple.getValueNode(), merged);
+                continue;
+            }
+            NodeTuple previous = explicit.putIfAbsent(scalar.getValue(), tuple);
+            if (previous != null) {
+                throw source.error(line(key), "duplicate key '" + scalar.getValue() + "' in " + label(where)
+                        + " (first at line " + line(previous.getKeyNode()) + ")", "keep one of them");
+            }
+        }
+        for (NodeTuple tuple : merged) {
+            explicit.putIfAbsent(((ScalarNode) tuple.getKeyNode()).getValue(), tuple);
+        }
+        return new YamlMap(source, where, node, explicit);
+    }
+
+    private static void collectMerged(ConfigSource source, String where, Node value, List<NodeTuple> into) {
+        if (value instanceof SequenceNode seq) {
+            for (Node item : seq.getValue()) collectMerged(source, where, item, into);
+            return;
+        }
+        YamlMap other = of(source, where, value);
+        into.addAll(other.entries.values());
+    }
+
+    /** 1-based line where this mapping starts. */
+    int line() {
+        return line(node);
+    }
+
+    /** 1-based line of {@code key}, or of the mapping when the key is absent. */
+    int line(String key) {
+        NodeTuple tuple = entries.get(key);
+        return tuple == null ? line() : line(tuple.getKeyNode());
+    }
+
+    String where() {
+        return where;
+    }
+
+    ConfigSource source() {
+        return source;
+    }
+
+    /** The keys present, in file order. */
+    Set<String> keys() {
+        return entries.keySet();
+    }
+
+    /** True when {@code key} is present with a non-null value. */
+    boolean has(String key) {
+        NodeTuple tuple = entries.get(key);
+        return tuple != null && !isNull(tuple.getValueNode());
+    }
+
+    /** Fails on the first key not in {@code allowed}, suggesting the closest allowed key. */
+    void rejectUnknownKeys(Collection<String> allowed) {
+        for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
+            if (allowed.contains(e.getKey())) continue;
+            String suggestion = KeySuggester.closest(e.getKey(), allowed);
+            String message = "unknown key '" + e.getKey() + "' in " + label(where)
+                    + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?");
+            throw source.error(line(e.getValue().getKeyNode()), message, "keys allowed here: " + String.join(", ", allowed));
+        }
+    }
+
+    /** A BAD_INPUT error at the line of {@code key}'s value (or of this mapping when absent). */
+    KeelException error(String key, String message, String hint) {
+        NodeTuple tuple = entries.get(key);
+        return source.error(tuple == null ? line() : line(tuple.getValueNode()), message, hint);
+    }
+
+    /** A BAD_INPUT error at the first line of this mapping. */
+    KeelException error(String message, String hint) {
+        return source.error(line(), message, hint);
+    }
+
+    /** "dbs[0].replicas[1].retention": how messages name a key. */
+    String path(String key) {
+        return where.isEmpty() ? key : where + "." + key;
+    }
+
+    Optional<String> string(String key) {
+        Node value = value(key);
+        if (value == null) return Optional.empty();
+        return Optional.of(scalar(key, value, "a string"));
+    }
+
+    Optional<Boolean> bool(String key) {
+        Node value = value(key);
+        if (value == null) return Optional.empty();
+        String text = scalar(key, value, "true or false").toLowerCase(Locale.ROOT);
+        if (TRUE.contains(text)) return Optional.of(true);
+        if (FALSE.contains(text)) return Optional.of(false);
+        throw error(key, path(key) + " should be true or false, not '" + text + "'", null);
+    }
+
+    Optional<Integer> integer(String key) {
+        Node value = value(key);
+        if (value == null) return Optional.empty();
+        String text = scalar(key, value, "a whole number");
+        try {
+            return Optional.of(Integer.parseInt(text.replace("_", "")));
+        } catch (NumberFormatException e) {
+            throw error(key, path(key) + " should be a whole number, not '" + text + "'", null);
+        }
+    }
+
+    Optional<Duration> duration(String key) {
+        Node value = value(key);
+        if (value == null) return Optional.empty();
+        String text = scalar(key, value, "a duration");
+        try {
+            return Optional.of(GoDuration.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw error(key, "bad duration '" + text + "' for " + path(key) + ": " + e.getMessage(),
+                    "write durations like 500ms, 10s, 5m, 1h30m or 72h");
+        }
+    }
+
+    /** A file system path under {@code key}, expanded ({@code ~/}, relative to the working directory). */
+    Optional<java.nio.file.Path> filePath(String key, ConfigEnvironment env) {
+        Optional<String> text = string(key);
+        if (text.isEmpty()) return Optional.empty();
+        if (text.get().isBlank()) throw error(key, path(key) + " is empty", "give a file system path");
+        try {
+            java.nio.file.Path expanded = env.expandPath(text.get());
+            if (expanded == null) {
+                throw error(key, "cannot expand '~' in " + path(key) + ": no home directory is known",
+                        "write the path out in full");
+            }
+            return Optional.of(expanded);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw error(key, path(key) + " is not a valid path: " + e.getReason(), null);
+        }
+    }
+
+    /** A duration that must be above zero when set (intervals, retention); empty when absent. */
+    Optional<Duration> positiveDuration(String key) {
+        Optional<Duration> d = duration(key);
+        if (d.isPresent() && (d.get().isNegative() || d.get().isZero())) {
+            throw error(key, path(key) + " must be greater than zero, not " + GoDuration.format(d.get()), null);
+        }
+        return d;
+    }
+
+    /** The mapping under {@code key}, if present. */
+    Optional<YamlMap> map(String key) {
+        Node value = value(key);
+        if (value == null) return Optional.empty();
+        return Optional.of(of(source, path(key), value));
+    }
+
+    /** The list of mappings under {@code key}; empty when absent. */
+    List<YamlMap> maps(String key) {
+        List<YamlMap> out = new ArrayList<>();
+        List<Node> items = sequence(key, "a list of mappings");
+        for (int i = 0; i < items.size(); i++) {
+            out.add(of(source, path(key) + "[" + i + "]", items.get(i)));
+        }
+        return out;
+    }
+
+    /** The list of strings under {@code key}; empty when absent. */
+    List<String> strings(String key) {
+        List<String> out = new ArrayList<>();
+        for (Node item : sequence(key, "a list of strings")) {
+            if (!(item instanceof ScalarNode s)) {
+                throw source.error(line(item), path(key) + " should hold strings, not " + describe(item), null);
+            }
+            out.add(s.getValue());
+        }
+        return out;
+    }
+
+    private List<Node> sequence(String key, String what) {
+        Node value = value(key);
+        if (value == null) return List.of();
+        if (!(value instanceof SequenceNode seq)) {
+            throw error(key, path(key) + " should be " + what + ", not " + describe(value),
+                    "start each item with '- ' on its own line");
+        }
+        return seq.getValue();
+    }
+
+    private Node value(String key) {
+        NodeTuple tuple = entries.get(key);
+        if (tuple == null || isNull(tuple.getValueNode())) return null;
+        return tuple.getValueNode();
+    }
+
+    private String scalar(String key, Node value, String what) {
+        if (value instanceof ScalarNode s) return s.getValue();
+        throw error(key, path(key) + " should be " + what + ", not " + describe(value), null);
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode s && node.getTag().equals(Tag.NULL)
+                && (s.getValue().isEmpty() || s.getValue().equals("~") || s.getValue().equalsIgnoreCase("null"));
+    }
+
+    private static String describe(Node node) {
+        if (node == null) return "empty";
+        if (node instanceof MappingNode) return "a mapping";
+        if (node instanceof SequenceNode) return "a list";
+        return "'" + ((ScalarNode) node).getValue() + "'";
+    }
+
+    private static String label(String where) {
+        return where.isEmpty() ? "the top level" : where;
+    }
+
+    static int line(Node node) {
+        return node == null || node.getStartMark() == null ? 1 : node.getStartMark().getLine() + 1;
+    }
+}
