@@ -20,11 +20,15 @@ public record WalHeader(int magic, int formatVersion, int pageSize, long checkpo
         }
     }
 
-    /** Parses and verifies a header; throws when the magic, page size or checksum is wrong. */
+    /**
+     * Parses and verifies a header; throws when the magic, page size, checksum or format version is
+     * wrong (SQLite refuses to open a WAL whose format version is not {@link #FORMAT_VERSION}).
+     */
     public static WalHeader parse(byte[] b) {
         return parse(b, 0);
     }
 
+    /** Parses and verifies the header that starts at {@code off}. */
     public static WalHeader parse(byte[] b, int off) {
         if (b.length - off < SIZE) throw new WalFormatException("WAL header is truncated: " + (b.length - off) + " bytes");
         int magic = Bytes.intBE(b, off);
@@ -35,6 +39,9 @@ public record WalHeader(int magic, int formatVersion, int pageSize, long checkpo
         if (!expected.equals(h.checksum)) {
             throw new WalFormatException("WAL header checksum mismatch (stored " + h.checksum + ", computed " + expected + ")");
         }
+        if (h.formatVersion != FORMAT_VERSION) {
+            throw new WalFormatException("unsupported WAL format version " + h.formatVersion + " (SQLite writes " + FORMAT_VERSION + ")");
+        }
         return h;
     }
 
@@ -44,7 +51,7 @@ public record WalHeader(int magic, int formatVersion, int pageSize, long checkpo
         byte[] b = new byte[SIZE];
         Bytes.putIntBE(b, 0, magic);
         Bytes.putIntBE(b, 4, FORMAT_VERSION);
-        Bytes.putIntBE(b, 8, pageSize == 65536 ? 65536 : pageSize);
+        Bytes.putIntBE(b, 8, pageSize); // unlike the database header, the WAL header stores 65536 as is
         Bytes.putIntBE(b, 12, (int) checkpointSequence);
         Bytes.putIntBE(b, 16, salt1);
         Bytes.putIntBE(b, 20, salt2);
@@ -52,6 +59,7 @@ public record WalHeader(int magic, int formatVersion, int pageSize, long checkpo
         return new WalHeader(magic, FORMAT_VERSION, pageSize, checkpointSequence, salt1, salt2, c);
     }
 
+    /** True when the magic is {@link #MAGIC_BE}: checksums read the data as big-endian 32-bit words. */
     public boolean bigEndianChecksum() {
         return (magic & 1) == 1;
     }
@@ -66,6 +74,7 @@ public record WalHeader(int magic, int formatVersion, int pageSize, long checkpo
         return frame.salt1() == salt1 && frame.salt2() == salt2;
     }
 
+    /** The 32 bytes of this header as stored at the start of a WAL file. */
     public byte[] encode() {
         byte[] b = new byte[SIZE];
         Bytes.putIntBE(b, 0, magic);

@@ -19,9 +19,11 @@ public final class WalScanner {
      * The result of a scan: {@code endOffset} is just past the last valid commit frame (equal to the
      * start offset when none was found), {@code checksum} the running checksum there,
      * {@code commitSize} the database size in pages after that commit (0 when none), and
-     * {@code framesScanned} how many valid frames were read, committed or not.
+     * {@code framesScanned} how many valid frames were read, committed or not. {@code frames} counts
+     * the frames up to and including the last commit frame, from the start offset.
      */
     public record Committed(long endOffset, WalChecksum checksum, long commitSize, long frames, long framesScanned) {
+        /** True when at least one commit frame was found after the start offset. */
         public boolean found() {
             return frames > 0;
         }
@@ -35,14 +37,20 @@ public final class WalScanner {
     }
 
     /**
-     * Scans frames from {@code startOffset} (a frame boundary) as long as they carry the header's salts
-     * and their checksums chain from {@code startChecksum}; stops at the first frame that does not, or
-     * at the end of the file. Only frames up to the last commit frame count.
+     * Scans frames from {@code startOffset} (a frame boundary) as long as SQLite would accept them:
+     * they carry the header's salts, a non-zero page number, and their checksums chain from
+     * {@code startChecksum}. Stops at the first frame that fails, or at the end of the file (a partial
+     * last frame is ignored). Only frames up to the last commit frame count.
      */
     public static Committed scanCommitted(FileChannel wal, WalHeader header, long startOffset, WalChecksum startChecksum)
             throws IOException {
         int frameSize = header.frameSize();
-        int framesPerBatch = Math.max(1, MAX_BATCH_BYTES / frameSize);
+        if (startOffset < WalHeader.SIZE || (startOffset - WalHeader.SIZE) % frameSize != 0) {
+            throw new IllegalArgumentException("offset " + startOffset + " is not a frame boundary");
+        }
+        // size the buffer to what the file holds: a monitor polls often and usually finds a few frames
+        long available = Math.max(0, wal.size() - startOffset);
+        int framesPerBatch = (int) Math.max(1, Math.min(MAX_BATCH_BYTES / frameSize, available / frameSize));
         byte[] buf = new byte[framesPerBatch * frameSize];
         boolean be = header.bigEndianChecksum();
 
@@ -53,11 +61,10 @@ public final class WalScanner {
         while (true) {
             int n = readFully(wal, buf, offset);
             int whole = n / frameSize;
-            if (whole == 0) return last;
             for (int i = 0; i < whole; i++) {
                 int off = i * frameSize;
                 WalFrameHeader fh = WalFrameHeader.parse(buf, off);
-                if (!header.saltsMatch(fh)) return last;
+                if (!header.saltsMatch(fh) || fh.pageNumber() == 0) return withScanned(last, frames);
                 WalChecksum expected = WalFrameHeader.expectedChecksum(running, buf, off, header.pageSize(), be);
                 if (!expected.equals(fh.checksum())) return withScanned(last, frames);
                 running = expected;
