@@ -219,7 +219,11 @@ public abstract class ReplicaClientContract {
         assertThatThrownBy(() -> client.write("never", breaking)).isInstanceOf(IOException.class);
 
         assertThat(readAll(client.open("atomic"))).isEqualTo(old);
-        assertThat(keys(client.list(""))).containsExactly("atomic");
+        assertThatThrownBy(() -> readAll(client.open("never"))).isInstanceOf(NoSuchObjectException.class);
+        // Only the two keys matter: some test servers (s3proxy) list leftovers of broken uploads under other names.
+        assertThat(client.list("")).filteredOn(o -> o.key().equals("atomic") || o.key().equals("never"))
+                .extracting(ObjectInfo::key, ObjectInfo::size)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("atomic", 100L));
     }
 
     @Test

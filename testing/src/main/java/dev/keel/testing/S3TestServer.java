@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real S3 server (s3proxy, in-process) on 127.0.0.1 with a filesystem blob store in a temp
- * directory, so objects survive {@link #stop()} / {@link #start()} on the same port. Use it as a
+ * directory, so objects survive {@link #stop()} / {@link #start()} on the same port. Note that
+ * s3proxy lists the temp file of an upload whose connection broke ("key-UUID") as an object. Use it as a
  * static {@code @RegisterExtension} field (started before all tests, stopped after) or by hand.
  */
 public final class S3TestServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {

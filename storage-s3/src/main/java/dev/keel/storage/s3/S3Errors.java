@@ -1,0 +1,62 @@
+package dev.keel.storage.s3;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import java.io.IOException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** Turns AWS SDK failures into what Keel's callers expect: IOException for operations, KeelException for verify. */
+final class S3Errors {
+    private S3Errors() {
+    }
+
+    static IOException io(String action, String subject, SdkException e, String secret) {
+        return new IOException(action + " failed on " + subject + ": " + scrub(summary(e), secret), e);
+    }
+
+    /** The verdict of verify(): what is wrong with the replica settings and what to change. */
+    static KeelException unavailable(String subject, String bucket, String endpoint, SdkException e, String secret) {
+        String code = e instanceof S3Exception s3 && s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
+        int status = e instanceof S3Exception s3 ? s3.statusCode() : 0;
+        String message;
+        String hint;
+        if ("NoSuchBucket".equals(code) || (status == 404 && code == null)) {
+            message = "bucket '" + bucket + "' does not exist";
+            hint = "create the bucket, or fix 'bucket' (and 'endpoint'/'region') in the replica config";
+        } else if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)
+                || "InvalidClientTokenId".equals(code) || status == 401 || status == 403) {
+            message = "the storage refused the credentials" + (code == null ? "" : " (" + code + ")");
+            hint = "check access-key-id and secret-access-key in the replica config, or LITESTREAM_ACCESS_KEY_ID/"
+                    + "LITESTREAM_SECRET_ACCESS_KEY (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they may read "
+                    + "and write bucket '" + bucket + "'";
+        } else if (e instanceof SdkClientException) {
+            message = "cannot reach " + (endpoint == null ? "S3" : endpoint) + ": " + scrub(summary(e), secret);
+            hint = "check 'endpoint' and 'region' in the replica config and that the server is running and reachable";
+        } else {
+            message = "S3 error: " + scrub(summary(e), secret);
+            hint = "check the bucket, region and credentials in the replica config";
+        }
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, message, subject, hint);
+    }
+
+    /** One line: the SDK's message without its request-id noise, plus the root cause of client errors. */
+    private static String summary(SdkException e) {
+        if (e instanceof S3Exception s3 && s3.awsErrorDetails() != null) {
+            var details = s3.awsErrorDetails();
+            return (details.errorCode() == null ? "" : details.errorCode() + ": ")
+                    + (details.errorMessage() == null ? "HTTP " + s3.statusCode() : details.errorMessage());
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return root == e ? message : message + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+    }
+
+    /** Belt and braces: no SDK message should contain the secret, but a user's config must never leak. */
+    static String scrub(String text, String secret) {
+        if (text == null || secret == null || secret.isEmpty()) return text;
+        return text.replace(secret, "***");
+    }
+}

@@ -1,0 +1,182 @@
+package dev.keel.storage.s3;
+
+import dev.keel.replication.spi.NoSuchObjectException;
+import dev.keel.replication.spi.ObjectInfo;
+import dev.keel.replication.spi.Payload;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicaStorage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A replica in an S3 bucket (AWS or any S3-compatible server) under a path prefix: object key =
+ * path + "/" + replica key. Objects up to one part are written with a single PUT, larger ones with a
+ * streaming multipart upload; both become visible whole or not at all.
+ */
+public final class S3ReplicaClient implements ReplicaClient {
+    private static final int DELETE_BATCH = 1000; // the most DeleteObjects accepts
+
+    private final ReplicaStorage.S3 storage;
+    private final S3Options options;
+    private final S3Client s3;
+    private final String rootPrefix;
+    private final String secret;
+
+    public S3ReplicaClient(ReplicaStorage.S3 storage) {
+        this(storage, S3Options.defaults(), System::getenv);
+    }
+
+    /** {@code env} looks up environment variables (credentials, region); tests pass their own. */
+    public S3ReplicaClient(ReplicaStorage.S3 storage, S3Options options, UnaryOperator<String> env) {
+        this.storage = storage;
+        this.options = options;
+        this.s3 = S3ClientFactory.create(storage, options, env);
+        this.rootPrefix = storage.path().isEmpty() ? "" : storage.path() + "/";
+        this.secret = storage.secretAccessKey();
+    }
+
+    @Override
+    public String type() {
+        return "s3";
+    }
+
+    @Override
+    public String describe() {
+        return storage.describe();
+    }
+
+    @Override
+    public void verify() {
+        try {
+            s3.listObjectsV2(b -> b.bucket(storage.bucket()).prefix(rootPrefix).maxKeys(1));
+        } catch (SdkException e) {
+            throw S3Errors.unavailable(describe(), storage.bucket(), storage.endpoint(), e, secret);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        List<ObjectInfo> out = new ArrayList<>();
+        try {
+            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(storage.bucket()).prefix(rootPrefix + prefix)).contents()) {
+                String key = object.key().substring(rootPrefix.length());
+                if (key.isEmpty() || key.endsWith("/")) continue; // folder markers made by consoles and tools
+                out.add(new ObjectInfo(key, object.size(), object.lastModified()));
+            }
+        } catch (SdkException e) {
+            throw S3Errors.io("LIST " + prefix, describe(), e, secret);
+        }
+        return out;
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        try {
+            return s3.getObject(b -> b.bucket(storage.bucket()).key(objectKey(key)));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException(key);
+        } catch (SdkException e) {
+            throw notFoundOr(key, "GET", e);
+        }
+    }
+
+    @Override
+    public InputStream openRange(String key, long offset, long length) throws IOException {
+        if (offset < 0 || length < 0) throw new IllegalArgumentException("negative range: " + offset + "+" + length);
+        try {
+            if (length == 0) {
+                s3.headObject(b -> b.bucket(storage.bucket()).key(objectKey(key)));
+                return InputStream.nullInputStream();
+            }
+            String range = "bytes=" + offset + "-" + (offset + length - 1);
+            return s3.getObject(b -> b.bucket(storage.bucket()).key(objectKey(key)).range(range));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException(key);
+        } catch (S3Exception e) {
+            // 416: the range starts at or past the end of an existing object, so there is nothing to read.
+            if (e.statusCode() == 416) return new ByteArrayInputStream(new byte[0]);
+            throw notFoundOr(key, "GET", e);
+        } catch (SdkException e) {
+            throw notFoundOr(key, "GET", e);
+        }
+    }
+
+    @Override
+    public void write(String key, Payload payload) throws IOException {
+        String objectKey = objectKey(key);
+        try {
+            if (payload.length() > options.partSize()) {
+                new MultipartUpload(s3, storage.bucket(), objectKey, options.partSize()).run(payload);
+                return;
+            }
+            RequestBody body = RequestBody.fromContentProvider(() -> {
+                try {
+                    return payload.open();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, payload.length(), "application/octet-stream");
+            s3.putObject(b -> b.bucket(storage.bucket()).key(objectKey).contentLength(payload.length()), body);
+        } catch (SdkException e) {
+            throw S3Errors.io("PUT " + key, describe(), e, secret);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public void delete(Collection<String> keys) throws IOException {
+        List<ObjectIdentifier> batch = new ArrayList<>();
+        for (String key : keys) {
+            batch.add(ObjectIdentifier.builder().key(objectKey(key)).build());
+            if (batch.size() == DELETE_BATCH) {
+                deleteBatch(batch);
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) deleteBatch(batch);
+    }
+
+    private void deleteBatch(List<ObjectIdentifier> batch) throws IOException {
+        DeleteObjectsResponse response;
+        try {
+            response = s3.deleteObjects(b -> b.bucket(storage.bucket()).delete(d -> d.objects(batch).quiet(true)));
+        } catch (SdkException e) {
+            throw S3Errors.io("DELETE of " + batch.size() + " objects", describe(), e, secret);
+        }
+        for (S3Error error : response.errors()) {
+            if ("NoSuchKey".equals(error.code())) continue; // already gone is what we wanted
+            throw new IOException("DELETE " + error.key() + " failed on " + describe() + ": " + error.code() + " " + error.message());
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    private String objectKey(String key) {
+        if (key.isEmpty() || key.startsWith("/")) throw new IllegalArgumentException("invalid replica key: " + key);
+        return rootPrefix + key;
+    }
+
+    private IOException notFoundOr(String key, String action, SdkException e) {
+        if (e instanceof S3Exception s3e && s3e.statusCode() == 404) return new NoSuchObjectException(key);
+        return S3Errors.io(action + " " + key, describe(), e, secret);
+    }
+}

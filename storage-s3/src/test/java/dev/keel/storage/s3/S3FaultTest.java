@@ -1,0 +1,202 @@
+package dev.keel.storage.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.spi.Payload;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicaClients;
+import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.testing.GeneratedStream;
+import dev.keel.testing.ReplicaClientContract;
+import dev.keel.testing.S3TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** What the S3 backend does when credentials, bucket or server are wrong, gone or stuck. */
+@Timeout(60)
+class S3FaultTest {
+    private static final S3TestServer SERVER = new S3TestServer();
+    private static final String BUCKET = "keel-faults";
+    private static final S3Options FAST = S3Options.defaults()
+            .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withMaxAttempts(2);
+
+    @BeforeAll
+    static void start() {
+        SERVER.start().createBucket(BUCKET);
+    }
+
+    @AfterAll
+    static void stop() {
+        SERVER.close();
+    }
+
+    private static ReplicaStorage.S3 storage(String bucket, String accessKey, String secret) {
+        return new ReplicaStorage.S3(bucket, "db-" + UUID.randomUUID(), null, SERVER.endpoint(), true, false, accessKey, secret);
+    }
+
+    @Test
+    void wrongCredentialsAreReportedWithoutTheSecret() {
+        String wrongSecret = "wrong-secret-" + UUID.randomUUID();
+        try (var client = new S3ReplicaClient(storage(BUCKET, SERVER.accessKeyId(), wrongSecret), FAST, name -> null)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("refused the credentials");
+                assertThat(e.subject()).startsWith("s3://" + BUCKET + "@" + SERVER.endpoint());
+                assertThat(e.hint()).contains("secret-access-key");
+                assertThat(e.toString() + client.describe()).doesNotContain(wrongSecret);
+                assertThat(e.getCause()).isNull();
+            });
+        }
+    }
+
+    @Test
+    void missingBucketIsNamed() {
+        try (var client = new S3ReplicaClient(storage("no-such-bucket", SERVER.accessKeyId(), SERVER.secretAccessKey()), FAST, n -> null)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("bucket 'no-such-bucket' does not exist");
+                assertThat(e.subject()).contains("s3://no-such-bucket");
+                assertThat(e.toString()).doesNotContain(SERVER.secretAccessKey());
+            });
+        }
+    }
+
+    @Test
+    void unreachableEndpointIsReported() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        var settings = new ReplicaStorage.S3(BUCKET, "x", null, "http://127.0.0.1:" + closedPort, true, false, "a", "b");
+        try (var client = new S3ReplicaClient(settings, FAST, n -> null)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).startsWith("cannot reach http://127.0.0.1:" + closedPort);
+            });
+        }
+    }
+
+    @Test
+    void credentialsComeFromLitestreamThenAwsVariables() throws IOException {
+        var noKeys = storage(BUCKET, null, null);
+        Map<String, String> litestream = Map.of("LITESTREAM_ACCESS_KEY_ID", SERVER.accessKeyId(),
+                "LITESTREAM_SECRET_ACCESS_KEY", SERVER.secretAccessKey(), "AWS_ACCESS_KEY_ID", "wrong", "AWS_SECRET_ACCESS_KEY", "wrong");
+        try (var client = new S3ReplicaClient(noKeys, FAST, litestream::get)) {
+            client.verify();
+        }
+        Map<String, String> aws = Map.of("AWS_ACCESS_KEY_ID", SERVER.accessKeyId(), "AWS_SECRET_ACCESS_KEY", SERVER.secretAccessKey());
+        try (var client = new S3ReplicaClient(noKeys, FAST, aws::get)) {
+            client.verify();
+            client.write("k", Payload.of(new byte[] {1}));
+        }
+        Map<String, String> wrong = Map.of("AWS_ACCESS_KEY_ID", SERVER.accessKeyId(), "AWS_SECRET_ACCESS_KEY", "nope");
+        try (var client = new S3ReplicaClient(noKeys, FAST, wrong::get)) {
+            assertThatThrownBy(client::verify).isInstanceOf(KeelException.class);
+        }
+    }
+
+    @Test
+    void providerIsFoundByType() throws IOException {
+        try (ReplicaClient client = ReplicaClients.open(storage(BUCKET, SERVER.accessKeyId(), SERVER.secretAccessKey()))) {
+            assertThat(client).isInstanceOf(S3ReplicaClient.class);
+            client.verify();
+        }
+    }
+
+    @Test
+    void bucketRootWorksAsReplicaRoot() throws IOException {
+        String bucket = SERVER.createBucket("keel-root-" + System.nanoTime());
+        var settings = new ReplicaStorage.S3(bucket, "", null, SERVER.endpoint(), true, false,
+                SERVER.accessKeyId(), SERVER.secretAccessKey());
+        try (var client = new S3ReplicaClient(settings, FAST, n -> null)) {
+            client.write("generations/0000000000000001/wal/00000000_00000000.wal.lz4", Payload.of(new byte[] {7}));
+            assertThat(ReplicaClientContract.keys(client.list("")))
+                    .containsExactly("generations/0000000000000001/wal/00000000_00000000.wal.lz4");
+        }
+    }
+
+    @Test
+    void failedMultipartUploadIsAborted() throws IOException {
+        var settings = storage(BUCKET, SERVER.accessKeyId(), SERVER.secretAccessKey());
+        S3Options small = FAST.withPartSize(S3Options.MIN_PART_SIZE);
+        long size = 3 * S3Options.MIN_PART_SIZE;
+        Payload breaksInThirdPart = new Payload() {
+            @Override
+            public long length() {
+                return size;
+            }
+
+            @Override
+            public InputStream open() {
+                return new GeneratedStream(1, size, size - 1000);
+            }
+        };
+        try (var client = new S3ReplicaClient(settings, small, n -> null);
+             S3Client raw = S3ClientFactory.create(settings, small, n -> null)) {
+            assertThatThrownBy(() -> client.write("big", breaksInThirdPart)).isInstanceOf(IOException.class);
+            assertThat(client.list("")).isEmpty();
+            assertThat(raw.listMultipartUploads(b -> b.bucket(BUCKET).prefix(settings.path() + "/")).uploads()).isEmpty();
+        }
+    }
+
+    @Test
+    void stoppedServerFailsFastAndRestartedServerWorksAgain() throws IOException {
+        try (var client = new S3ReplicaClient(storage(BUCKET, SERVER.accessKeyId(), SERVER.secretAccessKey()), FAST, n -> null)) {
+            client.write("before", Payload.of(new byte[] {1, 2, 3}));
+            SERVER.stop();
+            try {
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class).hasMessageContaining("LIST");
+                assertThatThrownBy(() -> client.write("during", Payload.of(new byte[] {4}))).isInstanceOf(IOException.class);
+                assertThatThrownBy(() -> client.open("before").readAllBytes()).isInstanceOf(IOException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+            } finally {
+                SERVER.start();
+            }
+            client.write("after", Payload.of(new byte[] {5}));
+            assertThat(ReplicaClientContract.keys(client.list(""))).containsExactlyInAnyOrder("before", "after");
+            assertThat(ReplicaClientContract.readAll(client.open("before"))).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void hungServerTimesOutInsteadOfBlocking() throws Exception {
+        List<Socket> accepted = new ArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) accepted.add(silent.accept()); // accept, then never answer
+                } catch (IOException closed) {
+                    // test over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            var settings = new ReplicaStorage.S3(BUCKET, "x", null, "http://127.0.0.1:" + silent.getLocalPort(), true, false, "a", "b");
+            try (var client = new S3ReplicaClient(settings, FAST, n -> null)) {
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+                assertThatThrownBy(client::verify).isInstanceOf(KeelException.class);
+            }
+        } finally {
+            for (Socket s : accepted) s.close();
+        }
+    }
+}

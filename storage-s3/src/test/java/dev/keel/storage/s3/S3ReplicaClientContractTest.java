@@ -1,0 +1,33 @@
+package dev.keel.storage.s3;
+
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.testing.ReplicaClientContract;
+import dev.keel.testing.S3TestServer;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The S3 backend passes the contract suite against s3proxy, with parts small enough to exercise multipart. */
+class S3ReplicaClientContractTest extends ReplicaClientContract {
+    @RegisterExtension
+    static final S3TestServer SERVER = new S3TestServer();
+    private static final String BUCKET = "keel-contract";
+
+    @Override
+    protected ReplicaClient newClient() {
+        SERVER.createBucket(BUCKET);
+        return new S3ReplicaClient(SERVER.storage(BUCKET, "/replicas/" + UUID.randomUUID() + "/db/"),
+                S3Options.defaults().withPartSize(S3Options.MIN_PART_SIZE), name -> null);
+    }
+
+    @Override
+    protected Collection<String> secrets() {
+        return List.of(SERVER.secretAccessKey());
+    }
+
+    @Override
+    protected int manyObjects() {
+        return 1003; // more than one DeleteObjects batch
+    }
+}
