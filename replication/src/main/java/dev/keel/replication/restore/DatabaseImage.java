@@ -1,0 +1,80 @@
+package dev.keel.replication.restore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The database file being rebuilt: a snapshot copy plus page writes and size changes replayed from
+ * the WAL, applied lazily. Pages are kept in memory, newest image only, and written in page order when
+ * the memory budget is reached or at the end, so a page changed a thousand times is written once.
+ * Size changes are folded the way SQLite's checkpoint applies them: cutting the file drops both the
+ * file's and the buffered pages beyond the cut.
+ */
+final class DatabaseImage {
+    /** Blocks until the snapshot has been written into the channel; called before the first file write. */
+    interface BaseReady {
+        void await() throws IOException;
+    }
+
+    private final FileChannel file;
+    private final int pageSize;
+    private final long memoryBudget;
+    private final BaseReady base;
+    private final Map<Integer, byte[]> pages = new HashMap<>();
+    private long truncateAt = Long.MAX_VALUE;
+    private long finalLength = -1;
+    private long pagesWritten;
+
+    DatabaseImage(FileChannel file, int pageSize, long memoryBudget, BaseReady base) {
+        this.file = file;
+        this.pageSize = pageSize;
+        this.memoryBudget = memoryBudget;
+        this.base = base;
+    }
+
+    /** The newest committed image of page {@code pageNumber} (1-based). */
+    void put(long pageNumber, byte[] page) throws IOException {
+        pages.put((int) pageNumber, page);
+        if ((long) pages.size() * pageSize >= memoryBudget) flush();
+    }
+
+    /** The file becomes {@code pageCount} pages long at this point of the replay. */
+    void setPageCount(long pageCount) {
+        long length = pageCount * pageSize;
+        pages.keySet().removeIf(p -> p > pageCount);
+        truncateAt = Math.min(truncateAt, length);
+        finalLength = length;
+    }
+
+    /** Writes buffered pages and size changes to the file. */
+    void flush() throws IOException {
+        base.await();
+        if (truncateAt != Long.MAX_VALUE && truncateAt < file.size()) file.truncate(truncateAt);
+        truncateAt = Long.MAX_VALUE;
+        int[] order = pages.keySet().stream().mapToInt(Integer::intValue).toArray();
+        Arrays.sort(order);
+        for (int pgno : order) {
+            ByteBuffer buf = ByteBuffer.wrap(pages.get(pgno));
+            long pos = (long) (pgno - 1) * pageSize;
+            while (buf.hasRemaining()) pos += file.write(buf, pos);
+        }
+        pagesWritten += order.length;
+        pages.clear();
+        if (finalLength >= 0 && file.size() != finalLength) {
+            if (file.size() > finalLength) {
+                file.truncate(finalLength);
+            } else {
+                file.write(ByteBuffer.allocate(1), finalLength - 1); // extend with zeros, as ftruncate would
+            }
+        }
+    }
+
+    /** Distinct page images written to the file so far. */
+    long pagesWritten() {
+        return pagesWritten;
+    }
+}

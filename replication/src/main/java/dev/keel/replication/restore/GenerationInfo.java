@@ -1,0 +1,27 @@
+package dev.keel.replication.restore;
+
+import dev.keel.replication.api.Generation;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What a replica holds of one generation: its time span (oldest and newest object timestamp) and how
+ * many snapshots and WAL segments it has. {@code createdAt}/{@code updatedAt} are null when the
+ * generation holds no snapshot, which makes it unrestorable.
+ */
+public record GenerationInfo(Generation generation, Instant createdAt, Instant updatedAt, int snapshotCount,
+                             int walSegmentCount) {
+    public GenerationInfo {
+        Objects.requireNonNull(generation, "generation");
+    }
+
+    /** True when a restore can start from this generation (it has at least one snapshot). */
+    public boolean restorable() {
+        return snapshotCount > 0;
+    }
+
+    /** True when {@code t} lies within the generation's time span, bounds included. */
+    public boolean covers(Instant t) {
+        return restorable() && !t.isBefore(createdAt) && !t.isAfter(updatedAt);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.keel.replication.restore;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.api.Generation;
+import dev.keel.replication.api.ReplicaLayout;
+import dev.keel.replication.api.SnapshotInfo;
+import dev.keel.replication.api.WalSegmentInfo;
+import dev.keel.replication.spi.ObjectInfo;
+import dev.keel.replication.spi.ReplicaClient;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Everything a replica holds, from one listing: generations, their snapshots and WAL segments,
+ * sorted. Only keys that {@link ReplicaLayout} parses are kept; anything else in the tree is counted
+ * and ignored. Immutable, so one listing can serve planning, listings and position lookups.
+ */
+public final class ReplicaCatalog {
+    private static final Comparator<SnapshotInfo> BY_INDEX = Comparator.comparingLong(SnapshotInfo::index);
+    private static final Comparator<WalSegmentInfo> BY_POSITION =
+            Comparator.comparingLong(WalSegmentInfo::index).thenComparingLong(WalSegmentInfo::offset);
+
+    private final String replica;
+    private final Map<Generation, List<SnapshotInfo>> snapshots;
+    private final Map<Generation, List<WalSegmentInfo>> segments;
+    private final int ignored;
+
+    private ReplicaCatalog(String replica, Map<Generation, List<SnapshotInfo>> snapshots,
+                           Map<Generation, List<WalSegmentInfo>> segments, int ignored) {
+        this.replica = replica;
+        this.snapshots = snapshots;
+        this.segments = segments;
+        this.ignored = ignored;
+    }
+
+    /** Lists the replica once (everything under {@code generations/}) and builds the catalog. */
+    public static ReplicaCatalog load(ReplicaClient client) {
+        List<ObjectInfo> objects;
+        try {
+            objects = client.list(ReplicaLayout.GENERATIONS + "/");
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, "cannot list the replica: " + e.getMessage(),
+                    client.describe(), "check that the storage is reachable and the credentials are right", e);
+        }
+        return of(client.describe(), objects);
+    }
+
+    /** A catalog of the given objects; keys that are not snapshots or WAL segments are ignored. */
+    public static ReplicaCatalog of(String replica, Collection<ObjectInfo> objects) {
+        Map<Generation, List<SnapshotInfo>> snaps = new TreeMap<>();
+        Map<Generation, List<WalSegmentInfo>> wal = new TreeMap<>();
+        int ignored = 0;
+        for (ObjectInfo object : objects) {
+            Optional<SnapshotInfo> s = ReplicaLayout.parseSnapshot(object);
+            if (s.isPresent()) {
+                snaps.computeIfAbsent(s.get().generation(), g -> new ArrayList<>()).add(s.get());
+                continue;
+            }
+            Optional<WalSegmentInfo> w = ReplicaLayout.parseWalSegment(object);
+            if (w.isPresent()) {
+                wal.computeIfAbsent(w.get().generation(), g -> new ArrayList<>()).add(w.get());
+            } else {
+                ignored++;
+            }
+        }
+        Map<Generation, List<SnapshotInfo>> sortedSnaps = new TreeMap<>();
+        Map<Generation, List<WalSegmentInfo>> sortedWal = new TreeMap<>();
+        for (Generation g : union(snaps, wal)) {
+            List<SnapshotInfo> s = new ArrayList<>(snaps.getOrDefault(g, List.of()));
+            s.sort(BY_INDEX);
+            List<WalSegmentInfo> w = new ArrayList<>(wal.getOrDefault(g, List.of()));
+            w.sort(BY_POSITION);
+            sortedSnaps.put(g, List.copyOf(s));
+            sortedWal.put(g, List.copyOf(w));
+        }
+        return new ReplicaCatalog(replica, sortedSnaps, sortedWal, ignored);
+    }
+
+    private static List<Generation> union(Map<Generation, ?> a, Map<Generation, ?> b) {
+        TreeMap<Generation, Boolean> all = new TreeMap<>();
+        a.keySet().forEach(g -> all.put(g, true));
+        b.keySet().forEach(g -> all.put(g, true));
+        return List.copyOf(all.keySet());
+    }
+
+    /** The replica this catalog describes, as {@link ReplicaClient#describe()} said. */
+    public String replica() {
+        return replica;
+    }
+
+    /** Every generation that holds a snapshot or a WAL segment, in name order. */
+    public List<Generation> generations() {
+        return List.copyOf(snapshots.keySet());
+    }
+
+    public boolean isEmpty() {
+        return snapshots.isEmpty();
+    }
+
+    /** Snapshots of one generation by index; empty for an unknown generation. */
+    public List<SnapshotInfo> snapshots(Generation generation) {
+        return snapshots.getOrDefault(generation, List.of());
+    }
+
+    /** WAL segments of one generation by (index, offset); empty for an unknown generation. */
+    public List<WalSegmentInfo> walSegments(Generation generation) {
+        return segments.getOrDefault(generation, List.of());
+    }
+
+    /** Every snapshot, by generation then index. */
+    public List<SnapshotInfo> snapshots() {
+        return snapshots.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** Every WAL segment, by generation then index and offset. */
+    public List<WalSegmentInfo> walSegments() {
+        return segments.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** How many objects under {@code generations/} were not snapshots or WAL segments. */
+    public int ignoredObjects() {
+        return ignored;
+    }
+
+    /**
+     * The time span of a generation: from its oldest to its newest snapshot or WAL segment, counting
+     * only segments at or after the oldest snapshot's index (earlier ones cannot be restored).
+     */
+    public GenerationInfo info(Generation generation) {
+        List<SnapshotInfo> snaps = snapshots(generation);
+        List<WalSegmentInfo> wal = walSegments(generation);
+        if (snaps.isEmpty()) return new GenerationInfo(generation, null, null, 0, wal.size());
+        long minIndex = snaps.get(0).index();
+        Instant created = null, updated = null;
+        for (SnapshotInfo s : snaps) {
+            created = min(created, s.createdAt());
+            updated = max(updated, s.createdAt());
+        }
+        for (WalSegmentInfo w : wal) {
+            if (w.index() < minIndex) continue;
+            created = min(created, w.createdAt());
+            updated = max(updated, w.createdAt());
+        }
+        return new GenerationInfo(generation, created, updated, snaps.size(), wal.size());
+    }
+
+    /** {@link #info} for every generation, in name order. */
+    public List<GenerationInfo> generationInfos() {
+        return generations().stream().map(this::info).toList();
+    }
+
+    /** The generation with the newest data (latest update; the first by name on a tie), if any is restorable. */
+    public Optional<GenerationInfo> latestGeneration() {
+        GenerationInfo best = null;
+        for (GenerationInfo info : generationInfos()) {
+            if (!info.restorable()) continue;
+            if (best == null || info.updatedAt().isAfter(best.updatedAt())) best = info;
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The last WAL segment of a generation (highest index, then offset), if it has any. */
+    public Optional<WalSegmentInfo> lastWalSegment(Generation generation) {
+        List<WalSegmentInfo> wal = walSegments(generation);
+        return wal.isEmpty() ? Optional.empty() : Optional.of(wal.get(wal.size() - 1));
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a == null || b.isBefore(a) ? b : a;
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a == null || b.isAfter(a) ? b : a;
+    }
+}

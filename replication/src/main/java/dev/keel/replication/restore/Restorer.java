@@ -1,0 +1,136 @@
+package dev.keel.replication.restore;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.spi.ReplicaClient;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Restores a database from a replica to a new file: lists the replica once, plans (see
+ * {@link RestorePlanner}), rebuilds the database in a temp file beside the output, verifies every WAL
+ * frame, runs {@code PRAGMA integrity_check}, then moves the file into place. Nothing ever appears at
+ * the output path unless the whole restore succeeded, and an existing file is never replaced.
+ *
+ * <pre>{@code
+ * RestoreResult r = Restorer.restore(client, RestoreOptions.to(Path.of("app.db"))
+ *         .withTarget(RestoreTarget.timestamp(Instant.parse("2024-05-01T12:00:00Z"))));
+ * }</pre>
+ */
+public final class Restorer {
+    private Restorer() {
+    }
+
+    /** Plans against a fresh listing of the replica and restores; NOT_FOUND when it holds no matching backup. */
+    public static RestoreResult restore(ReplicaClient client, RestoreOptions options) {
+        refuseExisting(options.output());
+        ReplicaCatalog catalog = ReplicaCatalog.load(client);
+        RestorePlan plan = RestorePlanner.plan(catalog, options).orElseThrow(() -> noBackups(client.describe(), options));
+        return restore(client, plan, options);
+    }
+
+    /** Carries out a plan made from this client's catalog. */
+    public static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options) {
+        long start = System.nanoTime();
+        Path output = options.output().toAbsolutePath().normalize();
+        refuseExisting(output);
+        Path dir = output.getParent();
+        Path temp = dir.resolve("." + output.getFileName() + ".keel-restore-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        boolean done = false;
+        try {
+            Files.createDirectories(dir);
+            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp).run();
+            long checkStart = System.nanoTime();
+            if (options.integrityCheck()) {
+                options.listener().checking();
+                check(temp, client.describe());
+            }
+            Duration checkTime = Duration.ofNanos(System.nanoTime() - checkStart);
+            moveIntoPlace(temp, output);
+            done = true;
+            return new RestoreResult(output, built.replica(), built.generation(), built.snapshotIndex(), built.position(),
+                    built.walSegments(), built.frames(), built.commits(), built.compressedBytes(), built.databaseBytes(),
+                    built.pagesWritten(), Duration.ofNanos(System.nanoTime() - start), checkTime);
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.IO, "cannot write the restored database: " + e.getMessage(), output.toString(),
+                    "check free space and permissions in " + dir, e);
+        } finally {
+            if (!done) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // best effort: the temp file has a name no one else uses
+                }
+            }
+        }
+    }
+
+    /** The error for "the replica holds nothing to restore for these options". */
+    public static KeelException noBackups(String replica, RestoreOptions options) {
+        String what = options.generation() == null ? "" : " in generation " + options.generation();
+        return new KeelException(ErrorCode.NOT_FOUND, "no matching backups found" + what
+                + (options.target() instanceof RestoreTarget.Latest ? "" : " for " + options.target()), replica,
+                "list what the replica holds with 'keel generations' and 'keel snapshots'; -if-replica-exists makes this exit 0");
+    }
+
+    /** Refuses an output path that exists (even as a dangling link). */
+    public static void refuseExisting(Path output) {
+        if (Files.exists(output, LinkOption.NOFOLLOW_LINKS)) {
+            throw new KeelException(ErrorCode.REFUSED, "cannot restore: the output file already exists", output.toString(),
+                    "choose another path with -o, move the file away, or pass -if-db-not-exists to skip the restore");
+        }
+    }
+
+    private static void check(Path db, String replica) throws IOException {
+        List<String> problems;
+        try {
+            problems = IntegrityCheck.problems(db);
+        } catch (SQLException e) {
+            throw new KeelException(ErrorCode.BAD_INPUT, "the restored database cannot be opened: " + e.getMessage(), replica,
+                    "the replica's snapshot or WAL is damaged; try an earlier point, another generation or replica", e);
+        }
+        if (!problems.isEmpty()) {
+            throw new KeelException(ErrorCode.BAD_INPUT, "the restored database fails integrity_check: "
+                    + String.join("; ", problems), replica,
+                    "the replica's data is damaged; try an earlier point, another generation or replica");
+        }
+    }
+
+    /**
+     * Renames without ever replacing: a hard link fails if the output appeared meanwhile; where links
+     * are not supported, a plain move (which also refuses an existing target) is used.
+     */
+    private static void moveIntoPlace(Path temp, Path output) throws IOException {
+        try {
+            Files.createLink(output, temp);
+            Files.delete(temp);
+        } catch (FileAlreadyExistsException e) {
+            refuseExisting(output);
+            throw e;
+        } catch (UnsupportedOperationException | IOException e) {
+            if (Files.exists(output, LinkOption.NOFOLLOW_LINKS)) refuseExisting(output);
+            Files.move(temp, output);
+        }
+        fsyncDirectory(output.getParent());
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot fsync a directory; the rename is still atomic there.
+            if (System.getProperty("os.name", "").toLowerCase().contains("linux")) throw e;
+        }
+    }
+}

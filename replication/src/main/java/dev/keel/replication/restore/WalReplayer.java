@@ -1,0 +1,116 @@
+package dev.keel.replication.restore;
+
+import dev.keel.format.WalChecksum;
+import dev.keel.format.WalFormatException;
+import dev.keel.format.WalFrameReader;
+import dev.keel.format.WalHeader;
+import dev.keel.replication.api.ReplicaLayout;
+import dev.keel.replication.api.WalSegmentInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Replays decompressed WAL segments, in order, into a {@link DatabaseImage}. Every frame is verified
+ * (salts and the checksum chain, which continues across the segments of one index); each segment must
+ * start where the previous one ended. Frames count only once their transaction's commit frame is
+ * read; at the end of each WAL index the database takes the size of that index's last commit, as
+ * SQLite's checkpoint would leave it.
+ */
+final class WalReplayer {
+    private final DatabaseImage image;
+    private final int pageSize;
+    private final Map<Long, byte[]> uncommitted = new LinkedHashMap<>();
+    private long index = -1;
+    private WalHeader header;
+    private WalChecksum running;
+    private long nextOffset;
+    private long indexCommitSize;
+    private long frames;
+    private long commits;
+
+    WalReplayer(DatabaseImage image, int pageSize) {
+        this.image = image;
+        this.pageSize = pageSize;
+    }
+
+    /**
+     * Replays one segment. {@code stopOffset} (-1 for none) is a byte offset within the segment's index
+     * where replay ends; it must fall on a commit boundary.
+     *
+     * @return true when replay reached {@code stopOffset} (the plan's end)
+     */
+    boolean apply(WalSegmentInfo segment, InputStream in, long stopOffset) throws IOException {
+        WalFrameReader reader;
+        if (segment.offset() == 0) {
+            endIndex();
+            reader = WalFrameReader.fromStart(in);
+            header = reader.header();
+            if (header.pageSize() != pageSize) {
+                throw new WalFormatException("WAL page size " + header.pageSize() + " differs from the snapshot's " + pageSize);
+            }
+            index = segment.index();
+            nextOffset = WalHeader.SIZE;
+        } else {
+            if (segment.index() != index || segment.offset() != nextOffset) {
+                throw new WalFormatException("segment starts at offset " + ReplicaLayout.hex(segment.offset())
+                        + " but the previous segment of index " + ReplicaLayout.hex(segment.index()) + " ended at "
+                        + ReplicaLayout.hex(nextOffset) + " (the replica has a gap)");
+            }
+            reader = WalFrameReader.continuing(in, header, running);
+        }
+        int frameSize = header.frameSize();
+        while (true) {
+            if (stopOffset >= 0 && nextOffset >= stopOffset) {
+                if (nextOffset != stopOffset || !uncommitted.isEmpty()) {
+                    throw new WalFormatException("target offset " + ReplicaLayout.hex(stopOffset) + " is not at a commit boundary");
+                }
+                running = reader.checksum();
+                return true;
+            }
+            WalFrameReader.Frame frame = reader.next();
+            if (frame == null) break;
+            frames++;
+            nextOffset += frameSize;
+            uncommitted.put(frame.pageNumber(), frame.page());
+            if (frame.isCommit()) {
+                for (Map.Entry<Long, byte[]> e : uncommitted.entrySet()) image.put(e.getKey(), e.getValue());
+                uncommitted.clear();
+                indexCommitSize = frame.header().commitSize();
+                commits++;
+            }
+        }
+        running = reader.checksum();
+        return false;
+    }
+
+    /** Applies the last index's size; frames after the last commit frame are dropped. */
+    void finish() {
+        uncommitted.clear();
+        endIndex();
+    }
+
+    private void endIndex() {
+        uncommitted.clear();
+        if (indexCommitSize > 0) image.setPageCount(indexCommitSize);
+        indexCommitSize = 0;
+    }
+
+    long frames() {
+        return frames;
+    }
+
+    long commits() {
+        return commits;
+    }
+
+    /** Byte offset just past the last frame read, in the current index. */
+    long offset() {
+        return nextOffset;
+    }
+
+    long index() {
+        return index;
+    }
+}
