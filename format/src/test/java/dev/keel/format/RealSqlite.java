@@ -70,10 +70,10 @@ final class RealSqlite {
         }
     }
 
-    /** Inserts {@code count} rows, one autocommit transaction each; row i holds (i * 37) % maxLen random bytes. */
+    /** Inserts {@code count} rows, one autocommit transaction each; row i holds 1 + (i * 7919) % maxLen random bytes. */
     static void insertRows(Connection c, int count, int maxLen) throws SQLException {
         try (Statement s = c.createStatement()) {
-            for (int i = 0; i < count; i++) s.execute("INSERT INTO t(v) VALUES (randomblob(" + (1 + (i * 37) % maxLen) + "))");
+            for (int i = 0; i < count; i++) s.execute("INSERT INTO t(v) VALUES (randomblob(" + (1 + (i * 7919) % maxLen) + "))");
         }
     }
 
