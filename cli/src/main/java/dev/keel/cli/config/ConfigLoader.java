@@ -147,7 +147,8 @@ public final class ConfigLoader {
             return new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String problem = e.getProblem() == null ? e.getMessage()
+                    : e.getContext() == null ? e.getProblem() : e.getContext() + " " + e.getProblem();
             throw source.error(mark == null ? 1 : mark.getLine() + 1, "YAML syntax error: " + problem,
                     "check the indentation and quoting on this line and the one before");
         } catch (YAMLException e) {

@@ -27,7 +27,7 @@ final class DatabaseSection {
                     "write it as a list: 'replicas:' followed by '- url: ...'");
         }
         map.rejectUnknownKeys(KEYS);
-        Path path = map.filePath("path", env).orElseThrow(() -> map.error(
+        Path path = map.filePath("path", env).orElseThrow(() -> map.error("path",
                 map.where() + " needs a 'path': the database file to replicate", "add 'path: /var/lib/app/app.db'"));
         Path metaPath = map.filePath("meta-path", env).orElse(null);
         Duration monitor = map.positiveDuration("monitor-interval").orElse(null);

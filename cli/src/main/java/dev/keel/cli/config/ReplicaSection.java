@@ -117,7 +117,7 @@ final class ReplicaSection {
 
     private ReplicaStorage file(ReplicaUrl.Parts parts) {
         if (parts != null) return new ReplicaStorage.File(java.nio.file.Path.of(parts.path()));
-        return new ReplicaStorage.File(map.filePath("path", env).orElseThrow(() -> map.error(
+        return new ReplicaStorage.File(map.filePath("path", env).orElseThrow(() -> map.error("path",
                 "file replica in " + map.where() + " needs a 'path' (or a 'url')", "add 'path: /backups/NAME' or 'url: file:///backups/NAME'")));
     }
 
@@ -142,7 +142,7 @@ final class ReplicaSection {
             if (!forcePathStyle) forcePathStyle = host.forcePathStyle();
         }
         if (bucket == null || bucket.isEmpty()) {
-            throw map.error("s3 replica in " + map.where() + " needs a bucket",
+            throw map.error(parts != null ? "url" : "bucket", "s3 replica in " + map.where() + " needs a bucket",
                     parts != null ? "put it in the url: s3://BUCKET/path" : "add 'bucket: NAME' or use 'url: s3://BUCKET/path'");
         }
         String accessKeyId = map.string("access-key-id").orElse(global.accessKeyId());
@@ -175,10 +175,10 @@ final class ReplicaSection {
             path = parts.path();
         }
         if (host == null || host.isEmpty()) {
-            throw map.error("sftp replica in " + map.where() + " needs a host", "add 'host: HOST:PORT' or use 'url: sftp://USER@HOST/path'");
+            throw map.error(parts != null ? "url" : "host", "sftp replica in " + map.where() + " needs a host", "add 'host: HOST:PORT' or use 'url: sftp://USER@HOST/path'");
         }
         if (user == null || user.isEmpty()) {
-            throw map.error("sftp replica in " + map.where() + " needs a user", "add 'user: NAME' or put it in the url: sftp://USER@HOST/path");
+            throw map.error(map.has("url") ? "url" : "user", "sftp replica in " + map.where() + " needs a user", "add 'user: NAME' or put it in the url: sftp://USER@HOST/path");
         }
         String keyPath = map.filePath("key-path", env).map(Object::toString).orElse(null);
         return new ReplicaStorage.Sftp(host, port, user, emptyToNull(password), keyPath, path == null ? "" : path,
@@ -195,7 +195,7 @@ final class ReplicaSection {
             path = parts.path();
         }
         if (container == null || container.isEmpty()) {
-            throw map.error("abs replica in " + map.where() + " needs a container",
+            throw map.error(parts != null ? "url" : "bucket", "abs replica in " + map.where() + " needs a container",
                     "add 'bucket: CONTAINER' or use 'url: abs://ACCOUNT@CONTAINER/path'");
         }
         return new ReplicaStorage.Azure(emptyToNull(account), emptyToNull(map.string("account-key").orElse(null)),

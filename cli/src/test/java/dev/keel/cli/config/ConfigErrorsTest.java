@@ -1,0 +1,294 @@
+package dev.keel.cli.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every config mistake is BAD_INPUT naming the file, the line and the key. */
+class ConfigErrorsTest {
+    @TempDir
+    Path tmp;
+
+    static Stream<Arguments> mistakes() {
+        return Stream.of(
+                // yaml, expected line, fragments the message must contain
+                Arguments.of("""
+                        dbs:
+                          - pth: /data/app.db
+                        """, 2, new String[]{"unknown key 'pth'", "dbs[0]", "did you mean 'path'?"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - path: /b
+                                sync_interval: 1s
+                        """, 5, new String[]{"unknown key 'sync_interval'", "did you mean 'sync-interval'?"}),
+                Arguments.of("""
+                        adr: ":9090"
+                        """, 1, new String[]{"unknown key 'adr'", "top level", "did you mean 'addr'?"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - path: /b
+                                retention: 10
+                        """, 5, new String[]{"bad duration '10'", "dbs[0].replicas[0].retention", "missing unit"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            monitor-interval: 1 day
+                        """, 3, new String[]{"bad duration '1 day'", "monitor-interval"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                          - meta-path: /meta
+                            replicas: []
+                        """, 3, new String[]{"dbs[1] needs a 'path'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - type: s3
+                                path: backups
+                        """, 4, new String[]{"s3 replica in dbs[0].replicas[0] needs a bucket"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - type: s4
+                                bucket: b
+                        """, 4, new String[]{"unknown replica type 's4'", "did you mean 's3'?"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - type: gcs
+                        """, 4, new String[]{"gcs replicas are not supported yet"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: sftp://host/srv/app
+                        """, 4, new String[]{"sftp replica in dbs[0].replicas[0] needs a user"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: s3://bucket:9000/app
+                        """, 4, new String[]{"malformed replica URL", "port but no server name"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: /backups/app
+                        """, 4, new String[]{"replica url '/backups/app' has no scheme"}),
+                Arguments.of("""
+                        dbs: /a.db
+                        """, 1, new String[]{"dbs should be a list of mappings, not '/a.db'"}),
+                Arguments.of("""
+                        dbs:
+                          - /a.db
+                        """, 2, new String[]{"dbs[0] should be a mapping"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - type: s3
+                                bucket: b
+                                force-path-style: maybe
+                        """, 6, new String[]{"force-path-style should be true or false, not 'maybe'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            min-checkpoint-page-count: lots
+                        """, 3, new String[]{"min-checkpoint-page-count should be a whole number, not 'lots'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: [a, b]
+                        """, 2, new String[]{"dbs[0].path should be a string, not a list"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            min-checkpoint-page-count: 20000
+                        """, 3, new String[]{"min-checkpoint-page-count (20000) is above max-checkpoint-page-count (10000)"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            max-checkpoint-page-count: 0
+                        """, 3, new String[]{"max-checkpoint-page-count must be greater than zero"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - path: /b
+                                sync-interval: -1s
+                        """, 5, new String[]{"sync-interval must be greater than zero"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - path: /b
+                                age:
+                                  identities:
+                                    - AGE-SECRET-KEY-1XYZ
+                        """, 6, new String[]{"age encryption", "not supported yet"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - path: /b
+                                age:
+                                  recipient: age1xyz
+                        """, 6, new String[]{"unknown key 'recipient'", "did you mean 'recipients'?"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replica:
+                              url: s3://b/a
+                        """, 3, new String[]{"'replica:'", "Litestream 0.5 syntax"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: sftp://u@h/x
+                                bucket: b
+                        """, 5, new String[]{"key 'bucket' does not apply to a sftp replica"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: s3://b/x
+                                path: y
+                        """, 5, new String[]{"cannot set both 'url' and 'path'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: s3://b/x
+                                bucket: c
+                        """, 5, new String[]{"cannot set both 'url' and 'bucket'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - type: sftp
+                                url: s3://b/x
+                        """, 4, new String[]{"type 'sftp' does not match the url's scheme 's3'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - path: s3://b/x
+                        """, 4, new String[]{"replica path cannot be a URL"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            path: /b.db
+                        """, 3, new String[]{"duplicate key 'path'", "first at line 2"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                          - path: /x/../a.db
+                        """, 3, new String[]{"listed twice", "also at line 2"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: s3://one/a
+                              - url: s3://two/a
+                        """, 5, new String[]{"two replicas of /a.db are named 's3'", "line 4"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - type: sftp
+                                host: h
+                        """, 4, new String[]{"needs a user"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - type: abs
+                                account-name: a
+                        """, 4, new String[]{"needs a container"}),
+                Arguments.of("""
+                        logging:
+                          level: loud
+                        """, 2, new String[]{"unknown logging level 'loud'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                           replicas: []
+                        """, 3, new String[]{"YAML syntax error"}),
+                Arguments.of("""
+                        dbs:
+                          - path: "/a.db
+                        """, 3, new String[]{"YAML syntax error"}),
+                Arguments.of("""
+                        dbs: []
+                        ---
+                        dbs: []
+                        """, 2, new String[]{"YAML syntax error", "single document"}));
+    }
+
+    @ParameterizedTest(name = "[{index}] line {1}: {2}")
+    @MethodSource("mistakes")
+    void namesFileLineAndKey(String yaml, int line, String[] fragments) {
+        ConfigFixture fx = new ConfigFixture(tmp);
+        Path file = fx.write("bad.yml", yaml);
+        KeelException e = catchThrowableOfType(KeelException.class,
+                () -> new ConfigLoader(fx.env(Map.of())).load(file.toString(), true));
+        assertThat(e).as("expected an error for:%n%s", yaml).isNotNull();
+        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+        assertThat(e.subject()).isEqualTo(file + ":" + line);
+        assertThat(e.getMessage()).contains(fragments);
+        assertThat(ErrorCode.BAD_INPUT.exitStatus()).isEqualTo(65);
+    }
+
+    @Test
+    void unknownKeyListsTheKeysAllowedThere() {
+        ConfigFixture fx = new ConfigFixture(tmp);
+        KeelException e = catchThrowableOfType(KeelException.class, () -> fx.load("dbs:\n  - zzzzzz: 1\n"));
+        assertThat(e.getMessage()).contains("unknown key 'zzzzzz'").doesNotContain("did you mean");
+        assertThat(e.hint()).contains("path").contains("replicas").contains("meta-path");
+    }
+
+    @Test
+    void unsetVariableOnTheFailingLineIsNamedInTheHint() {
+        ConfigFixture fx = new ConfigFixture(tmp);
+        KeelException e = catchThrowableOfType(KeelException.class, () -> fx.load("""
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - type: s3
+                        region: ${REGION}
+                        bucket: $BUCKET
+                """, Map.of("REGION", "r"), true));
+        assertThat(e.subject()).endsWith(":6");
+        assertThat(e.getMessage()).contains("needs a bucket");
+        assertThat(e.hint()).contains("$BUCKET is not set").contains("-no-expand-env");
+    }
+
+    @Test
+    void wrongTypeUnderUrlSchemeWithPasswordDoesNotLeakIt() {
+        ConfigFixture fx = new ConfigFixture(tmp);
+        KeelException e = catchThrowableOfType(KeelException.class, () -> fx.load("""
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - url: sftp://u:hunter2@h:99999/x
+                """));
+        assertThat(e.getMessage()).contains("bad port").contains("sftp://u:***@h:99999/x").doesNotContain("hunter2");
+        assertThat(e.toString()).doesNotContain("hunter2");
+    }
+}
