@@ -1,0 +1,184 @@
+package dev.keel.storage.sftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.spi.Payload;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicaClients;
+import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.testing.ReplicaClientContract;
+import dev.keel.testing.SftpTestServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the SFTP backend does with wrong credentials, untrusted host keys, and servers that go away or hang. */
+@Timeout(60)
+class SftpFaultTest {
+    private static final SftpTestServer SERVER = new SftpTestServer();
+    private static final SftpOptions FAST = SftpOptions.defaults().withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(3));
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void start() {
+        SERVER.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        SERVER.close();
+    }
+
+    private static String path() {
+        return "/faults/" + UUID.randomUUID();
+    }
+
+    private SftpOptions noKnownHosts() {
+        return FAST.withKnownHosts(temp.resolve("known_hosts"));
+    }
+
+    @Test
+    void wrongPasswordIsReportedWithoutTheSecret() {
+        String wrong = "wrong-" + UUID.randomUUID();
+        var settings = new ReplicaStorage.Sftp(SERVER.host(), SERVER.port(), SERVER.user(), wrong, null, path(), SERVER.hostKeyLine());
+        try (var client = new SftpReplicaClient(settings, FAST)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("refused the credentials for user keel");
+                assertThat(e.subject()).startsWith("sftp://keel@127.0.0.1:" + SERVER.port() + "/faults/");
+                assertThat(e.hint()).contains("password");
+                assertThat(e + client.describe()).doesNotContain(wrong);
+            });
+        }
+    }
+
+    @Test
+    void unknownHostKeyIsRefusedWithItsFingerprintAndHowToTrustIt() {
+        var settings = new ReplicaStorage.Sftp(SERVER.host(), SERVER.port(), SERVER.user(), SERVER.password(), null, path(), null);
+        try (var client = new SftpReplicaClient(settings, noKnownHosts())) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("host key SHA256:").contains("is not in");
+                assertThat(e.hint()).contains("host-key: " + SERVER.hostKeyLine()).contains("known_hosts");
+            });
+            assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class).hasMessageContaining("SHA256:");
+        }
+    }
+
+    @Test
+    void pinnedKeyThatDoesNotMatchIsRefused() throws Exception {
+        String otherKey;
+        try (SftpTestServer other = new SftpTestServer()) {
+            otherKey = other.hostKeyLine();
+        }
+        var settings = new ReplicaStorage.Sftp(SERVER.host(), SERVER.port(), SERVER.user(), SERVER.password(), null, path(), otherKey);
+        try (var client = new SftpReplicaClient(settings, FAST)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class,
+                    e -> assertThat(e.getMessage()).contains("does not match the configured host-key"));
+        }
+    }
+
+    @Test
+    void knownHostsFileIsTrusted() throws IOException {
+        Path knownHosts = Files.writeString(temp.resolve("known_hosts"), SERVER.knownHostsLine() + "\n");
+        var settings = new ReplicaStorage.Sftp(SERVER.host(), SERVER.port(), SERVER.user(), SERVER.password(), null, path(), null);
+        try (var client = new SftpReplicaClient(settings, FAST.withKnownHosts(knownHosts))) {
+            client.verify();
+            client.write("a", Payload.of(new byte[] {1}));
+            assertThat(ReplicaClientContract.keys(client.list(""))).containsExactly("a");
+        }
+    }
+
+    @Test
+    void keyAuthenticationWorks() throws IOException {
+        try (var client = new SftpReplicaClient(SERVER.keyStorage(path()), FAST)) {
+            client.verify();
+            client.write("k", Payload.of(new byte[] {2}));
+            assertThat(ReplicaClientContract.readAll(client.open("k"))).containsExactly(2);
+        }
+    }
+
+    @Test
+    void pathThatIsAFileIsReported() throws IOException {
+        String dir = path();
+        try (var client = new SftpReplicaClient(SERVER.passwordStorage(dir), FAST)) {
+            client.write("file", Payload.of(new byte[] {1}));
+        }
+        try (var client = new SftpReplicaClient(SERVER.passwordStorage(dir + "/file"), FAST)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.getMessage()).startsWith("cannot write to the replica directory");
+                assertThat(e.subject()).endsWith("/file");
+            });
+        }
+    }
+
+    @Test
+    void providerIsFoundByType() throws IOException {
+        try (ReplicaClient client = ReplicaClients.open(SERVER.passwordStorage(path()))) {
+            assertThat(client).isInstanceOf(SftpReplicaClient.class);
+            client.verify();
+        }
+    }
+
+    @Test
+    void stoppedServerFailsFastAndRestartedServerWorksAgain() throws IOException {
+        try (var client = new SftpReplicaClient(SERVER.passwordStorage(path()), FAST)) {
+            client.write("before", Payload.of(new byte[] {1, 2, 3}));
+            SERVER.stop();
+            try {
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class);
+                assertThatThrownBy(() -> client.write("during", Payload.of(new byte[] {4}))).isInstanceOf(IOException.class);
+                assertThatThrownBy(client::verify).isInstanceOf(KeelException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+            } finally {
+                SERVER.start();
+            }
+            client.write("after", Payload.of(new byte[] {5}));
+            assertThat(ReplicaClientContract.keys(client.list(""))).containsExactlyInAnyOrder("before", "after");
+        }
+    }
+
+    @Test
+    void hungServerTimesOutInsteadOfBlocking() throws Exception {
+        List<Socket> accepted = new ArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) accepted.add(silent.accept()); // accept, then never speak SSH
+                } catch (IOException closed) {
+                    // test over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            var settings = new ReplicaStorage.Sftp("127.0.0.1", silent.getLocalPort(), "u", "p", null, "x", SERVER.hostKeyLine());
+            try (var client = new SftpReplicaClient(settings, FAST)) {
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class);
+                assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class,
+                        e -> assertThat(e.getMessage()).startsWith("cannot connect to 127.0.0.1:" + silent.getLocalPort()));
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+            }
+        } finally {
+            for (Socket s : accepted) s.close();
+        }
+    }
+}
