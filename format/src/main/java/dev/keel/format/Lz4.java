@@ -22,18 +22,28 @@ public final class Lz4 {
     private Lz4() {
     }
 
-    /** Wraps {@code out} so that bytes written become one LZ4 frame; close() finishes the frame. */
+    /**
+     * Wraps {@code out} so that bytes written become one LZ4 frame; close() finishes the frame (end mark
+     * and content checksum) and closes {@code out}.
+     */
     public static OutputStream compressing(OutputStream out) throws IOException {
         return new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB, -1L,
                 LZ4.fastCompressor(), XXHASH.hash32(),
                 LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
     }
 
-    /** Decompresses one or more LZ4 frames; content checksums are verified at the end of each frame. */
+    /**
+     * Decompresses one or more concatenated LZ4 frames (independent blocks; block checksums, content
+     * size and skippable frames are accepted). The content checksum is verified when the end of each
+     * frame is read, so a streaming reader sees the bytes before a mismatch is reported: verify what
+     * you apply (WAL frames carry their own checksums) or read to the end first. Malformed, truncated
+     * or empty input is an {@link IOException}.
+     */
     public static InputStream decompressing(InputStream in) throws IOException {
         return new LZ4FrameInputStream(in, LZ4.safeDecompressor(), XXHASH.hash32());
     }
 
+    /** One complete LZ4 frame holding {@code len} bytes of {@code data} from {@code off}. */
     public static byte[] compress(byte[] data, int off, int len) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, len / 2));
         try (OutputStream out = compressing(bytes)) {
@@ -44,10 +54,12 @@ public final class Lz4 {
         return bytes.toByteArray();
     }
 
+    /** One complete LZ4 frame holding {@code data}. */
     public static byte[] compress(byte[] data) {
         return compress(data, 0, data.length);
     }
 
+    /** The content of the LZ4 frame(s) in {@code data}, every content checksum verified. */
     public static byte[] decompress(byte[] data) throws IOException {
         try (InputStream in = decompressing(new java.io.ByteArrayInputStream(data))) {
             return in.readAllBytes();
