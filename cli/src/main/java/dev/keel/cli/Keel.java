@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 VersionCommand.class,
                 DatabasesCommand.class,
+                dev.keel.cli.restore.RestoreCommand.class,
+                dev.keel.cli.restore.GenerationsCommand.class,
+                dev.keel.cli.restore.SnapshotsCommand.class,
+                dev.keel.cli.restore.WalCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Keel implements Runnable {

@@ -1,0 +1,169 @@
+package dev.keel.cli.restore;
+
+import dev.keel.cli.OutputOptions;
+import dev.keel.cli.config.ConfigOptions;
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.api.Generation;
+import dev.keel.replication.restore.ReplicaCatalog;
+import dev.keel.replication.restore.RestoreOptions;
+import dev.keel.replication.restore.RestorePlan;
+import dev.keel.replication.restore.RestorePlanner;
+import dev.keel.replication.restore.RestoreResult;
+import dev.keel.replication.restore.RestoreTarget;
+import dev.keel.replication.restore.Restorer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code keel restore}: rebuilds a database from a replica, latest or to a point in time, with
+ * Litestream 0.3's options and choices (replica and generation with the latest data, newest snapshot
+ * at or before the target). Never replaces an existing file.
+ */
+@Command(name = "restore", description = "Restore a database from a replica, latest or to a point in time.")
+public final class RestoreCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions config;
+
+    @CommandLine.Mixin
+    OutputOptions output;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Where to write the database. Default: the database path from the config.")
+    Path out;
+
+    @Option(names = {"-replica", "--replica"}, paramLabel = "NAME", description = "Restore from this replica. Default: the one with the latest data.")
+    String replica;
+
+    @Option(names = {"-generation", "--generation"}, paramLabel = "NAME", description = "Restore from this generation. Default: the one with the latest data.")
+    String generation;
+
+    @Option(names = {"-index", "--index"}, paramLabel = "NUM", description = "Restore up to this hex-encoded WAL index (inclusive). Needs -generation.")
+    String index;
+
+    @Option(names = {"-timestamp", "--timestamp"}, paramLabel = "TIMESTAMP", description = "Restore to this moment (RFC 3339, e.g. 2024-01-01T00:00:00Z).")
+    String timestamp;
+
+    @Option(names = {"-if-db-not-exists", "--if-db-not-exists"}, description = "Exit 0 without restoring when the output file exists.")
+    boolean ifDbNotExists;
+
+    @Option(names = {"-if-replica-exists", "--if-replica-exists"}, description = "Exit 0 when no backup is found.")
+    boolean ifReplicaExists;
+
+    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "NUM", defaultValue = "8", description = "Objects downloaded at once (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Parameters(paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL (then -o is needed).")
+    String target;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        RestoreTarget restoreTarget = target();
+        if (restoreTarget instanceof RestoreTarget.Index && generation == null) {
+            throw usage("must specify generation when restoring to index", "add -generation NAME (see 'keel generations')");
+        }
+        Generation wanted = generation == null ? null : parseGeneration(generation);
+        PrintWriter stdout = spec.commandLine().getOut();
+        try (ReplicaSources sources = ReplicaSources.resolve(target, config, replica)) {
+            Path output = out != null ? out : sources.database();
+            if (output == null) throw usage("output path required", "a restore from a replica URL needs -o PATH");
+            if (Files.exists(output, LinkOption.NOFOLLOW_LINKS) && ifDbNotExists) {
+                stdout.println("database already exists, skipping");
+                return 0;
+            }
+            Restorer.refuseExisting(output);
+            RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null);
+            Choice choice = choose(sources, options);
+            if (choice == null) {
+                if (ifReplicaExists) {
+                    stdout.println("no matching backups found");
+                    return 0;
+                }
+                throw Restorer.noBackups(sources.replicas().size() == 1 ? sources.replicas().get(0).client().describe()
+                        : String.valueOf(sources.database()), options);
+            }
+            try (ProgressListener progress = ProgressListener.forTerminal(choice.plan().compressedBytes())) {
+                RestoreResult result = Restorer.restore(choice.replica().client(), choice.plan(), options.withListener(progress));
+                print(stdout, choice.replica().name(), result);
+            }
+        }
+        return 0;
+    }
+
+    private record Choice(ReplicaSources.Named replica, RestorePlan plan) {
+    }
+
+    /** The replica whose matching generation has the latest data (Litestream's choice), and its plan. */
+    private static Choice choose(ReplicaSources sources, RestoreOptions options) {
+        Map<String, ReplicaCatalog> catalogs = Listings.catalogs(sources);
+        ReplicaSources.Named best = null;
+        Instant bestTime = null;
+        for (ReplicaSources.Named r : sources.replicas()) {
+            Instant t = RestorePlanner.updatedAt(catalogs.get(r.name()), options.generation(), options.target());
+            if (t != null && (bestTime == null || t.isAfter(bestTime))) {
+                best = r;
+                bestTime = t;
+            }
+        }
+        if (best == null) return null;
+        ReplicaSources.Named chosen = best;
+        return RestorePlanner.plan(catalogs.get(best.name()), options).map(p -> new Choice(chosen, p)).orElse(null);
+    }
+
+    private void print(PrintWriter stdout, String replicaName, RestoreResult r) {
+        if (output.json()) {
+            output.printJson(stdout, Map.of("output", r.output().toString(), "replica", replicaName,
+                    "generation", r.generation().id(), "snapshotIndex", r.snapshotIndex(),
+                    "position", Map.of("index", r.position().index(), "offset", r.position().offset()),
+                    "walSegments", r.walSegments(), "compressedBytes", r.compressedBytes(),
+                    "databaseBytes", r.databaseBytes(), "elapsedSeconds", r.elapsed().toNanos() / 1e9));
+            return;
+        }
+        stdout.printf("restored %s from %s (%s) at %s: snapshot %08x + %d WAL segments, %d bytes in %.3f s%n",
+                r.output(), replicaName, r.replica(), r.position(), r.snapshotIndex(), r.walSegments(), r.databaseBytes(),
+                r.elapsed().toNanos() / 1e9);
+        stdout.flush();
+    }
+
+    private RestoreTarget target() {
+        if (index != null && timestamp != null) {
+            throw usage("cannot specify index & timestamp to restore", "give either -index or -timestamp");
+        }
+        if (index != null) {
+            if (!index.matches("(?i)(0x)?[0-9a-f]{1,8}")) {
+                throw usage("invalid -index '" + index + "': must be a hex-encoded WAL index", "e.g. -index 0000001a (see 'keel wal')");
+            }
+            return RestoreTarget.index(Long.parseLong(index.replaceFirst("(?i)^0x", ""), 16));
+        }
+        if (timestamp != null) {
+            try {
+                return RestoreTarget.timestamp(OffsetDateTime.parse(timestamp).toInstant());
+            } catch (DateTimeParseException e) {
+                throw usage("invalid -timestamp, must specify in ISO 8601 format (e.g. 2000-01-01T00:00:00Z)", "an RFC 3339 time with a zone");
+            }
+        }
+        return RestoreTarget.latest();
+    }
+
+    private static Generation parseGeneration(String name) {
+        if (!Generation.isValid(name)) throw usage("invalid -generation '" + name + "'", "a generation is 16 lowercase hex characters");
+        return new Generation(name);
+    }
+
+    private static KeelException usage(String message, String hint) {
+        return new KeelException(ErrorCode.USAGE, message, null, hint);
+    }
+}
