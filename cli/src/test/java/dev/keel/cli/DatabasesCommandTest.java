@@ -1,11 +1,11 @@
 package dev.keel.cli;
 
+import static dev.keel.cli.KeelCliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.keel.cli.KeelCliTest.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,16 +35,6 @@ class DatabasesCommandTest {
 
     @TempDir
     Path tmp;
-
-    record Run(int status, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Keel.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(status, out.toString(), err.toString());
-    }
 
     private Path config(String text) throws Exception {
         Path file = tmp.resolve("keel.yml");
