@@ -51,7 +51,7 @@ public sealed interface ReplicaStorage
 
         @Override
         public String describe() {
-            return "s3://" + bucket + (endpoint == null ? "" : "@" + endpoint) + "/" + path;
+            return "s3://" + bucket + "/" + path + (endpoint == null ? "" : " (endpoint " + endpoint + ")");
         }
 
         @Override
