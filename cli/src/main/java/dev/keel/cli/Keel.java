@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
                 dev.keel.cli.restore.GenerationsCommand.class,
                 dev.keel.cli.restore.SnapshotsCommand.class,
                 dev.keel.cli.restore.WalCommand.class,
+                dev.keel.cli.schema.MigrateCommand.class,
+                dev.keel.cli.schema.DiffCommand.class,
+                dev.keel.cli.schema.CheckCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Keel implements Runnable {
