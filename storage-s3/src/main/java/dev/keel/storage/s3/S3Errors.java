@@ -16,6 +16,15 @@ final class S3Errors {
         return new IOException(action + " failed on " + subject + ": " + scrub(summary(e), secret), e);
     }
 
+    /**
+     * True when the server does not implement a request at all; Google Cloud Storage answers
+     * DeleteObjects with NotImplemented (or, in older versions, InvalidArgument).
+     */
+    static boolean isUnsupported(S3Exception e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        return e.statusCode() == 501 || "NotImplemented".equals(code) || "InvalidArgument".equals(code);
+    }
+
     /** The verdict of verify(): what is wrong with the replica settings and what to change. */
     static KeelException unavailable(String subject, String bucket, String endpoint, SdkException e, String secret) {
         String code = e instanceof S3Exception s3 && s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;

@@ -36,6 +36,8 @@ public final class S3ReplicaClient implements ReplicaClient {
     private final S3Client s3;
     private final String rootPrefix;
     private final String secret;
+    /** Cleared when the server turns out not to implement DeleteObjects (Google Cloud Storage). */
+    private volatile boolean multiObjectDelete;
 
     public S3ReplicaClient(ReplicaStorage.S3 storage) {
         this(storage, S3Options.defaults(), System::getenv);
@@ -48,6 +50,7 @@ public final class S3ReplicaClient implements ReplicaClient {
         this.s3 = S3ClientFactory.create(storage, options, env);
         this.rootPrefix = storage.path().isEmpty() ? "" : storage.path() + "/";
         this.secret = storage.secretAccessKey();
+        this.multiObjectDelete = options.multiObjectDelete();
     }
 
     @Override
@@ -153,15 +156,36 @@ public final class S3ReplicaClient implements ReplicaClient {
     }
 
     private void deleteBatch(List<ObjectIdentifier> batch) throws IOException {
+        if (!multiObjectDelete) {
+            deleteOneByOne(batch);
+            return;
+        }
         DeleteObjectsResponse response;
         try {
             response = s3.deleteObjects(b -> b.bucket(storage.bucket()).delete(d -> d.objects(batch).quiet(true)));
+        } catch (S3Exception e) {
+            if (!S3Errors.isUnsupported(e)) throw S3Errors.io("DELETE of " + batch.size() + " objects", describe(), e, secret);
+            multiObjectDelete = false;
+            deleteOneByOne(batch);
+            return;
         } catch (SdkException e) {
             throw S3Errors.io("DELETE of " + batch.size() + " objects", describe(), e, secret);
         }
         for (S3Error error : response.errors()) {
             if ("NoSuchKey".equals(error.code())) continue; // already gone is what we wanted
             throw new IOException("DELETE " + error.key() + " failed on " + describe() + ": " + error.code() + " " + error.message());
+        }
+    }
+
+    private void deleteOneByOne(List<ObjectIdentifier> batch) throws IOException {
+        for (ObjectIdentifier id : batch) {
+            try {
+                s3.deleteObject(b -> b.bucket(storage.bucket()).key(id.key()));
+            } catch (S3Exception e) {
+                if (e.statusCode() != 404) throw S3Errors.io("DELETE " + id.key(), describe(), e, secret);
+            } catch (SdkException e) {
+                throw S3Errors.io("DELETE " + id.key(), describe(), e, secret);
+            }
         }
     }
 

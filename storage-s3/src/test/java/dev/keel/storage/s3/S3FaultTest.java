@@ -132,6 +132,16 @@ class S3FaultTest {
     }
 
     @Test
+    void deletesOneByOneWhereDeleteObjectsIsMissing() throws IOException {
+        var settings = storage(BUCKET, SERVER.accessKeyId(), SERVER.secretAccessKey());
+        try (var client = new S3ReplicaClient(settings, FAST.withMultiObjectDelete(false), n -> null)) {
+            for (int i = 0; i < 5; i++) client.write("d/" + i, Payload.of(new byte[] {(byte) i}));
+            client.delete(List.of("d/0", "d/1", "d/missing", "d/4"));
+            assertThat(ReplicaClientContract.keys(client.list(""))).containsExactlyInAnyOrder("d/2", "d/3");
+        }
+    }
+
+    @Test
     void failedMultipartUploadIsAborted() throws IOException {
         var settings = storage(BUCKET, SERVER.accessKeyId(), SERVER.secretAccessKey());
         S3Options small = FAST.withPartSize(S3Options.MIN_PART_SIZE);

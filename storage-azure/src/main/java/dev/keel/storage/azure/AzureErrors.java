@@ -1,0 +1,68 @@
+package dev.keel.storage.azure;
+
+import com.azure.storage.blob.models.BlobErrorCode;
+import com.azure.storage.blob.models.BlobStorageException;
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import java.io.IOException;
+
+/** Turns Azure SDK failures into IOException for operations and KeelException for verify. */
+final class AzureErrors {
+    private AzureErrors() {
+    }
+
+    static IOException io(String action, String subject, RuntimeException e, String... secrets) {
+        return new IOException(action + " failed on " + subject + ": " + scrub(summary(e), secrets), e);
+    }
+
+    static boolean isNotFound(RuntimeException e) {
+        return e instanceof BlobStorageException b && b.getStatusCode() == 404;
+    }
+
+    static boolean isInvalidRange(RuntimeException e) {
+        return e instanceof BlobStorageException b && b.getStatusCode() == 416;
+    }
+
+    /** The verdict of verify(): what is wrong with the replica settings and what to change. */
+    static KeelException unavailable(String subject, String container, String endpoint, RuntimeException e, String... secrets) {
+        String message;
+        String hint;
+        if (e instanceof BlobStorageException b) {
+            BlobErrorCode code = b.getErrorCode();
+            if (BlobErrorCode.CONTAINER_NOT_FOUND.equals(code) || (b.getStatusCode() == 404 && code == null)) {
+                message = "container '" + container + "' does not exist";
+                hint = "create the container, or fix 'bucket' (the container) and 'account-name' in the replica config";
+            } else if (b.getStatusCode() == 401 || b.getStatusCode() == 403) {
+                message = "the storage refused the credentials" + (code == null ? "" : " (" + code + ")");
+                hint = "check account-name and account-key (or LITESTREAM_AZURE_ACCOUNT_KEY), or the SAS token and its "
+                        + "permissions (read, write, delete, list) on container '" + container + "'";
+            } else {
+                message = "Azure Blob error: " + scrub(summary(e), secrets);
+                hint = "check the account, container and credentials in the replica config";
+            }
+        } else {
+            message = "cannot reach " + endpoint + ": " + scrub(summary(e), secrets);
+            hint = "check 'endpoint' and 'account-name' in the replica config and that the service is reachable";
+        }
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, message, subject, hint);
+    }
+
+    /** One line: the service's error code, or the root cause of a network failure. */
+    private static String summary(RuntimeException e) {
+        if (e instanceof BlobStorageException b) {
+            return (b.getErrorCode() == null ? "" : b.getErrorCode() + ", ") + "HTTP " + b.getStatusCode();
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
+        return text;
+    }
+
+    private static String scrub(String text, String... secrets) {
+        if (text == null) return null;
+        for (String secret : secrets) {
+            if (secret != null && !secret.isEmpty()) text = text.replace(secret, "***");
+        }
+        return text;
+    }
+}

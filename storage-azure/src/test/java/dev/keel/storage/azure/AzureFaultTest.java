@@ -1,0 +1,142 @@
+package dev.keel.storage.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.spi.Payload;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicaClients;
+import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.testing.AzuriteServer;
+import dev.keel.testing.ReplicaClientContract;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What the Azure backend does when the key, the container or the service is wrong, gone or stuck. */
+@Timeout(90)
+class AzureFaultTest {
+    private static final AzuriteServer SERVER = new AzuriteServer();
+    private static final String CONTAINER = "keel-faults";
+    private static final AzureOptions FAST = AzureOptions.defaults()
+            .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withMaxTries(2);
+
+    @BeforeAll
+    static void start() {
+        SERVER.start().createContainer(CONTAINER);
+    }
+
+    @AfterAll
+    static void stop() {
+        SERVER.close();
+    }
+
+    private static ReplicaStorage.Azure storage(String container, String key) {
+        return new ReplicaStorage.Azure(AzuriteServer.ACCOUNT, key, null, container, "db-" + UUID.randomUUID(), SERVER.endpoint());
+    }
+
+    @Test
+    void wrongAccountKeyIsReportedWithoutTheKey() {
+        String wrongKey = Base64.getEncoder().encodeToString(("wrong-" + UUID.randomUUID()).getBytes());
+        try (var client = new AzureReplicaClient(storage(CONTAINER, wrongKey), FAST, n -> null)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("refused the credentials");
+                assertThat(e.subject()).startsWith("abs://" + AzuriteServer.ACCOUNT + "@" + CONTAINER + "/db-");
+                assertThat(e.hint()).contains("account-key");
+                assertThat(e + client.describe()).doesNotContain(wrongKey);
+            });
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void missingContainerIsNamed() throws IOException {
+        try (var client = new AzureReplicaClient(storage("no-such-container", AzuriteServer.ACCOUNT_KEY), FAST, n -> null)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("container 'no-such-container' does not exist");
+                assertThat(e.subject()).contains("no-such-container");
+                assertThat(e.toString()).doesNotContain(AzuriteServer.ACCOUNT_KEY);
+            });
+        }
+    }
+
+    @Test
+    void accountKeyComesFromTheEnvironment() throws IOException {
+        var noKey = storage(CONTAINER, null);
+        Map<String, String> env = Map.of("LITESTREAM_AZURE_ACCOUNT_KEY", AzuriteServer.ACCOUNT_KEY);
+        try (var client = new AzureReplicaClient(noKey, FAST, env::get)) {
+            client.verify();
+            client.write("k", Payload.of(new byte[] {1}));
+            assertThat(ReplicaClientContract.keys(client.list(""))).containsExactly("k");
+        }
+    }
+
+    @Test
+    void providerIsFoundByType() throws IOException {
+        try (ReplicaClient client = ReplicaClients.open(storage(CONTAINER, AzuriteServer.ACCOUNT_KEY))) {
+            assertThat(client).isInstanceOf(AzureReplicaClient.class);
+            client.verify();
+        }
+    }
+
+    @Test
+    void stoppedServerFailsFastAndRestartedServerWorksAgain() throws IOException {
+        try (var client = new AzureReplicaClient(storage(CONTAINER, AzuriteServer.ACCOUNT_KEY), FAST, n -> null)) {
+            client.write("before", Payload.of(new byte[] {1, 2, 3}));
+            SERVER.stop();
+            try {
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class).hasMessageContaining("LIST");
+                assertThatThrownBy(() -> client.write("during", Payload.of(new byte[] {4}))).isInstanceOf(IOException.class);
+                assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class,
+                        e -> assertThat(e.getMessage()).startsWith("cannot reach " + SERVER.endpoint()));
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+            } finally {
+                SERVER.start();
+            }
+            client.write("after", Payload.of(new byte[] {5}));
+            assertThat(ReplicaClientContract.keys(client.list(""))).containsExactlyInAnyOrder("before", "after");
+        }
+    }
+
+    @Test
+    void hungServerTimesOutInsteadOfBlocking() throws Exception {
+        List<Socket> accepted = new ArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) accepted.add(silent.accept()); // accept, then never answer
+                } catch (IOException closed) {
+                    // test over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            var settings = new ReplicaStorage.Azure(AzuriteServer.ACCOUNT, AzuriteServer.ACCOUNT_KEY, null, CONTAINER, "x",
+                    "http://127.0.0.1:" + silent.getLocalPort() + "/" + AzuriteServer.ACCOUNT);
+            try (var client = new AzureReplicaClient(settings, FAST, n -> null)) {
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+            }
+        } finally {
+            for (Socket s : accepted) s.close();
+        }
+    }
+}
