@@ -26,7 +26,7 @@ public final class RestoreBench {
         int megabytes = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         Path root = Path.of(System.getProperty("keel.root", ".")).toAbsolutePath();
-        String keel = root.resolve("keel").toString();
+        List<String> keel = keelCommand(root);
         String litestream = Path.of(System.getProperty("keel.tools.dir", root.resolve(".tools").toString()),
                 "node_modules/@flydotio/litestream-linux-x64/litestream").toString();
         boolean haveLitestream = Files.isExecutable(Path.of(litestream));
@@ -38,7 +38,7 @@ public final class RestoreBench {
         }
     }
 
-    private static void small(Path dir, String keel, String litestream, boolean haveLitestream, int runs) throws Exception {
+    private static void small(Path dir, List<String> keel, String litestream, boolean haveLitestream, int runs) throws Exception {
         Files.createDirectories(dir);
         Path replica = dir.resolve("replica");
         try (BenchReplica r = new BenchReplica(dir.resolve("source.db"), replica)) {
@@ -57,8 +57,8 @@ public final class RestoreBench {
         }
         String url = "file://" + replica;
         Path out = dir.resolve("out.db");
-        run(List.of(keel, "restore", "-o", out.toString(), url), out); // warm-up: page cache, CDS archive
-        double keelTime = median(List.of(keel, "restore", "-o", out.toString(), url), out, runs);
+        run(with(keel, "restore", "-o", out.toString(), url), out); // warm-up: page cache, CDS archive
+        double keelTime = median(with(keel, "restore", "-o", out.toString(), url), out, runs);
         System.out.printf("keel restore (whole command)        median %6.3f s   target <= 0.500 s: %s%n",
                 keelTime, keelTime <= 0.5 ? "met" : "MISSED");
         if (haveLitestream) {
@@ -68,7 +68,7 @@ public final class RestoreBench {
         }
     }
 
-    private static void large(Path dir, int megabytes, String keel, String litestream, boolean haveLitestream, int runs)
+    private static void large(Path dir, int megabytes, List<String> keel, String litestream, boolean haveLitestream, int runs)
             throws Exception {
         Files.createDirectories(dir);
         Path replica = dir.resolve("replica");
@@ -90,8 +90,8 @@ public final class RestoreBench {
         System.out.printf("large: %.0f MB database, replica %.0f MB%n", dbBytes / 1e6, treeSize(replica) / 1e6);
         String url = "file://" + replica;
         Path out = dir.resolve("out.db");
-        run(List.of(keel, "restore", "-o", out.toString(), url), out);
-        double keelTime = median(List.of(keel, "restore", "-o", out.toString(), url), out, runs);
+        run(with(keel, "restore", "-o", out.toString(), url), out);
+        double keelTime = median(with(keel, "restore", "-o", out.toString(), url), out, runs);
         double keelRate = Files.size(source) / 1e6 / keelTime;
         double cpTime = median(List.of("sh", "-c", "cp \"$0\" \"$1\" && sync \"$1\"", source.toString(), out.toString()), out, runs);
         System.out.printf("keel restore                        median %6.2f s  %7.0f MB/s   target >= 300 MB/s: %s%n",
@@ -103,6 +103,28 @@ public final class RestoreBench {
             System.out.printf("litestream restore (baseline)       median %6.2f s  %7.0f MB/s   keel/litestream time ratio %.2f%n",
                     lsTime, dbBytes / 1e6 / lsTime, keelTime / lsTime);
         }
+    }
+
+    /**
+     * {@code ./keel}, or with {@code -Dkeel.jar=PATH} that jar started the way the launcher starts it
+     * (with a class-data-sharing archive), so that a rebuild of the working tree cannot slip into a run.
+     */
+    private static List<String> keelCommand(Path root) throws Exception {
+        String jar = System.getProperty("keel.jar");
+        if (jar == null) return List.of(root.resolve("keel").toString());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String archive = jar + ".jsa";
+        if (!Files.exists(Path.of(archive))) {
+            new ProcessBuilder(java, "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable", "-jar", jar, "version")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+        return List.of(java, "-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-jar", jar);
+    }
+
+    private static List<String> with(List<String> command, String... args) {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of(args));
+        return all;
     }
 
     private static String largestIndex(Path replica) {
