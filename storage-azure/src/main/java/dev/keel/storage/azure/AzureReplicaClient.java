@@ -8,6 +8,8 @@ import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
 import dev.keel.replication.spi.NoSuchObjectException;
 import dev.keel.replication.spi.ObjectInfo;
 import dev.keel.replication.spi.Payload;
@@ -42,7 +44,12 @@ public final class AzureReplicaClient implements ReplicaClient {
     public AzureReplicaClient(ReplicaStorage.Azure storage, AzureOptions options, UnaryOperator<String> env) {
         this.storage = storage;
         this.options = options;
-        this.container = AzureClientFactory.create(storage, options, env);
+        try {
+            this.container = AzureClientFactory.create(storage, options, env);
+        } catch (IllegalArgumentException e) {
+            throw new KeelException(ErrorCode.BAD_INPUT, e.getMessage(), storage.describe(),
+                    "set account-name (abs://ACCOUNT@CONTAINER/path), or endpoint for an emulator");
+        }
         this.rootPrefix = storage.path().isEmpty() ? "" : storage.path() + "/";
         this.secrets = new String[] {AzureClientFactory.accountKey(storage, env), storage.sasToken()};
     }

@@ -52,7 +52,12 @@ public final class SftpReplicaClient implements ReplicaClient {
 
     public SftpReplicaClient(ReplicaStorage.Sftp storage, SftpOptions options) {
         this.storage = storage;
-        this.connection = new SftpConnection(storage, options);
+        try {
+            this.connection = new SftpConnection(storage, options);
+        } catch (IllegalArgumentException e) {
+            throw new KeelException(ErrorCode.BAD_INPUT, e.getMessage(), storage.describe(),
+                    "copy the key line from the server's /etc/ssh/ssh_host_*_key.pub or from ssh-keyscan");
+        }
         String path = storage.path();
         while (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
         this.root = path;

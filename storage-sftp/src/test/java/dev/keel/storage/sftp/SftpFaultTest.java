@@ -62,7 +62,7 @@ class SftpFaultTest {
             assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
                 assertThat(e.getMessage()).contains("refused the credentials for user keel");
-                assertThat(e.subject()).startsWith("sftp://keel@127.0.0.1:" + SERVER.port() + "/faults/");
+                assertThat(e.subject()).isEqualTo(client.describe()).startsWith("sftp://keel@127.0.0.1");
                 assertThat(e.hint()).contains("password");
                 assertThat(e + client.describe()).doesNotContain(wrong);
             });
@@ -93,6 +93,15 @@ class SftpFaultTest {
             assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class,
                     e -> assertThat(e.getMessage()).contains("does not match the configured host-key"));
         }
+    }
+
+    @Test
+    void malformedHostKeyIsBadInput() {
+        var settings = new ReplicaStorage.Sftp(SERVER.host(), SERVER.port(), SERVER.user(), SERVER.password(), null, path(), "not a key");
+        assertThatThrownBy(() -> new SftpReplicaClient(settings, FAST)).isInstanceOfSatisfying(KeelException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+            assertThat(e.getMessage()).contains("host-key");
+        });
     }
 
     @Test
