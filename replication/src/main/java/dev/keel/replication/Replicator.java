@@ -1,0 +1,240 @@
+package dev.keel.replication;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.Position;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.internal.DatabaseReplication;
+import dev.keel.replication.internal.Replica;
+import dev.keel.replication.internal.WriteGate;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicaClients;
+import dev.keel.replication.spi.ReplicationListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicates SQLite databases to their replicas until closed: the in-process equivalent of
+ * {@code keel replicate}. One small scheduler thread pool drives every database (no thread per
+ * database). {@link #close()} stops the loops and runs a final sync, so every transaction committed
+ * before close is on every reachable replica.
+ *
+ * <pre>{@code
+ * try (Replicator r = Replicator.start(List.of(DatabaseConfig.of(db, List.of(ReplicaConfig.of(storage)))),
+ *                                      ReplicationListener.NONE)) {
+ *     ... run the application ...
+ * }
+ * }</pre>
+ */
+public final class Replicator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+
+    private final List<DatabaseReplication> databases;
+    private final ScheduledExecutorService scheduler;
+    private boolean closed;
+
+    private Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler) {
+        this.databases = databases;
+        this.scheduler = scheduler;
+    }
+
+    /** Starts replicating every database with its background loops on. */
+    public static Replicator start(List<DatabaseConfig> databases, ReplicationListener listener) {
+        return builder().databases(databases).listener(listener).start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for {@link #start}; the defaults suit a daemon. */
+    public static final class Builder {
+        private List<DatabaseConfig> databases = List.of();
+        private ReplicationListener listener = ReplicationListener.NONE;
+        private boolean backgroundLoops = true;
+        private int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private WriteGate writeGate = WriteGate.NONE;
+        private Function<ReplicaConfig, ReplicaClient> clients = r -> ReplicaClients.open(r.storage());
+
+        public Builder databases(List<DatabaseConfig> databases) {
+            this.databases = List.copyOf(databases);
+            return this;
+        }
+
+        public Builder listener(ReplicationListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** False: nothing runs by itself; the caller drives replication with {@link Replicator#sync()} (tests). */
+        public Builder backgroundLoops(boolean on) {
+            this.backgroundLoops = on;
+            return this;
+        }
+
+        /** Scheduler threads shared by all databases. */
+        public Builder threads(int threads) {
+            if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
+            this.threads = threads;
+            return this;
+        }
+
+        /** Wraps writes to Keel's local state directory (tests inject a full disk with it). */
+        public Builder writeGate(WriteGate gate) {
+            this.writeGate = Objects.requireNonNull(gate, "gate");
+            return this;
+        }
+
+        /** How a replica's client is made (tests wrap real clients to inject faults). */
+        public Builder clients(Function<ReplicaConfig, ReplicaClient> clients) {
+            this.clients = Objects.requireNonNull(clients, "clients");
+            return this;
+        }
+
+        /**
+         * Opens every database and replica and starts the loops. Throws a {@link KeelException} naming
+         * the database or replica when one is missing, not SQLite, or unreachable; nothing keeps running then.
+         */
+        public Replicator start() {
+            List<DatabaseReplication> opened = new ArrayList<>();
+            try {
+                for (DatabaseConfig db : databases) {
+                    opened.add(DatabaseReplication.open(db, listener, writeGate, clients));
+                }
+            } catch (IOException e) {
+                opened.forEach(DatabaseReplication::close);
+                throw new KeelException(ErrorCode.IO, "cannot set up Keel's local state: " + e.getMessage(),
+                        databases.get(opened.size()).resolvedMetaPath().toString(),
+                        "check that the directory beside the database is writable and the disk has space", e);
+            } catch (RuntimeException e) {
+                opened.forEach(DatabaseReplication::close);
+                throw e;
+            }
+            ScheduledExecutorService scheduler = null;
+            if (backgroundLoops) {
+                scheduler = newScheduler(threads);
+                for (DatabaseReplication db : opened) db.schedule(scheduler);
+            }
+            for (DatabaseReplication db : opened) {
+                LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+            }
+            return new Replicator(List.copyOf(opened), scheduler);
+        }
+    }
+
+    private static String describeReplicas(DatabaseReplication db) {
+        List<String> names = new ArrayList<>();
+        for (Replica r : db.replicas()) names.add(r.client().describe());
+        return names.isEmpty() ? "no replicas (shadow WAL only)" : String.join(", ", names);
+    }
+
+    private static ScheduledExecutorService newScheduler(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "keel-replication-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads, factory);
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /**
+     * Copies every database's new WAL frames and uploads them to every replica now. Throws the first
+     * failure (after trying every database); tests use this with background loops off.
+     */
+    public void sync() throws IOException, SQLException {
+        Exception first = null;
+        for (DatabaseReplication db : databases) {
+            try {
+                db.sync();
+            } catch (IOException | SQLException | RuntimeException e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first instanceof IOException io) throw io;
+        if (first instanceof SQLException sql) throw sql;
+        if (first instanceof RuntimeException re) throw re;
+    }
+
+    /** Runs retention on every replica now (tests; the daemon does it every retention-check-interval). */
+    public void enforceRetention() throws IOException, SQLException {
+        for (DatabaseReplication db : databases) {
+            for (Replica r : db.replicas()) r.enforceRetentionNow();
+        }
+    }
+
+    /** The end of a database's shadow WAL; null before its first sync or for an unknown path. */
+    public Position position(Path db) {
+        DatabaseReplication d = find(db);
+        return d == null ? null : d.monitor().position();
+    }
+
+    /** What a replica acknowledged; null when unknown. */
+    public Position replicaPosition(Path db, String replica) {
+        DatabaseReplication d = find(db);
+        if (d == null) return null;
+        for (Replica r : d.replicas()) {
+            if (r.name().equals(replica)) return r.position();
+        }
+        return null;
+    }
+
+    private DatabaseReplication find(Path db) {
+        Path want = db.toAbsolutePath().normalize();
+        for (DatabaseReplication d : databases) {
+            if (d.path().toAbsolutePath().normalize().equals(want)) return d;
+        }
+        return null;
+    }
+
+    /**
+     * Stops the loops, waits for running rounds, then runs a final sync of every database and closes
+     * everything. Throws when the final sync failed (the data stays in the shadow WAL for the next run).
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (DatabaseReplication db : databases) db.unschedule();
+        if (scheduler != null) {
+            scheduler.shutdown();
+            try {
+                if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) scheduler.shutdownNow();
+            } catch (InterruptedException e) {
+                scheduler.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        KeelException failure = null;
+        for (DatabaseReplication db : databases) {
+            try {
+                db.sync();
+            } catch (IOException | SQLException | RuntimeException e) {
+                LOG.warn("{}: final sync failed: {}", db.path(), e.getMessage());
+                if (failure == null) {
+                    failure = new KeelException(ErrorCode.IO, "final sync failed: " + e.getMessage(), db.path().toString(),
+                            "the data is kept in the shadow WAL; the next keel replicate uploads it", e);
+                }
+            } finally {
+                db.close();
+            }
+        }
+        if (failure != null) throw failure;
+    }
+}

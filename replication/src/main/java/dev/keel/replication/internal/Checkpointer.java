@@ -1,0 +1,105 @@
+package dev.keel.replication.internal;
+
+import dev.keel.format.WalHeader;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.spi.ReplicationListener;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when to checkpoint and runs the checkpoint so that no committed frame escapes the shadow WAL:
+ * PASSIVE once the WAL holds {@code min-checkpoint-page-count} pages or {@code checkpoint-interval}
+ * passed, RESTART (retried while readers keep it busy) past {@code max-checkpoint-page-count}.
+ */
+final class Checkpointer {
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+    private static final int RESTART_ATTEMPTS = 3;
+
+    private final DatabaseConfig config;
+    private final DatabaseHandle handle;
+    private final ReplicationListener listener;
+    private long lastCheckpointNanos = System.nanoTime();
+
+    Checkpointer(DatabaseConfig config, DatabaseHandle handle, ReplicationListener listener) {
+        this.config = config;
+        this.handle = handle;
+        this.listener = listener;
+    }
+
+    /** The mode the policy calls for now, or null for none. */
+    String due(ShadowState state) {
+        long frames = state.frames();
+        if (frames >= config.maxCheckpointPageCount()) return "RESTART";
+        if (frames >= config.minCheckpointPageCount()) return "PASSIVE";
+        long since = System.nanoTime() - lastCheckpointNanos;
+        if (frames > 1 && since >= config.checkpointInterval().toNanos()) return "PASSIVE";
+        return null;
+    }
+
+    void maybeCheckpoint(DatabaseMonitor monitor) throws IOException, SQLException {
+        String mode = due(monitor.state());
+        if (mode != null) {
+            checkpoint(monitor, mode);
+            monitor.verifyAndCopy(); // start the next index right away when the WAL restarted
+        }
+    }
+
+    /**
+     * Runs a checkpoint. The read transaction is released only for the checkpoint itself. Afterwards
+     * Keel takes the write lock, copies whatever was committed meanwhile (the WAL cannot change while the
+     * lock is held), and writes one row of its own: if the checkpoint was complete that write restarts
+     * the WAL, and the header it produces is the only restart the next verify accepts as continuous.
+     */
+    void checkpoint(DatabaseMonitor monitor, String mode) throws IOException, SQLException {
+        ShadowState before = monitor.state();
+        long shadowFrames = before.frames();
+        DatabaseHandle.CheckpointResult result;
+        handle.releaseReadLock();
+        try {
+            result = handle.checkpoint(mode);
+            for (int i = 1; i < RESTART_ATTEMPTS && "RESTART".equals(mode) && result.busy(); i++) {
+                result = handle.checkpoint(mode);
+            }
+            handle.beginWrite();
+            try {
+                byte[] header = monitor.readHeaderForCheckpoint();
+                byte[] accepted = null;
+                if (Arrays.equals(header, before.headerBytes())) {
+                    monitor.copy();
+                } else if (restartedOnceAfter(before, header, result, shadowFrames)) {
+                    // Another connection's first write after our complete checkpoint restarted the WAL;
+                    // every frame of the old WAL was in our copy and in our checkpoint.
+                    accepted = header;
+                }
+                handle.writeSeq();
+                handle.commitWrite();
+                if (accepted == null) {
+                    byte[] after = monitor.readHeaderForCheckpoint();
+                    if (!Arrays.equals(after, before.headerBytes())) accepted = after; // our write restarted it
+                }
+                monitor.expectRestart(accepted);
+            } catch (IOException | SQLException | RuntimeException e) {
+                handle.rollbackWrite();
+                throw e;
+            }
+        } finally {
+            handle.acquireReadLock();
+        }
+        lastCheckpointNanos = System.nanoTime();
+        LOG.debug("{}: checkpoint {} at {}: {} of {} WAL frames written to the database{}", monitor.path(), mode,
+                before.position(), result.checkpointed(), result.walFrames(), result.busy() ? " (busy: readers held it back)" : "");
+        listener.checkpointed(monitor.path(), mode, result.walFrames(), result.checkpointed(), result.busy());
+    }
+
+    private static boolean restartedOnceAfter(ShadowState before, byte[] header, DatabaseHandle.CheckpointResult result,
+                                              long shadowFrames) {
+        WalHeader now = WalHeader.parse(header);
+        WalHeader old = before.header();
+        return result.complete() && result.walFrames() == shadowFrames
+                && now.checkpointSequence() == ((old.checkpointSequence() + 1) & 0xFFFFFFFFL)
+                && now.salt1() == old.salt1() + 1;
+    }
+}

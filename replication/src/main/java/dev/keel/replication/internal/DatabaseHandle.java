@@ -1,0 +1,261 @@
+package dev.keel.replication.internal;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.format.DatabaseHeader;
+import dev.keel.format.WalFormatException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Keel's hold on one SQLite database: a reader connection that keeps the long-lived read transaction
+ * (so nobody checkpoints frames Keel has not copied yet) and runs checkpoints, a writer connection for
+ * Keel's own small writes, and channels on the db file and its WAL that stay open as long as the
+ * connections do. Closing any descriptor on the db file drops every POSIX lock this process holds on
+ * it, so the channels are opened once and closed only after the connections.
+ */
+final class DatabaseHandle implements AutoCloseable {
+    static final String SEQ_TABLE = "_keel_seq";
+    static final String LOCK_TABLE = "_keel_lock";
+    private static final int BUSY_TIMEOUT_MS = 1000;
+
+    private final Path db;
+    private final FileChannel dbChannel;
+    private Connection reader;
+    private Connection writer;
+    private FileChannel walChannel;
+    private boolean readLocked;
+    private int pageSize;
+
+    private DatabaseHandle(Path db, FileChannel dbChannel) {
+        this.db = db;
+        this.dbChannel = dbChannel;
+    }
+
+    /**
+     * Opens the database, switches it to WAL mode, creates Keel's tables, makes sure the WAL holds a
+     * frame and takes the read transaction. Throws a {@link KeelException} when the file is missing or
+     * is not a SQLite database.
+     */
+    static DatabaseHandle open(Path db) {
+        if (!Files.isRegularFile(db)) {
+            throw new KeelException(ErrorCode.NOT_FOUND, "database does not exist", db.toString(),
+                    "create the database first (the application does), or fix the path in the config");
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(db, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.IO, "cannot open the database: " + e.getMessage(), db.toString(),
+                    "check that keel may read the file", e);
+        }
+        DatabaseHandle handle = new DatabaseHandle(db, channel);
+        try {
+            handle.checkHeader();
+            handle.connect();
+            return handle;
+        } catch (RuntimeException e) {
+            handle.closeQuietly();
+            throw e;
+        }
+    }
+
+    private void checkHeader() {
+        try {
+            if (dbChannel.size() == 0) return; // a new, empty database: SQLite writes the header below
+            DatabaseHeader.read(dbChannel);
+        } catch (WalFormatException e) {
+            throw new KeelException(ErrorCode.BAD_INPUT, "not a SQLite database: " + e.getMessage(), db.toString(),
+                    "point keel at the application's database file (not a WAL, journal or backup file)");
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.IO, "cannot read the database header: " + e.getMessage(), db.toString(),
+                    "check that keel may read the file", e);
+        }
+    }
+
+    private void connect() {
+        try {
+            reader = connectOne();
+            try (Statement s = reader.createStatement()) {
+                String mode = queryString(s, "PRAGMA journal_mode = wal");
+                if (!"wal".equalsIgnoreCase(mode)) {
+                    throw new KeelException(ErrorCode.FAILURE, "cannot switch the database to WAL mode (it stays in "
+                            + mode + " mode)", db.toString(), "close other connections that use another journal mode and retry");
+                }
+                s.execute("PRAGMA wal_autocheckpoint = 0");
+                pageSize = Integer.parseInt(queryString(s, "PRAGMA page_size"));
+            }
+            writer = connectOne();
+            try (Statement s = writer.createStatement()) {
+                s.execute("PRAGMA wal_autocheckpoint = 0");
+                s.execute("CREATE TABLE IF NOT EXISTS " + SEQ_TABLE + " (id INTEGER PRIMARY KEY, seq INTEGER)");
+                s.execute("CREATE TABLE IF NOT EXISTS " + LOCK_TABLE + " (id INTEGER)");
+            }
+            // A write of our own guarantees a WAL with a frame in it, so the read transaction below reads
+            // from the WAL and pins it (a reader of a fully checkpointed WAL would not stop a restart).
+            bumpSeq();
+            walChannel = FileChannel.open(walPath(), StandardOpenOption.READ);
+            acquireReadLock();
+        } catch (SQLException e) {
+            throw new KeelException(ErrorCode.IO, "cannot open the database with SQLite: " + e.getMessage(), db.toString(),
+                    "check that the file is a SQLite database keel may write to, and that its directory is writable", e);
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.IO, "cannot open the WAL: " + e.getMessage(), walPath().toString(),
+                    "check that keel may read the database's directory", e);
+        }
+    }
+
+    private Connection connectOne() throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+        }
+        return c;
+    }
+
+    Path path() {
+        return db;
+    }
+
+    Path walPath() {
+        return db.resolveSibling(db.getFileName() + "-wal");
+    }
+
+    int pageSize() {
+        return pageSize;
+    }
+
+    FileChannel wal() {
+        return walChannel;
+    }
+
+    FileChannel dbFile() {
+        return dbChannel;
+    }
+
+    /** Starts the read transaction that keeps other connections from checkpointing past Keel's copy. */
+    void acquireReadLock() throws SQLException {
+        if (readLocked) return;
+        try (Statement s = reader.createStatement()) {
+            s.execute("BEGIN");
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
+                rs.next();
+            } catch (SQLException e) {
+                s.execute("ROLLBACK");
+                throw e;
+            }
+        }
+        readLocked = true;
+    }
+
+    void releaseReadLock() throws SQLException {
+        if (!readLocked) return;
+        readLocked = false;
+        try (Statement s = reader.createStatement()) {
+            s.execute("ROLLBACK");
+        }
+    }
+
+    /** The result of {@code PRAGMA wal_checkpoint}: busy flag, frames in the WAL, frames checkpointed. */
+    record CheckpointResult(boolean busy, long walFrames, long checkpointed) {
+        boolean complete() {
+            return !busy && walFrames >= 0 && walFrames == checkpointed;
+        }
+    }
+
+    /** Runs a checkpoint on the reader connection; the caller released the read lock. */
+    CheckpointResult checkpoint(String mode) throws SQLException {
+        try (Statement s = reader.createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+            rs.next();
+            return new CheckpointResult(rs.getInt(1) != 0, rs.getLong(2), rs.getLong(3));
+        }
+    }
+
+    /**
+     * Takes SQLite's write lock on the writer connection (waiting up to the busy timeout): while it is
+     * held, nobody appends to or restarts the WAL. End it with {@link #commitWrite()} or {@link #rollbackWrite()}.
+     */
+    void beginWrite() throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+        }
+    }
+
+    /** Inside {@link #beginWrite()}: a write that makes SQLite restart the WAL when it was fully checkpointed. */
+    void writeSeq() throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute("INSERT INTO " + SEQ_TABLE + " (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = seq + 1");
+        }
+    }
+
+    void commitWrite() throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute("COMMIT");
+        }
+    }
+
+    void rollbackWrite() {
+        try (Statement s = writer.createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // no transaction was open
+        }
+    }
+
+    /** One write of Keel's own, in its own transaction. */
+    void bumpSeq() throws SQLException {
+        beginWrite();
+        try {
+            writeSeq();
+            commitWrite();
+        } catch (SQLException e) {
+            rollbackWrite();
+            throw e;
+        }
+    }
+
+    private static String queryString(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+
+    /** Closes the connections first and the channels last, so SQLite's locks are never dropped under it. */
+    private void closeQuietly() {
+        try {
+            releaseReadLock();
+        } catch (SQLException | RuntimeException ignored) {
+            // closing anyway
+        }
+        for (Connection c : new Connection[] {writer, reader}) {
+            if (c == null) continue;
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        for (FileChannel ch : new FileChannel[] {walChannel, dbChannel}) {
+            if (ch == null) continue;
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package dev.keel.replication.internal;
+
+import dev.keel.format.WalFormatException;
+import dev.keel.format.WalHeader;
+import dev.keel.format.WalScanner;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.Generation;
+import dev.keel.replication.api.Position;
+import dev.keel.replication.spi.ReplicationListener;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows one SQLite database: verifies that the real WAL still continues the shadow WAL, copies newly
+ * committed frames into it, checkpoints when the policy says so, and takes snapshots for replicas.
+ * All of that happens under one lock, so a tick, a replica's request and a final sync never interleave.
+ */
+public final class DatabaseMonitor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseMonitor.class);
+
+    private final DatabaseConfig config;
+    private final Path db;
+    private final ShadowWal shadow;
+    private final WriteGate gate;
+    private final ReplicationListener listener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final DatabaseHandle handle;
+    private final Checkpointer checkpointer;
+    private Supplier<Collection<Position>> replicaPositions = List::of;
+    private ShadowState state;
+    private byte[] expectedRestartHeader;
+    private volatile Position published;
+
+    private DatabaseMonitor(DatabaseConfig config, DatabaseHandle handle, ShadowWal shadow, WriteGate gate,
+                            ReplicationListener listener) {
+        this.config = config;
+        this.db = config.path();
+        this.handle = handle;
+        this.shadow = shadow;
+        this.gate = gate;
+        this.listener = listener;
+        this.checkpointer = new Checkpointer(config, handle, listener);
+    }
+
+    /**
+     * Opens the database and the shadow WAL and reads back where the shadow stood; throws a
+     * {@link dev.keel.core.KeelException} when the database is missing or not SQLite.
+     */
+    public static DatabaseMonitor open(DatabaseConfig config, ReplicationListener listener, WriteGate gate)
+            throws IOException {
+        DatabaseHandle handle = DatabaseHandle.open(config.path());
+        try {
+            Path meta = config.resolvedMetaPath();
+            Files.createDirectories(meta);
+            ShadowWal shadow = new ShadowWal(meta, gate);
+            shadow.clearTemp();
+            DatabaseMonitor monitor = new DatabaseMonitor(config, handle, shadow, gate, listener);
+            monitor.recoverState();
+            return monitor;
+        } catch (IOException | RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+    }
+
+    /** Tells the monitor where its replicas stand, so it deletes only shadow WAL they all uploaded. */
+    public void replicaPositions(Supplier<Collection<Position>> positions) {
+        this.replicaPositions = positions;
+    }
+
+    private void recoverState() throws IOException {
+        Optional<Generation> generation = shadow.currentGeneration();
+        if (generation.isEmpty()) return;
+        List<Long> indexes = shadow.indexes(generation.get());
+        if (indexes.isEmpty()) return;
+        long index = indexes.get(indexes.size() - 1);
+        shadow.recover(generation.get(), index).ifPresent(tail -> {
+            state = new ShadowState(generation.get(), index, tail.headerBytes(), tail.header(), tail.end(),
+                    tail.checksum(), tail.lastFrame());
+            published = state.position();
+        });
+    }
+
+    public Path path() {
+        return db;
+    }
+
+    public DatabaseConfig config() {
+        return config;
+    }
+
+    /** The end of the shadow WAL: everything before it is committed and durable locally. Null before the first sync. */
+    public Position position() {
+        return published;
+    }
+
+    ShadowWal shadow() {
+        return shadow;
+    }
+
+    WriteGate gate() {
+        return gate;
+    }
+
+    /** One round: verify continuity, copy committed frames, checkpoint if due, delete uploaded shadow WAL. */
+    public void sync() throws IOException, SQLException {
+        lock.lock();
+        try {
+            verifyAndCopy();
+            checkpointer.maybeCheckpoint(this);
+            cleanShadow();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Checks that the real WAL continues the shadow WAL and copies what was committed since. When it does
+     * not, starts the next WAL index (after Keel's own checkpoint restarted the WAL) or a new generation.
+     */
+    void verifyAndCopy() throws IOException, SQLException {
+        byte[] header = readWalHeader();
+        String reason = null;
+        boolean nextIndex = false;
+        if (state == null) {
+            reason = "no shadow WAL to continue (first run, or the local state in " + shadow.dir() + " is gone)";
+        } else if (!Arrays.equals(header, state.headerBytes())) {
+            if (Arrays.equals(header, expectedRestartHeader)) {
+                nextIndex = true;
+            } else {
+                reason = "the WAL was restarted by a checkpoint Keel did not run (another process, or while Keel was stopped)";
+            }
+        } else if (handle.wal().size() < state.end()) {
+            reason = "the WAL was truncated by another process";
+        } else if (state.lastFrame() != null && !lastFrameStillThere()) {
+            reason = "the WAL was overwritten by another process";
+        }
+        expectedRestartHeader = null;
+        if (reason != null) {
+            startGeneration(header, reason);
+        } else if (nextIndex) {
+            long index = state.index() + 1;
+            shadow.startIndex(state.generation(), index, header);
+            state = ShadowState.start(state.generation(), index, header);
+            published = state.position();
+            LOG.debug("{}: WAL restarted after checkpoint, shadow WAL continues at index {}", db, index);
+        }
+        copy();
+    }
+
+    private byte[] readWalHeader() throws IOException, SQLException {
+        FileChannel wal = handle.wal();
+        if (wal.size() < WalHeader.SIZE) {
+            handle.bumpSeq(); // a WAL truncated to nothing: give it a header again
+        }
+        byte[] header = new byte[WalHeader.SIZE];
+        if (WalScanner.readFully(wal, header, 0) < header.length) {
+            throw new IOException("the WAL " + handle.walPath() + " has no header");
+        }
+        try {
+            WalHeader.parse(header);
+        } catch (WalFormatException e) {
+            throw new IOException("the WAL header of " + db + " is being rewritten; will retry", e);
+        }
+        return header;
+    }
+
+    private boolean lastFrameStillThere() throws IOException {
+        byte[] frame = new byte[state.lastFrame().length];
+        int n = WalScanner.readFully(handle.wal(), frame, state.end() - frame.length);
+        return n == frame.length && Arrays.equals(frame, state.lastFrame());
+    }
+
+    private void startGeneration(byte[] header, String reason) throws IOException {
+        Generation generation = Generation.random();
+        shadow.startGeneration(generation, 0, header);
+        state = ShadowState.start(generation, 0, header);
+        published = state.position();
+        LOG.info("{}: new generation {}: {}", db, generation, reason);
+        listener.generationStarted(db, generation, reason);
+    }
+
+    /** Copies frames committed since the last copy from the real WAL into the shadow WAL. */
+    void copy() throws IOException {
+        WalScanner.Committed c = WalScanner.scanCommitted(handle.wal(), state.header(), state.end(), state.checksum());
+        if (c.endOffset() <= state.end()) return;
+        long from = state.end();
+        long length = c.endOffset() - from;
+        shadow.append(state.generation(), state.index(), from, handle.wal(), from, length);
+        byte[] last = new byte[state.header().frameSize()];
+        WalScanner.readFully(handle.wal(), last, c.endOffset() - last.length);
+        state = state.advancedTo(c.endOffset(), c.checksum(), last);
+        published = state.position();
+        listener.walCopied(db, published, length);
+    }
+
+    ShadowState state() {
+        return state;
+    }
+
+    /** Set by the checkpointer: the header Keel's own write produced when it restarted the WAL. */
+    void expectRestart(byte[] header) {
+        this.expectedRestartHeader = header;
+    }
+
+    byte[] readHeaderForCheckpoint() throws IOException, SQLException {
+        return readWalHeader();
+    }
+
+    /**
+     * Prepares a snapshot: checkpoints so the db file holds as much as possible, copies what is left,
+     * then reads the db file under the read transaction (through the channel held since open). Frames
+     * a concurrent checkpoint writes into the file while it is read are all in the snapshot's WAL index,
+     * so replaying that index from offset 0 on restore repairs any page read mid-write.
+     */
+    public Snapshot snapshot() throws IOException, SQLException {
+        lock.lock();
+        try {
+            verifyAndCopy();
+            checkpointer.checkpoint(this, "PASSIVE");
+            verifyAndCopy();
+            FileChannel file = handle.dbFile();
+            long size = file.size() - file.size() % handle.pageSize();
+            CompressedUpload upload = CompressedUpload.of(file, 0, size, gate, shadow.tempDir(), handle.pageSize());
+            return new Snapshot(new Position(state.generation(), state.index(), 0), upload);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A snapshot ready to upload: the db file as of the start of WAL index {@code position.index()}. */
+    public record Snapshot(Position position, CompressedUpload payload) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            payload.close();
+        }
+    }
+
+    /** Deletes shadow WAL every replica has uploaded, and generations no replica still reads. */
+    private void cleanShadow() throws IOException {
+        if (state == null) return;
+        Collection<Position> positions = replicaPositions.get();
+        Set<Generation> keep = new HashSet<>();
+        keep.add(state.generation());
+        long minIndex = state.index();
+        for (Position p : positions) {
+            if (p == null) return; // a replica has not found its position yet: keep everything
+            keep.add(p.generation());
+            if (p.generation().equals(state.generation())) minIndex = Math.min(minIndex, p.index());
+        }
+        shadow.deleteIndexesBelow(state.generation(), minIndex);
+        shadow.deleteGenerationsExcept(keep);
+    }
+
+    /** Bytes of shadow WAL in the current index, for messages and tests. */
+    long shadowLength(Generation generation, long index) throws IOException {
+        return shadow.length(generation, index);
+    }
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            handle.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

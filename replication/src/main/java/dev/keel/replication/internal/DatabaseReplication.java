@@ -1,0 +1,143 @@
+package dev.keel.replication.internal;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.Position;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicaClients;
+import dev.keel.replication.spi.ReplicationListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** One database with its monitor and replicas, and the loops that drive them on the shared scheduler. */
+public final class DatabaseReplication implements AutoCloseable {
+    private final DatabaseMonitor monitor;
+    private final List<Replica> replicas;
+    private final List<ScheduledFuture<?>> loops = new ArrayList<>();
+    private final ReplicationListener listener;
+
+    private DatabaseReplication(DatabaseMonitor monitor, List<Replica> replicas, ReplicationListener listener) {
+        this.monitor = monitor;
+        this.replicas = replicas;
+        this.listener = listener;
+        monitor.replicaPositions(() -> {
+            List<Position> positions = new ArrayList<>();
+            for (Replica r : replicas) positions.add(r.positionKnown() ? r.position() : null);
+            return positions;
+        });
+    }
+
+    /**
+     * Opens the database and a client per replica (checking each replica is reachable). {@code clients}
+     * turns a replica's storage into a client; production passes {@link ReplicaClients#open}.
+     */
+    public static DatabaseReplication open(DatabaseConfig config, ReplicationListener listener, WriteGate gate,
+                                           Function<ReplicaConfig, ReplicaClient> clients) throws IOException {
+        Set<String> names = new HashSet<>();
+        for (ReplicaConfig r : config.replicas()) {
+            if (!names.add(r.name())) {
+                throw new KeelException(ErrorCode.BAD_INPUT, "two replicas are named '" + r.name() + "'",
+                        config.path().toString(), "give each replica of a database its own name");
+            }
+        }
+        List<ReplicaClient> opened = new ArrayList<>();
+        try {
+            for (ReplicaConfig r : config.replicas()) {
+                ReplicaClient client = clients.apply(r);
+                opened.add(client);
+                client.verify();
+            }
+            DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
+            List<Replica> replicas = new ArrayList<>();
+            for (int i = 0; i < opened.size(); i++) {
+                replicas.add(new Replica(config.replicas().get(i), opened.get(i), monitor, listener));
+            }
+            return new DatabaseReplication(monitor, List.copyOf(replicas), listener);
+        } catch (IOException | RuntimeException e) {
+            for (ReplicaClient c : opened) closeQuietly(c);
+            throw e;
+        }
+    }
+
+    public DatabaseMonitor monitor() {
+        return monitor;
+    }
+
+    public List<Replica> replicas() {
+        return replicas;
+    }
+
+    public Path path() {
+        return monitor.path();
+    }
+
+    /** Schedules the monitor tick, each replica's sync and retention loops. */
+    public void schedule(ScheduledExecutorService scheduler) {
+        Duration tick = monitor.config().monitorInterval();
+        loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("monitoring the WAL", path(), null, listener, monitor::sync),
+                0, tick.toMillis(), TimeUnit.MILLISECONDS));
+        for (Replica r : replicas) {
+            String where = "replica " + r.name() + " (" + r.client().describe() + ")";
+            long sync = r.config().syncInterval().toMillis();
+            loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("syncing " + where, path(), r.name(), listener, () -> {
+                monitor.sync();
+                r.sync();
+            }), sync, sync, TimeUnit.MILLISECONDS));
+            long retention = r.config().retentionCheckInterval().toMillis();
+            if (retention > 0) {
+                loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("enforcing retention on " + where, path(),
+                        r.name(), listener, r::enforceRetention), retention, retention, TimeUnit.MILLISECONDS));
+            }
+        }
+    }
+
+    /** Stops this database's loops; a round already running finishes. */
+    public void unschedule() {
+        for (ScheduledFuture<?> f : loops) f.cancel(false);
+        loops.clear();
+    }
+
+    /** Copies the WAL and uploads to every replica now; throws the first failure after trying all replicas. */
+    public void sync() throws IOException, SQLException {
+        monitor.sync();
+        Exception first = null;
+        for (Replica r : replicas) {
+            try {
+                r.sync();
+            } catch (IOException | SQLException | RuntimeException e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first instanceof IOException io) throw io;
+        if (first instanceof SQLException sql) throw sql;
+        if (first instanceof RuntimeException re) throw re;
+    }
+
+    @Override
+    public void close() {
+        unschedule();
+        monitor.close();
+        for (Replica r : replicas) closeQuietly(r.client());
+    }
+
+    private static void closeQuietly(ReplicaClient c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.keel.replication.internal;
+
+import dev.keel.replication.api.Generation;
+import dev.keel.replication.api.Position;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.api.ReplicaLayout;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicationListener;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ships one database's shadow WAL to one destination: a snapshot when a generation starts (or the
+ * snapshot interval passed), then the new shadow WAL bytes as segments named after their position.
+ * Its position advances only after the storage acknowledged a write, so a replica that fails keeps
+ * its pending bytes in the shadow WAL and resumes where it stopped.
+ */
+public final class Replica {
+    private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+
+    private final ReplicaConfig config;
+    private final ReplicaClient client;
+    private final DatabaseMonitor monitor;
+    private final ReplicationListener listener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile Position position;
+    private boolean positionKnown;
+    private Instant lastSnapshot;
+
+    public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
+        this.config = config;
+        this.client = client;
+        this.monitor = monitor;
+        this.listener = listener;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public ReplicaConfig config() {
+        return config;
+    }
+
+    public ReplicaClient client() {
+        return client;
+    }
+
+    /** What the replica acknowledged; null until it has a snapshot of some generation. */
+    public Position position() {
+        return position;
+    }
+
+    /** True once the replica's position was read from its listing (until then the shadow WAL keeps everything). */
+    boolean positionKnown() {
+        return positionKnown;
+    }
+
+    /** Uploads what the shadow WAL holds beyond this replica's position. */
+    public void sync() throws IOException, SQLException {
+        lock.lock();
+        try {
+            Position head = monitor.position();
+            if (head == null) return;
+            if (!positionKnown) findPosition(head.generation());
+            Position pos = position;
+            if (pos != null && !pos.generation().equals(head.generation())) {
+                finishGeneration(pos);
+                pos = null;
+            }
+            if (pos != null && !continues(pos, head)) {
+                LOG.warn("{} -> {}: replica position {} does not continue the local shadow WAL (at {}); starting over with a snapshot",
+                        monitor.path(), client.describe(), pos, head);
+                pos = null;
+            }
+            if (pos == null) {
+                position = null;
+                writeSnapshot();
+            } else if (snapshotDue()) {
+                writeSnapshot();
+            }
+            uploadUpTo(monitor.position());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void findPosition(Generation generation) throws IOException {
+        ReplicaListing listing = ReplicaListing.read(client, generation);
+        position = listing.position(client, generation).orElse(null);
+        lastSnapshot = listing.lastSnapshotTime(generation).orElse(null);
+        positionKnown = true;
+        if (position != null) LOG.info("{} -> {}: resuming at {}", monitor.path(), client.describe(), position);
+    }
+
+    private boolean continues(Position pos, Position head) throws IOException {
+        if (pos.index() > head.index()) return false;
+        if (pos.index() == head.index()) return pos.offset() <= head.offset();
+        return monitor.shadow().length(pos.generation(), pos.index()) >= pos.offset();
+    }
+
+    private boolean snapshotDue() {
+        Duration interval = config.snapshotInterval();
+        return interval != null && !interval.isZero() && lastSnapshot != null
+                && Duration.between(lastSnapshot, Instant.now()).compareTo(interval) >= 0;
+    }
+
+    /** Uploads the rest of an older generation still in the shadow WAL, so its history has no gap. */
+    private void finishGeneration(Position pos) throws IOException {
+        Position p = pos;
+        while (true) {
+            long length = monitor.shadow().length(p.generation(), p.index());
+            if (length < 0) break;
+            if (length > p.offset()) p = upload(p, length);
+            p = new Position(p.generation(), p.index() + 1, 0);
+        }
+    }
+
+    /** Takes a snapshot through the monitor and stores it; the replica then continues from its WAL index. */
+    Position writeSnapshot() throws IOException, SQLException {
+        long started = System.nanoTime();
+        try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot()) {
+            Position at = snapshot.position();
+            client.write(ReplicaLayout.snapshotKey(at.generation(), at.index()), snapshot.payload());
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            lastSnapshot = Instant.now();
+            if (position == null || !position.generation().equals(at.generation())) position = at;
+            LOG.info("{} -> {}: snapshot written for generation {} index {} ({} bytes, {} compressed, {} ms)",
+                    monitor.path(), client.describe(), at.generation(), ReplicaLayout.hex(at.index()),
+                    snapshot.payload().rawLength(), snapshot.payload().length(), took.toMillis());
+            listener.snapshotWritten(monitor.path(), name(), at, snapshot.payload().length(), took);
+            return at;
+        }
+    }
+
+    private void uploadUpTo(Position head) throws IOException, SQLException {
+        Position pos = position;
+        while (pos != null && pos.generation().equals(head.generation())) {
+            if (pos.index() < head.index()) {
+                long length = monitor.shadow().length(pos.generation(), pos.index());
+                if (length < pos.offset()) {
+                    LOG.warn("{} -> {}: shadow WAL index {} is gone; starting over with a snapshot", monitor.path(),
+                            client.describe(), ReplicaLayout.hex(pos.index()));
+                    position = null;
+                    writeSnapshot();
+                    pos = position;
+                    continue;
+                }
+                if (length > pos.offset()) pos = upload(pos, length);
+                pos = new Position(pos.generation(), pos.index() + 1, 0);
+                position = pos;
+            } else {
+                if (pos.index() == head.index() && head.offset() > pos.offset()) upload(pos, head.offset());
+                return;
+            }
+        }
+    }
+
+    /** Uploads shadow WAL bytes [pos.offset, end) of one index as one segment; returns the new position. */
+    private Position upload(Position pos, long end) throws IOException {
+        ShadowWal shadow = monitor.shadow();
+        try (FileChannel ch = shadow.openForRead(pos.generation(), pos.index());
+             CompressedUpload payload = CompressedUpload.of(ch, pos.offset(), end - pos.offset(), monitor.gate(),
+                     shadow.tempDir(), 0)) {
+            client.write(ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset()), payload);
+            Position next = pos.withOffset(end);
+            position = next;
+            LOG.debug("{} -> {}: WAL segment written at {} ({} bytes, {} compressed)", monitor.path(),
+                    client.describe(), pos, end - pos.offset(), payload.length());
+            listener.segmentWritten(monitor.path(), name(), pos, next, payload.length());
+            return next;
+        }
+    }
+
+    /** Runs retention now (tests and the retention loop). */
+    public int enforceRetentionNow() throws IOException, SQLException {
+        return enforceRetention();
+    }
+
+    /** Runs retention under this replica's lock, so it never races an upload. */
+    int enforceRetention() throws IOException, SQLException {
+        lock.lock();
+        try {
+            int deleted = Retention.enforce(this, monitor, config.retention());
+            if (deleted > 0) {
+                LOG.info("{} -> {}: retention removed {} objects older than {}", monitor.path(), client.describe(),
+                        deleted, config.retention());
+            }
+            listener.retentionEnforced(monitor.path(), name(), deleted);
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
