@@ -68,6 +68,7 @@ public final class SchemaBench {
         }
         Path schema = dir.resolve("schema.sql");
         Files.writeString(schema, NEW_TABLE + ";\n" + INDEXES);
+        warmUp(dir, schema);
         List<Double> baseline = new ArrayList<>();
         List<Double> keel = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
@@ -90,6 +91,20 @@ public final class SchemaBench {
         System.out.printf("  hand-written 12-step SQL via sqlite-jdbc (baseline)  %7.3f s%n", b);
         System.out.printf("  keel migrate (in-process)                            %7.3f s   ratio %.2f   target <= 1.20: %s%n",
                 k, k / b, k / b <= 1.2 ? "met" : "MISSED");
+    }
+
+    /** Loads and JIT-compiles both code paths on a small table, so the timed runs compare steady states. */
+    private static void warmUp(Path dir, Path schema) throws SQLException {
+        for (int i = 0; i < 5; i++) {
+            Path db = dir.resolve("warm" + i + ".db");
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+                st.execute(OLD_TABLE);
+                for (String s : INDEXES.split(";\n")) st.execute(s);
+                st.execute("INSERT INTO item (sku, price) VALUES ('a', 1), ('b', 2)");
+            }
+            if (i % 2 == 0) Migrator.configure().database(db).schema(schema).load().migrate();
+            else handWritten(db);
+        }
     }
 
     /** SQLite's documented 12-step procedure, written by hand for this one change. */

@@ -23,9 +23,13 @@ import java.util.Optional;
 /**
  * Reads a database's schema into the model through sqlite_schema and the table/index/foreign-key
  * pragmas. The same inspector reads the live database and the wanted (in-memory) one, so both
- * sides of a comparison are described identically.
+ * sides of a comparison are described identically. Each pragma is joined against sqlite_schema in
+ * one query, so inspecting hundreds of tables costs a handful of statements.
  */
 public final class Inspector {
+    private static final String COLUMNS = "FROM main.sqlite_schema m JOIN pragma_table_xinfo(m.name) p"
+            + " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+
     private final Connection connection;
 
     public Inspector(Connection connection) {
@@ -42,126 +46,119 @@ public final class Inspector {
         return inspect(name).table(name);
     }
 
-    private Schema inspect(String onlyTable) throws SQLException {
-        Map<String, String[]> kinds = tableKinds();
-        List<Table> tables = new ArrayList<>();
+    private Schema inspect(String only) throws SQLException {
+        String filter = only == null ? "" : " AND m.tbl_name = ? COLLATE NOCASE";
+        Map<String, String[]> kinds = new HashMap<>();
+        query("SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'", null,
+                rs -> kinds.put(rs.getString(1), new String[]{rs.getString(2), rs.getString(3), rs.getString(4)}));
+        Map<String, List<Column>> columns = new HashMap<>();
+        Map<String, Optional<TableDefinition>> definitions = new HashMap<>();
+        Map<String, String> tableSql = new LinkedHashMap<>();
         List<View> views = new ArrayList<>();
         List<Trigger> triggers = new ArrayList<>();
-        Map<String, List<String>> indexSql = new HashMap<>();
-        List<String[]> objects = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT type, name, tbl_name, sql FROM main.sqlite_schema"
-                        + (onlyTable == null ? "" : " WHERE tbl_name = ? COLLATE NOCASE") + " ORDER BY rowid")) {
-            if (onlyTable != null) ps.setString(1, onlyTable);
-            ResultSet rs = ps.executeQuery();
-            while (rs.next()) {
-                objects.add(new String[]{rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
-            }
-        }
-        for (String[] o : objects) {
-            if ("index".equals(o[0]) && o[3] != null) indexSql.put(o[1], List.of(o[3]));
-        }
-        for (String[] o : objects) {
-            String type = o[0];
-            String name = o[1];
-            if (name.startsWith("sqlite_")) continue;
-            switch (type) {
-                case "table" -> {
-                    String[] kind = kinds.get(name);
-                    if (kind == null || "shadow".equals(kind[0])) continue;
-                    tables.add(table(name, o[3], "virtual".equals(kind[0]), "1".equals(kind[1]), "1".equals(kind[2]), indexSql));
-                }
-                case "view" -> views.add(new View(name, o[3]));
-                case "trigger" -> triggers.add(new Trigger(name, o[2], o[3]));
+        query("SELECT type, name, tbl_name, sql FROM main.sqlite_schema m WHERE m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                + filter + " ORDER BY rowid", only, rs -> {
+            switch (rs.getString(1)) {
+                case "table" -> tableSql.put(rs.getString(2), rs.getString(4));
+                case "view" -> views.add(new View(rs.getString(2), rs.getString(4)));
+                case "trigger" -> triggers.add(new Trigger(rs.getString(2), rs.getString(3), rs.getString(4)));
                 default -> {
                 }
             }
+        });
+        query("SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden "
+                + COLUMNS + filter.replace("tbl_name", "name") + " AND m.sql NOT LIKE 'CREATE VIRTUAL%'", only, rs -> {
+            String table = rs.getString(1);
+            String name = rs.getString(2);
+            Optional<TableDefinition> definition = definitions.computeIfAbsent(table, t -> TableDefinition.parse(tableSql.getOrDefault(t, "")));
+            Optional<TableDefinition.ColumnDefinition> def = definition.flatMap(d -> d.column(name));
+            columns.computeIfAbsent(table, t -> new ArrayList<>()).add(new Column(name, rs.getString(3), rs.getInt(4) != 0,
+                    rs.getString(5), rs.getInt(6), Column.generatedFrom(rs.getInt(7)),
+                    def.map(TableDefinition.ColumnDefinition::normalized).orElse(""),
+                    def.map(TableDefinition.ColumnDefinition::text).orElse(name)));
+        }, "cid");
+        Map<String, List<Index>> indexes = indexes(only, filter.replace("tbl_name", "name"));
+        Map<String, List<ForeignKey>> foreignKeys = foreignKeys(only, filter.replace("tbl_name", "name"));
+        List<Table> tables = new ArrayList<>();
+        for (Map.Entry<String, String> e : tableSql.entrySet()) {
+            String name = e.getKey();
+            String[] kind = kinds.get(name);
+            if (kind == null || "shadow".equals(kind[0])) continue;
+            boolean virtual = "virtual".equals(kind[0]);
+            tables.add(new Table(name, e.getValue(), virtual, "1".equals(kind[1]), "1".equals(kind[2]),
+                    virtual ? List.of() : columns.getOrDefault(name, List.of()),
+                    virtual ? List.of() : indexes.getOrDefault(name, List.of()),
+                    virtual ? List.of() : foreignKeys.getOrDefault(name, List.of()),
+                    virtual ? Optional.empty() : definitions.getOrDefault(name, TableDefinition.parse(e.getValue()))));
         }
         return new Schema(tables, views, triggers);
     }
 
-    private Map<String, String[]> tableKinds() throws SQLException {
-        Map<String, String[]> kinds = new LinkedHashMap<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                kinds.put(rs.getString(1), new String[]{rs.getString(2), rs.getString(3), rs.getString(4)});
+    private Map<String, List<Index>> indexes(String only, String filter) throws SQLException {
+        // index rows in creation order (sqlite_schema rowid), key columns in order; cid -2 is an expression
+        Map<String, Map<String, Object[]>> byTable = new LinkedHashMap<>();
+        query("SELECT m.name, il.name, il.\"unique\", il.origin, il.partial, s.sql, ii.cid, ii.name "
+                + "FROM main.sqlite_schema m JOIN pragma_index_list(m.name) il "
+                + "JOIN pragma_index_xinfo(il.name) ii LEFT JOIN main.sqlite_schema s ON s.type = 'index' AND s.name = il.name "
+                + "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND ii.key = 1"
+                + filter + " ORDER BY m.name, s.rowid, ii.seqno", only, rs -> {
+            Map<String, Object[]> table = byTable.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>());
+            Object[] row = {rs.getInt(3) != 0, rs.getString(4), rs.getInt(5) != 0, rs.getString(6), new ArrayList<String>()};
+            Object[] index = table.computeIfAbsent(rs.getString(2), n -> row);
+            @SuppressWarnings("unchecked")
+            List<String> keys = (List<String>) index[4];
+            keys.add(rs.getInt(7) == -2 ? null : rs.getString(8));
+        });
+        Map<String, List<Index>> out = new HashMap<>();
+        for (Map.Entry<String, Map<String, Object[]>> t : byTable.entrySet()) {
+            List<Index> list = new ArrayList<>();
+            for (Map.Entry<String, Object[]> i : t.getValue().entrySet()) {
+                Object[] v = i.getValue();
+                @SuppressWarnings("unchecked")
+                List<String> keys = (List<String>) v[4];
+                list.add(new Index(i.getKey(), t.getKey(), (String) v[3], (Boolean) v[0], (String) v[1], (Boolean) v[2], keys));
             }
-        }
-        return kinds;
-    }
-
-    private Table table(String name, String sql, boolean virtual, boolean withoutRowid, boolean strict,
-                        Map<String, List<String>> indexSql) throws SQLException {
-        Optional<TableDefinition> definition = virtual ? Optional.empty() : TableDefinition.parse(sql);
-        List<Column> columns = new ArrayList<>();
-        if (!virtual) {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String columnName = rs.getString(1);
-                        Optional<TableDefinition.ColumnDefinition> def = definition.flatMap(d -> d.column(columnName));
-                        columns.add(new Column(columnName, rs.getString(2), rs.getInt(3) != 0, rs.getString(4),
-                                rs.getInt(5), Column.generatedFrom(rs.getInt(6)),
-                                def.map(TableDefinition.ColumnDefinition::normalized).orElse(""),
-                                def.map(TableDefinition.ColumnDefinition::text).orElse(columnName)));
-                    }
-                }
-            }
-        }
-        return new Table(name, sql, virtual, withoutRowid, strict, columns, virtual ? List.of() : indexes(name, indexSql),
-                virtual ? List.of() : foreignKeys(name), definition);
-    }
-
-    private List<Index> indexes(String table, Map<String, List<String>> indexSql) throws SQLException {
-        List<Index> out = new ArrayList<>();
-        List<Object[]> list = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?) ORDER BY seq DESC")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    list.add(new Object[]{rs.getString(1), rs.getInt(2) != 0, rs.getString(3), rs.getInt(4) != 0});
-                }
-            }
-        }
-        for (Object[] i : list) {
-            String name = (String) i[0];
-            List<String> columns = new ArrayList<>();
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT cid, name FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) columns.add(rs.getInt(1) == -2 ? null : rs.getString(2));
-                }
-            }
-            List<String> sql = indexSql.get(name);
-            out.add(new Index(name, table, sql == null ? null : sql.get(0), (Boolean) i[1], (String) i[2], (Boolean) i[3], columns));
+            out.put(t.getKey(), list);
         }
         return out;
     }
 
-    private List<ForeignKey> foreignKeys(String table) throws SQLException {
-        Map<Integer, ForeignKey> byId = new LinkedHashMap<>();
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq")) {
-            ps.setString(1, table);
+    private Map<String, List<ForeignKey>> foreignKeys(String only, String filter) throws SQLException {
+        Map<String, Map<Integer, ForeignKey>> byTable = new LinkedHashMap<>();
+        query("SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete "
+                + "FROM main.sqlite_schema m JOIN pragma_foreign_key_list(m.name) f "
+                + "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL%'"
+                + filter + " ORDER BY m.name, f.id, f.seq", only, rs -> {
+            String table = rs.getString(1);
+            Map<Integer, ForeignKey> keys = byTable.computeIfAbsent(table, t -> new LinkedHashMap<>());
+            ForeignKey prev = keys.get(rs.getInt(2));
+            List<String> from = new ArrayList<>(prev == null ? List.of() : prev.from());
+            List<String> to = new ArrayList<>(prev == null ? List.of() : prev.to());
+            from.add(rs.getString(4));
+            to.add(rs.getString(5));
+            keys.put(rs.getInt(2), new ForeignKey(table, rs.getString(3), from, to, rs.getString(6), rs.getString(7)));
+        });
+        Map<String, List<ForeignKey>> out = new HashMap<>();
+        byTable.forEach((t, keys) -> out.put(t, new ArrayList<>(keys.values())));
+        return out;
+    }
+
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private void query(String sql, String only, RowReader reader) throws SQLException {
+        query(sql, only, reader, null);
+    }
+
+    private void query(String sql, String only, RowReader reader, String orderColumn) throws SQLException {
+        String full = orderColumn == null ? sql : sql + " ORDER BY m.rowid, p." + orderColumn;
+        try (PreparedStatement ps = connection.prepareStatement(full)) {
+            if (only != null && full.contains("?")) ps.setString(1, only);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    int id = rs.getInt(1);
-                    ForeignKey prev = byId.get(id);
-                    List<String> from = new ArrayList<>(prev == null ? List.of() : prev.from());
-                    List<String> to = new ArrayList<>(prev == null ? List.of() : prev.to());
-                    from.add(rs.getString(3));
-                    to.add(rs.getString(4));
-                    byId.put(id, new ForeignKey(table, rs.getString(2), from, to, rs.getString(5), rs.getString(6)));
-                }
+                while (rs.next()) reader.read(rs);
             }
         }
-        return new ArrayList<>(byId.values());
     }
 
     /** Canonical text of a CREATE statement, for comparing views, triggers, indexes and virtual tables. */
