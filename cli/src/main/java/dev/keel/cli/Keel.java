@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 VersionCommand.class,
                 DatabasesCommand.class,
+                dev.keel.cli.replicate.ReplicateCommand.class,
                 dev.keel.cli.restore.RestoreCommand.class,
                 dev.keel.cli.restore.GenerationsCommand.class,
                 dev.keel.cli.restore.SnapshotsCommand.class,

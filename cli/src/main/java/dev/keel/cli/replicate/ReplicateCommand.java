@@ -1,0 +1,85 @@
+package dev.keel.cli.replicate;
+
+import dev.keel.cli.config.ConfigOptions;
+import dev.keel.cli.config.KeelConfig;
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.replication.spi.ReplicaUrl;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code keel replicate}: follows every database in the config file, or one database given on the
+ * command line with its replica URLs, until SIGINT/SIGTERM or until the {@code -exec} child exits.
+ */
+@Command(name = "replicate", description = {
+        "Replicate databases to their replicas until stopped (SIGINT/SIGTERM run a final sync, then exit 0).",
+        "  keel replicate [-config PATH] [-exec CMD]",
+        "  keel replicate DB_PATH REPLICA_URL [REPLICA_URL...]"})
+public final class ReplicateCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = {"-exec", "--exec"}, paramLabel = "CMD",
+            description = "Run CMD as a child process; forward signals to it and exit with its status after a final sync.")
+    String exec;
+
+    @Option(names = {"-v", "--verbose"}, description = "Also log every WAL segment and checkpoint.")
+    boolean verbose;
+
+    @Parameters(paramLabel = "DB_PATH REPLICA_URL", arity = "0..*",
+            description = "A database and its replica URLs (file:///dir, a directory path, s3://, sftp://, abs://).")
+    List<String> arguments = new ArrayList<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ReplicateLogging.configure(verbose ? "debug" : null);
+        String command = exec;
+        List<DatabaseConfig> databases;
+        if (!arguments.isEmpty()) {
+            if (config.configPath() != null) {
+                throw new KeelException(ErrorCode.USAGE, "give either -config or a database path with replica URLs, not both",
+                        null, "run 'keel replicate --help' for usage");
+            }
+            databases = List.of(singleDatabase(arguments));
+        } else {
+            KeelConfig loaded = config.load();
+            ReplicateLogging.configure(verbose ? "debug" : loaded.logging().level());
+            databases = loaded.databases();
+            if (command == null) command = loaded.exec();
+            if (databases.isEmpty()) {
+                throw new KeelException(ErrorCode.BAD_INPUT, "the config file lists no databases", loaded.source().toString(),
+                        "add a dbs: entry with a path and at least one replica");
+            }
+        }
+        return new ReplicateDaemon(databases, command == null ? null : CommandSplitter.split(command)).run();
+    }
+
+    /** DB_PATH REPLICA_URL...: every timing at its default, replicas named by type (file, file-2, ...). */
+    static DatabaseConfig singleDatabase(List<String> args) {
+        if (args.size() < 2) {
+            throw new KeelException(ErrorCode.USAGE, "no replica URL after the database path", args.get(0),
+                    "give at least one, e.g. keel replicate " + args.get(0) + " file:///backups/db");
+        }
+        List<ReplicaConfig> replicas = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (String url : args.subList(1, args.size())) {
+            ReplicaStorage storage = ReplicaUrl.parse(url);
+            int n = seen.merge(storage.type(), 1, Integer::sum);
+            String name = n == 1 ? storage.type() : storage.type() + "-" + n;
+            replicas.add(new ReplicaConfig(name, storage, null, null, null, null, null));
+        }
+        return DatabaseConfig.of(Path.of(args.get(0)), replicas);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.keel.cli.replicate;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.Replicator;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.spi.ReplicationListener;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Runs replication until SIGINT or SIGTERM (then a final sync and status 0), or, with a command to
+ * execute, until that child process exits (then a final sync and the child's status). Signals are
+ * forwarded to the child so the application shuts down first and its last writes are replicated.
+ */
+final class ReplicateDaemon {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicateDaemon.class);
+
+    private final List<DatabaseConfig> databases;
+    private final List<String> command;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicReference<Process> child = new AtomicReference<>();
+
+    ReplicateDaemon(List<DatabaseConfig> databases, List<String> command) {
+        this.databases = databases;
+        this.command = command;
+    }
+
+    /** Replicates until told to stop; returns the process exit status. */
+    int run() throws InterruptedException {
+        installSignalHandlers();
+        Replicator replicator = Replicator.start(databases, ReplicationListener.NONE);
+        int status = 0;
+        try {
+            if (command == null) {
+                stop.await();
+                LOG.info("signal received, running a final sync");
+            } else {
+                Process p = startChild();
+                status = p.waitFor();
+                LOG.info("{} exited with status {}, running a final sync", command.get(0), status);
+            }
+        } finally {
+            replicator.close();
+        }
+        return status;
+    }
+
+    private Process startChild() {
+        try {
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            child.set(p);
+            return p;
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.USAGE, "cannot run the -exec command: " + e.getMessage(), command.get(0),
+                    "check the command's name and that it is on PATH");
+        }
+    }
+
+    private void installSignalHandlers() {
+        for (String name : List.of("INT", "TERM")) {
+            Signal.handle(new Signal(name), signal -> onSignal(name));
+        }
+    }
+
+    private void onSignal(String name) {
+        Process p = child.get();
+        if (p == null) {
+            stop.countDown();
+            return;
+        }
+        LOG.info("forwarding SIG{} to {} (pid {})", name, command.get(0), p.pid());
+        if (name.equals("TERM")) {
+            p.destroy();
+        } else {
+            try {
+                new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+            } catch (IOException e) {
+                p.destroy();
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.keel.cli.replicate;
+
+/**
+ * Sets up slf4j-simple for the daemon before the first logger exists: one line per event with a
+ * timestamp and level on stderr, at the level asked for (info unless the config or -v says otherwise).
+ */
+final class ReplicateLogging {
+    private ReplicateLogging() {
+    }
+
+    static void configure(String level) {
+        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+        setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
+        setIfAbsent("org.slf4j.simpleLogger.levelInBrackets", "false");
+        if (level != null) System.setProperty("org.slf4j.simpleLogger.log.dev.keel", level.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.keel.cli.replicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.cli.Keel;
+import dev.keel.replication.file.FileReplicaClient;
+import dev.keel.replication.restore.RestoreOptions;
+import dev.keel.replication.restore.Restorer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code keel replicate} as a user runs it: a separate process, stopped by a signal or by its -exec child. */
+class ReplicateCommandTest {
+    @TempDir
+    Path dir;
+
+    private Process keel(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Keel.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    private static String waitForLine(Process p, String marker, StringBuilder seen) throws Exception {
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.contains(marker)) break;
+        }
+        Thread drain = new Thread(() -> {
+            try {
+                String l;
+                while ((l = in.readLine()) != null) {
+                    synchronized (seen) {
+                        seen.append(l).append('\n');
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // process ended
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return line;
+    }
+
+    private static long count(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void sigtermRunsAFinalSyncAndExitsZero() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("backup");
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            Process p = keel("replicate", db.toString(), replica.toUri().toString());
+            StringBuilder log = new StringBuilder();
+            assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
+            for (int i = 0; i < 100; i++) s.execute("INSERT INTO t (v) VALUES ('row " + i + "')");
+            long started = System.nanoTime();
+            p.destroy(); // SIGTERM, right after the last commit: only the final sync can have shipped it
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(log.toString()).isZero();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000);
+        }
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        assertThat(count(out)).isEqualTo(100);
+    }
+
+    @Test
+    void execRunsTheApplicationAndExitsWithItsStatusAfterAFinalSync() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("backup");
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            s.execute("INSERT INTO t (v) VALUES ('before')");
+        }
+        Path marker = dir.resolve("child-ran");
+        Process p = keel("replicate", "-exec", "sh -c 'touch " + marker + "; exit 3'", db.toString(), replica.toString());
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isEqualTo(3);
+        assertThat(marker).exists();
+        assertThat(log).contains("exited with status 3");
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        assertThat(count(out)).isEqualTo(1);
+    }
+
+    @Test
+    void missingDatabaseAndMissingReplicaAreUsageErrors() {
+        StringWriter err = new StringWriter();
+        int status = Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err))
+                .execute("replicate", dir.resolve("nope.db").toString(), dir.resolve("r").toString());
+        assertThat(status).isEqualTo(66);
+        assertThat(err.toString()).contains("database does not exist").contains("nope.db").contains("hint:");
+
+        StringWriter err2 = new StringWriter();
+        int status2 = Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err2))
+                .execute("replicate", dir.resolve("app.db").toString());
+        assertThat(status2).isEqualTo(64);
+        assertThat(err2.toString()).contains("no replica URL");
+        assertThat(Files.exists(dir.resolve("app.db"))).isFalse();
+    }
+}
