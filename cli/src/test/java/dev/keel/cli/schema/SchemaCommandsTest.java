@@ -164,4 +164,28 @@ class SchemaCommandsTest {
         assertThat(node.get("applied").asBoolean()).isTrue();
         assertThat(node.get("differences").toString()).contains("table baz is new");
     }
+
+    @Test
+    void diffShowsLinterErrorsAndPreSqlThatFixesThem() throws Exception {
+        Files.writeString(schema, SCHEMA.replace("[bar] STRING --% renamed column=barr", "[bar] STRING NOT NULL --% renamed column=barr"));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO foo (foo, barr) VALUES (3, NULL)");
+        }
+        Run r = run("diff", "--db", db.toString(), "--schema", schema.toString());
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("-- error: column foo.bar becomes NOT NULL but 1 rows hold NULL");
+
+        Path pre = dir.resolve("pre.sql");
+        Files.writeString(pre, "UPDATE foo SET barr = 'three' WHERE barr IS NULL;\n");
+        Run fixed = run("diff", "--db", db.toString(), "--schema", schema.toString(), "--pre", pre.toString());
+        assertThat(fixed.out()).doesNotContain("-- error:");
+        assertThat(rows("SELECT count(*) FROM foo WHERE barr IS NULL")).containsExactly("1");
+
+        Run migrated = run("migrate", "--db", db.toString(), "--schema", schema.toString(), "--pre", pre.toString(), "--allow-deletions");
+        assertThat(migrated.status()).as(migrated.err()).isZero();
+        assertThat(rows("SELECT bar FROM foo ORDER BY id")).containsExactly("one", "two", "three");
+        Run check = run("check", "--db", db.toString(), "--schema", schema.toString(), "--json");
+        assertThat(check.status()).isZero();
+        assertThat(new ObjectMapper().readTree(check.out()).get("matches").asBoolean()).isTrue();
+    }
 }
