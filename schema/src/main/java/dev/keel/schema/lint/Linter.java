@@ -34,7 +34,8 @@ public final class Linter {
             if (change instanceof Change.RebuildTable r) rebuild(r, out);
             else if (change instanceof Change.CreateIndex c && !isNewTable(plan, c.index().table())
                     && !existedUnique(plan, c.index())) {
-                uniqueIndex(c.index(), null, out);
+                Optional<Change.RebuildTable> rebuild = rebuildOf(plan, c.index().table());
+                if (rebuild.isPresent() || columnsExist(c.index())) uniqueIndex(c.index(), rebuild.orElse(null), out);
             }
         }
         return out;
@@ -137,6 +138,27 @@ public final class Linter {
             }
         }
         return false;
+    }
+
+    private static Optional<Change.RebuildTable> rebuildOf(Plan plan, String table) {
+        return plan.changes().stream().filter(c -> c instanceof Change.RebuildTable r && Identifiers.same(r.wanted().name(), table))
+                .map(c -> (Change.RebuildTable) c).findFirst();
+    }
+
+    /** False when a key column is only added later in the plan: there are no values to compare yet. */
+    private boolean columnsExist(Index index) throws SQLException {
+        for (String column : index.columns()) {
+            if (column == null) return false;
+            try (java.sql.PreparedStatement ps = connection.prepareStatement(
+                    "SELECT count(*) FROM pragma_table_xinfo(?) WHERE name = ? COLLATE NOCASE")) {
+                ps.setString(1, index.table());
+                ps.setString(2, column);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getInt(1) == 0) return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean isNewTable(Plan plan, String table) {
