@@ -63,7 +63,7 @@ class CrashTest {
                 int[] written = {0};
                 Thread writer = new Thread(() -> {
                     try {
-                        written[0] = write(app, scenario, random, startId, stop);
+                        written[0] = write(app, db, scenario, random, startId, stop);
                     } catch (Throwable t) {
                         failed.set(t);
                     }
@@ -97,7 +97,7 @@ class CrashTest {
         }
     }
 
-    private static int write(Connection app, Scenario scenario, Random random, int startId, AtomicBoolean stop) throws Exception {
+    private static int write(Connection app, Path db, Scenario scenario, Random random, int startId, AtomicBoolean stop) throws Exception {
         int id = startId;
         try (PreparedStatement ps = app.prepareStatement("INSERT INTO t (id, v, b) VALUES (?, ?, ?)")) {
             while (!stop.get()) {
@@ -129,8 +129,7 @@ class CrashTest {
                 }
                 if (scenario == Scenario.VACUUM && random.nextInt(300) == 0) {
                     exec(app, "DELETE FROM t WHERE id % 7 = 3");
-                    try (Connection vacuum = TestDatabases.open(app.getMetaData().getURL().substring("jdbc:sqlite:".length()) == null
-                            ? null : Path.of(app.getMetaData().getURL().substring("jdbc:sqlite:".length())))) {
+                    try (Connection vacuum = TestDatabases.open(db)) { // VACUUM needs a connection with no open statements
                         exec(vacuum, "VACUUM");
                     }
                 }

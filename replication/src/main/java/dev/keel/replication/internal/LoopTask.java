@@ -43,8 +43,7 @@ final class LoopTask implements Runnable {
                 LOG.info("{}: {} works again", db, what);
                 failing = null;
             }
-        } catch (Throwable e) {
-            if (e instanceof Error && !(e instanceof OutOfMemoryError) && !(e instanceof AssertionError)) throw (Error) e;
+        } catch (Throwable e) { // a scheduled task that throws is never run again: log and keep going
             String message = describe(e);
             if (!Objects.equals(message, failing)) {
                 LOG.warn("{}: {} failed, will retry: {}", db, what, message);
