@@ -36,7 +36,7 @@ public final class LiveDatabase implements AutoCloseable {
     public static LiveDatabase open(Path path, boolean create, Duration busyTimeout) {
         if (!create && !Files.exists(path)) {
             throw new KeelException(ErrorCode.NOT_FOUND, "database does not exist", path.toString(),
-                    "check the path, or ask for an empty database to be created (--create)");
+                    "check the path, or pass --create (createIfMissing(true) in the API) to start from an empty database");
         }
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));

@@ -1,5 +1,6 @@
 package dev.keel.schema.diff;
 
+import dev.keel.schema.inspect.Inspector;
 import dev.keel.schema.model.Column;
 import dev.keel.schema.model.Table;
 import dev.keel.schema.source.Annotation;
@@ -111,7 +112,7 @@ final class TableDiffer {
     static List<String> differences(Table current, Table wanted) {
         List<String> out = new ArrayList<>();
         if (current.virtual() || wanted.virtual() || current.definition().isEmpty() || wanted.definition().isEmpty()) {
-            if (!dev.keel.schema.inspect.Inspector.normalized(current.sql()).equals(dev.keel.schema.inspect.Inspector.normalized(wanted.sql()))) {
+            if (!Inspector.normalized(current.sql()).equals(Inspector.normalized(wanted.sql()))) {
                 out.add("definition changes");
             }
             return out;
