@@ -1,0 +1,201 @@
+package dev.keel.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a real server, to make the server misbehave the way real ones
+ * do: answer HTTP requests with 503, accept connections and never answer (a hung server), or answer
+ * slowly. Changing the behaviour drops open connections, so the next request meets it.
+ */
+public final class FaultProxy implements AutoCloseable {
+    /** How the proxy treats connections. */
+    public enum Mode { PASS, HTTP_503, HANG, SLOW }
+
+    private final int targetPort;
+    private final ServerSocket server;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger errorsLeft = new AtomicInteger();
+    private final AtomicInteger errorsSent = new AtomicInteger();
+    private volatile Mode mode = Mode.PASS;
+    private volatile Duration delay = Duration.ZERO;
+
+    /** Starts a proxy to {@code 127.0.0.1:targetPort} on a free port. */
+    public FaultProxy(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::acceptLoop, "fault-proxy-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** http://127.0.0.1:PORT of the proxy. */
+    public String httpEndpoint() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** Forwards everything unchanged. */
+    public FaultProxy pass() {
+        return switchTo(Mode.PASS);
+    }
+
+    /** Answers the next {@code count} HTTP requests with 503 SlowDown, then forwards again. */
+    public FaultProxy http503(int count) {
+        errorsLeft.set(count);
+        return switchTo(Mode.HTTP_503);
+    }
+
+    /** Accepts connections and reads requests but never answers. */
+    public FaultProxy hang() {
+        return switchTo(Mode.HANG);
+    }
+
+    /** Forwards, waiting {@code perChunk} before passing on each chunk the server sends. */
+    public FaultProxy slow(Duration perChunk) {
+        delay = perChunk;
+        return switchTo(Mode.SLOW);
+    }
+
+    /** 503 answers sent so far. */
+    public int errorsSent() {
+        return errorsSent.get();
+    }
+
+    private FaultProxy switchTo(Mode next) {
+        mode = next;
+        for (Socket s : open) closeQuietly(s);
+        return this;
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                open.add(client);
+                Mode now = mode;
+                Thread t = new Thread(() -> handle(client, now), "fault-proxy-" + now);
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void handle(Socket client, Mode now) {
+        try {
+            switch (now) {
+                case PASS, SLOW -> forward(client, now == Mode.SLOW, new byte[0]);
+                case HANG -> client.getInputStream().transferTo(OutputStream.nullOutputStream());
+                case HTTP_503 -> answer503(client);
+            }
+        } catch (IOException ignored) {
+            // the client or the proxy closed the connection
+        } finally {
+            open.remove(client);
+            closeQuietly(client);
+        }
+    }
+
+    private void answer503(Socket client) throws IOException {
+        InputStream in = client.getInputStream();
+        String head = readHead(in);
+        if (head == null) return;
+        if (errorsLeft.getAndDecrement() <= 0) {
+            mode = Mode.PASS;
+            forward(client, false, head.getBytes(StandardCharsets.US_ASCII));
+            return;
+        }
+        String lower = head.toLowerCase(Locale.ROOT);
+        if (!lower.contains("expect: 100-continue")) in.skipNBytes(contentLength(lower));
+        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+                + "<Message>Please reduce your request rate.</Message></Error>";
+        OutputStream out = client.getOutputStream();
+        out.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        errorsSent.incrementAndGet();
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == 4) return head.toString(StandardCharsets.US_ASCII);
+        }
+        return null;
+    }
+
+    private static long contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.startsWith("content-length:")) return Long.parseLong(line.substring(15).trim());
+        }
+        return 0;
+    }
+
+    /** Connects to the server, sends {@code prefix} (bytes already read from the client), then pumps both ways. */
+    private void forward(Socket client, boolean slow, byte[] prefix) throws IOException {
+        try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort)) {
+            open.add(upstream);
+            upstream.getOutputStream().write(prefix);
+            Thread up = new Thread(() -> pump(client, upstream, false), "fault-proxy-up");
+            up.setDaemon(true);
+            up.start();
+            pump(upstream, client, slow);
+        } finally {
+            closeQuietly(client);
+        }
+    }
+
+    private void pump(Socket from, Socket to, boolean slow) {
+        byte[] buf = new byte[16 * 1024];
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (slow && !delay.isZero()) Thread.sleep(delay.toMillis());
+                out.write(buf, 0, n);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException ignored) {
+            // one side closed
+        } finally {
+            open.remove(from);
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket s : open) closeQuietly(s);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.keel.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Litestream 0.3.13 (the official Linux binary from npm, installed into {@code .tools/} by
+ * {@code scripts/install-test-tools}) for interoperability tests: writes config files, runs
+ * {@code restore}, starts and stops {@code replicate}.
+ */
+public final class Litestream {
+    private Litestream() {
+    }
+
+    /** The binary; the calling test is skipped when it is not installed. */
+    public static Path binary() {
+        Path bin = Path.of(System.getProperty("keel.tools.dir", ".tools"), "node_modules/@flydotio/litestream-linux-x64/litestream");
+        assumeTrue(Files.isExecutable(bin), "Litestream is not installed; run scripts/install-test-tools");
+        return bin;
+    }
+
+    /**
+     * Writes a config file with one database and one replica; {@code replicaKeys} are the replica's
+     * YAML keys, one per line ("type: s3", "bucket: b", ...). Timings are short so tests stay fast.
+     */
+    public static Path config(Path file, Path db, String... replicaKeys) throws IOException {
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("dbs:\n  - path: ").append(db.toAbsolutePath()).append('\n');
+        yaml.append("    monitor-interval: 100ms\n    checkpoint-interval: 1s\n    min-checkpoint-page-count: 50\n");
+        yaml.append("    replicas:\n");
+        for (int i = 0; i < replicaKeys.length; i++) {
+            yaml.append(i == 0 ? "      - " : "        ").append(replicaKeys[i]).append('\n');
+        }
+        Files.writeString(file, yaml.toString());
+        return file;
+    }
+
+    /** Runs {@code litestream ARGS} to completion with extra environment variables; returns its output, fails on a non-zero exit. */
+    public static String run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(binary().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("litestream " + args[0] + " did not finish: " + output);
+        }
+        if (p.exitValue() != 0) throw new AssertionError("litestream " + String.join(" ", args) + " exited " + p.exitValue() + ":\n" + output);
+        return output;
+    }
+
+    /** Starts {@code litestream replicate -config CONFIG}, its output going to {@code log}. */
+    public static Process replicate(Path config, Map<String, String> env, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(binary().toString(), "replicate", "-config", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Stops a replicate process with SIGTERM (it syncs once more on the way out) and waits for it. */
+    public static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("litestream replicate did not stop on SIGTERM");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.keel.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.replication.Replicator;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.Position;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.restore.RestoreOptions;
+import dev.keel.replication.restore.Restorer;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicaStorage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The steps the backends' end-to-end tests share: a database config with short timings, a replicator
+ * with its background loops on, waiting until a replica caught up, and a restore compared with the source.
+ */
+public final class ReplicationScenario {
+    /** The replica's name in {@link #database}. */
+    public static final String REPLICA = "remote";
+    public static final Duration SYNC_INTERVAL = Duration.ofMillis(100);
+    /** Small checkpoint thresholds, so a few seconds of writes span several WAL indexes. */
+    public static final int MIN_CHECKPOINT_PAGES = 50;
+    public static final int MAX_CHECKPOINT_PAGES = 400;
+
+    private ReplicationScenario() {
+    }
+
+    /** One database with one replica: monitor and sync every 100 ms, checkpoints at 50 pages or every second. */
+    public static DatabaseConfig database(Path db, ReplicaStorage storage) {
+        return new DatabaseConfig(db, null, SYNC_INTERVAL, Duration.ofSeconds(1), MIN_CHECKPOINT_PAGES, MAX_CHECKPOINT_PAGES,
+                List.of(new ReplicaConfig(REPLICA, storage, SYNC_INTERVAL, null, null, null, null)));
+    }
+
+    /** Starts replication of {@code config} with background loops on, through clients made by {@code clients}. */
+    public static Replicator start(DatabaseConfig config, Function<ReplicaConfig, ReplicaClient> clients) {
+        return Replicator.builder().databases(List.of(config)).clients(clients).start();
+    }
+
+    /**
+     * Waits until the replica acknowledged everything the shadow WAL holds, without calling sync itself:
+     * proof that the background loops resumed on their own. Fails after {@code timeout}.
+     */
+    public static void awaitCaughtUp(Replicator r, Path db, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Position head = null;
+        Position replica = null;
+        while (System.nanoTime() < deadline) {
+            head = r.position(db);
+            replica = r.replicaPosition(db, REPLICA);
+            if (head != null && head.equals(replica)) {
+                Thread.sleep(3 * SYNC_INTERVAL.toMillis()); // the monitor may have copied more meanwhile
+                if (head.equals(r.position(db)) && head.equals(r.replicaPosition(db, REPLICA))) return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("replica did not catch up within " + timeout + ": shadow WAL at " + head + ", replica at " + replica);
+    }
+
+    /** Restores the replica's latest state with Keel into {@code out} and checks it holds exactly the source's rows. */
+    public static void assertKeelRestoreEquals(ReplicaClient client, Path source, Path out) throws SQLException {
+        Restorer.restore(client, RestoreOptions.to(out));
+        assertRestoredEquals(source, out);
+    }
+
+    /** The restored database passes integrity_check and holds exactly the source's rows. */
+    public static void assertRestoredEquals(Path source, Path restored) throws SQLException {
+        assertThat(WriterLoad.integrityCheck(restored)).isEqualTo("ok");
+        List<String> expected = WriterLoad.rows(source);
+        assertThat(expected).isNotEmpty();
+        List<String> actual = WriterLoad.rows(restored);
+        if (!actual.equals(expected)) {
+            List<String> missing = new java.util.ArrayList<>(expected);
+            missing.removeAll(actual);
+            List<String> extra = new java.util.ArrayList<>(actual);
+            extra.removeAll(expected);
+            throw new AssertionError("restored " + actual.size() + " rows, the source has " + expected.size() + "; missing (id|writer|seq|body) "
+                    + missing.subList(0, Math.min(20, missing.size())) + ", different or extra " + extra.subList(0, Math.min(20, extra.size())));
+        }
+    }
+
+    /** Bytes under Keel's local state directory for {@code db} (shadow WAL and temp files). */
+    public static long localStateBytes(Path db) throws IOException {
+        Path meta = DatabaseConfig.of(db, List.of()).resolvedMetaPath();
+        if (!Files.exists(meta)) return 0;
+        try (Stream<Path> files = Files.walk(meta)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    /** Shadow WAL index files Keel keeps for {@code db} (all generations). */
+    public static long shadowIndexFiles(Path db) throws IOException {
+        Path meta = DatabaseConfig.of(db, List.of()).resolvedMetaPath().resolve("generations");
+        if (!Files.exists(meta)) return 0;
+        try (Stream<Path> files = Files.walk(meta)) {
+            return files.filter(p -> p.getFileName().toString().matches("[0-9a-f]{8}\\.wal")).count();
+        }
+    }
+
+    /** Size of the database's real WAL file; 0 when there is none. */
+    public static long walBytes(Path db) {
+        return Path.of(db + "-wal").toFile().length();
+    }
+}
