@@ -41,6 +41,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     private final Checkpointer checkpointer;
     private Supplier<Collection<Position>> replicaPositions = List::of;
     private ShadowState state;
+    private long copiedBytes;
     private byte[] expectedRestartHeader;
     private volatile Position published;
 
@@ -102,6 +103,11 @@ public final class DatabaseMonitor implements AutoCloseable {
         return config;
     }
 
+    /** The database's page size in bytes. */
+    public int pageSize() {
+        return handle.pageSize();
+    }
+
     /** The end of the shadow WAL: everything before it is committed and durable locally. Null before the first sync. */
     public Position position() {
         return published;
@@ -115,13 +121,18 @@ public final class DatabaseMonitor implements AutoCloseable {
         return gate;
     }
 
-    /** One round: verify continuity, copy committed frames, checkpoint if due, delete uploaded shadow WAL. */
-    public void sync() throws IOException, SQLException {
+    /**
+     * One round: verify continuity, copy committed frames, checkpoint if due, delete uploaded shadow WAL.
+     * Returns how many WAL bytes this round copied (the scheduler ticks sooner while the WAL grows fast).
+     */
+    public long sync() throws IOException, SQLException {
         lock.lock();
         try {
+            long copiedBefore = copiedBytes;
             verifyAndCopy();
             checkpointer.maybeCheckpoint(this);
             cleanShadow();
+            return copiedBytes - copiedBefore;
         } finally {
             lock.unlock();
         }
@@ -204,6 +215,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         WalScanner.readFully(handle.wal(), last, c.endOffset() - last.length);
         state = state.advancedTo(c.endOffset(), c.checksum(), last);
         published = state.position();
+        copiedBytes += length;
         listener.walCopied(db, published, length);
     }
 

@@ -26,6 +26,8 @@ public final class DatabaseReplication implements AutoCloseable {
     private final DatabaseMonitor monitor;
     private final List<Replica> replicas;
     private final List<ScheduledFuture<?>> loops = new ArrayList<>();
+    private volatile boolean scheduled;
+    private volatile ScheduledFuture<?> monitorTick;
     private final ReplicationListener listener;
 
     private DatabaseReplication(DatabaseMonitor monitor, List<Replica> replicas, ReplicationListener listener) {
@@ -83,11 +85,16 @@ public final class DatabaseReplication implements AutoCloseable {
         return monitor.path();
     }
 
-    /** Schedules the monitor tick, each replica's sync and retention loops. */
+    /**
+     * Schedules the monitor tick, each replica's sync and retention loops. The monitor ticks every
+     * {@code monitor-interval}, and sooner (every {@value #BUSY_TICK_MS} ms) while the WAL grows by more
+     * than half the checkpoint threshold per tick, so the WAL stays near {@code min-checkpoint-page-count}
+     * pages however fast the application writes.
+     */
     public void schedule(ScheduledExecutorService scheduler) {
-        Duration tick = monitor.config().monitorInterval();
-        loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("monitoring the WAL", path(), null, listener, monitor::sync),
-                0, tick.toMillis(), TimeUnit.MILLISECONDS));
+        scheduled = true;
+        LoopTask tick = new LoopTask("monitoring the WAL", path(), null, listener, this::monitorRound);
+        scheduleMonitor(scheduler, tick, 0);
         for (Replica r : replicas) {
             String where = "replica " + r.name() + " (" + r.client().describe() + ")";
             long sync = r.config().syncInterval().toMillis();
@@ -103,8 +110,33 @@ public final class DatabaseReplication implements AutoCloseable {
         }
     }
 
+    static final long BUSY_TICK_MS = 25;
+    private long lastRoundBytes;
+
+    private void monitorRound() throws IOException, SQLException {
+        lastRoundBytes = 0;
+        lastRoundBytes = monitor.sync();
+    }
+
+    private void scheduleMonitor(ScheduledExecutorService scheduler, LoopTask tick, long delayMs) {
+        if (!scheduled) return;
+        try {
+            monitorTick = scheduler.schedule(() -> {
+                tick.run();
+                long busyBytes = (long) monitor.config().minCheckpointPageCount() * monitor.pageSize() / 2;
+                long next = lastRoundBytes >= busyBytes ? BUSY_TICK_MS : monitor.config().monitorInterval().toMillis();
+                scheduleMonitor(scheduler, tick, next);
+            }, delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the replicator is closing
+        }
+    }
+
     /** Stops this database's loops; a round already running finishes. */
     public void unschedule() {
+        scheduled = false;
+        ScheduledFuture<?> tick = monitorTick;
+        if (tick != null) tick.cancel(false);
         for (ScheduledFuture<?> f : loops) f.cancel(false);
         loops.clear();
     }
