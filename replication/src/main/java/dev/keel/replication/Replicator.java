@@ -68,6 +68,7 @@ public final class Replicator implements AutoCloseable {
         private int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private WriteGate writeGate = WriteGate.NONE;
         private Function<ReplicaConfig, ReplicaClient> clients = r -> ReplicaClients.open(r.storage());
+        private long maxShadowBacklog = DatabaseReplication.DEFAULT_MAX_SHADOW_BACKLOG;
 
         public Builder databases(List<DatabaseConfig> databases) {
             this.databases = List.copyOf(databases);
@@ -98,6 +99,16 @@ public final class Replicator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many bytes of WAL the local shadow keeps for a replica that cannot upload (default 1 GiB);
+         * beyond that the replica gives up its backlog and starts over with a snapshot when it is back.
+         * 0 keeps everything.
+         */
+        public Builder maxShadowBacklog(long bytes) {
+            this.maxShadowBacklog = bytes;
+            return this;
+        }
+
         /** How a replica's client is made (tests wrap real clients to inject faults). */
         public Builder clients(Function<ReplicaConfig, ReplicaClient> clients) {
             this.clients = Objects.requireNonNull(clients, "clients");
@@ -112,7 +123,9 @@ public final class Replicator implements AutoCloseable {
             List<DatabaseReplication> opened = new ArrayList<>();
             try {
                 for (DatabaseConfig db : databases) {
-                    opened.add(DatabaseReplication.open(db, listener, writeGate, clients));
+                    DatabaseReplication d = DatabaseReplication.open(db, listener, writeGate, clients);
+                    d.maxShadowBacklog(maxShadowBacklog);
+                    opened.add(d);
                 }
             } catch (IOException e) {
                 opened.forEach(DatabaseReplication::close);
@@ -170,6 +183,11 @@ public final class Replicator implements AutoCloseable {
         if (first instanceof IOException io) throw io;
         if (first instanceof SQLException sql) throw sql;
         if (first instanceof RuntimeException re) throw re;
+    }
+
+    /** Applies the shadow backlog limit now (tests; the daemon does it every monitor tick). */
+    public void boundShadow() throws IOException {
+        for (DatabaseReplication db : databases) db.boundShadow();
     }
 
     /** Runs retention on every replica now (tests; the daemon does it every retention-check-interval). */

@@ -77,7 +77,10 @@ public final class DatabaseMonitor implements AutoCloseable {
         }
     }
 
-    /** Tells the monitor where its replicas stand, so it deletes only shadow WAL they all uploaded. */
+    /**
+     * Tells the monitor where its replicas stand, so it deletes only shadow WAL they all uploaded; the
+     * supplier returns null while some replica's position is still unknown.
+     */
     public void replicaPositions(Supplier<Collection<Position>> positions) {
         this.replicaPositions = positions;
     }
@@ -265,11 +268,11 @@ public final class DatabaseMonitor implements AutoCloseable {
     private void cleanShadow() throws IOException {
         if (state == null) return;
         Collection<Position> positions = replicaPositions.get();
+        if (positions == null) return; // a replica has not found its position yet: keep everything
         Set<Generation> keep = new HashSet<>();
         keep.add(state.generation());
         long minIndex = state.index();
         for (Position p : positions) {
-            if (p == null) return; // a replica has not found its position yet: keep everything
             keep.add(p.generation());
             if (p.generation().equals(state.generation())) minIndex = Math.min(minIndex, p.index());
         }

@@ -29,6 +29,10 @@ public final class DatabaseReplication implements AutoCloseable {
     private volatile boolean scheduled;
     private volatile ScheduledFuture<?> monitorTick;
     private final ReplicationListener listener;
+    private long maxShadowBacklog = DEFAULT_MAX_SHADOW_BACKLOG;
+
+    /** A replica further behind than this many bytes of WAL gives up its backlog and re-snapshots later. */
+    public static final long DEFAULT_MAX_SHADOW_BACKLOG = 1L << 30;
 
     private DatabaseReplication(DatabaseMonitor monitor, List<Replica> replicas, ReplicationListener listener) {
         this.monitor = monitor;
@@ -36,7 +40,11 @@ public final class DatabaseReplication implements AutoCloseable {
         this.listener = listener;
         monitor.replicaPositions(() -> {
             List<Position> positions = new ArrayList<>();
-            for (Replica r : replicas) positions.add(r.positionKnown() ? r.position() : null);
+            for (Replica r : replicas) {
+                if (!r.positionKnown()) return null; // not read from its listing yet: keep everything
+                Position p = r.position();
+                if (p != null) positions.add(p); // null: it starts over with a snapshot and needs no old WAL
+            }
             return positions;
         });
     }
@@ -71,6 +79,11 @@ public final class DatabaseReplication implements AutoCloseable {
             for (ReplicaClient c : opened) closeQuietly(c);
             throw e;
         }
+    }
+
+    /** Sets the backlog limit per replica in bytes; 0 or less keeps everything until uploaded. */
+    public void maxShadowBacklog(long bytes) {
+        this.maxShadowBacklog = bytes;
     }
 
     public DatabaseMonitor monitor() {
@@ -116,6 +129,13 @@ public final class DatabaseReplication implements AutoCloseable {
     private void monitorRound() throws IOException, SQLException {
         lastRoundBytes = 0;
         lastRoundBytes = monitor.sync();
+        boundShadow();
+    }
+
+    /** Keeps the local shadow WAL from growing without bound while a replica is unreachable. */
+    public void boundShadow() throws IOException {
+        if (maxShadowBacklog <= 0) return;
+        for (Replica r : replicas) r.dropBacklogOver(maxShadowBacklog);
     }
 
     private void scheduleMonitor(ScheduledExecutorService scheduler, LoopTask tick, long delayMs) {

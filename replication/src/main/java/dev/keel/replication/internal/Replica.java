@@ -178,6 +178,40 @@ public final class Replica {
         }
     }
 
+    /**
+     * Gives up the replica's claim on the shadow WAL when it is further behind than {@code maxBacklog}
+     * bytes (a replica that is down for long): the shadow WAL may then be deleted, and the replica starts
+     * over with a snapshot once it is reachable again. Returns the backlog it had, or -1 when it was kept.
+     */
+    long dropBacklogOver(long maxBacklog) throws IOException {
+        if (!lock.tryLock()) return -1; // uploading right now: it is making progress
+        try {
+            Position pos = position;
+            Position head = monitor.position();
+            if (!positionKnown || pos == null || head == null) return -1;
+            long backlog = 0;
+            if (!pos.generation().equals(head.generation())) {
+                for (long i = pos.index(); ; i++) {
+                    long length = monitor.shadow().length(pos.generation(), i);
+                    if (length < 0) break;
+                    backlog += Math.max(0, length - (i == pos.index() ? pos.offset() : 0));
+                }
+            } else {
+                for (long i = pos.index(); i < head.index(); i++) {
+                    backlog += Math.max(0, monitor.shadow().length(pos.generation(), i) - (i == pos.index() ? pos.offset() : 0));
+                }
+                backlog += head.index() == pos.index() ? head.offset() - pos.offset() : head.offset();
+            }
+            if (backlog <= maxBacklog) return -1;
+            LOG.warn("{} -> {}: replica is {} bytes behind (limit {}); dropping its pending WAL from the local shadow, "
+                    + "it starts over with a snapshot when it is reachable again", monitor.path(), client.describe(), backlog, maxBacklog);
+            position = null;
+            return backlog;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Runs retention now (tests and the retention loop). */
     public int enforceRetentionNow() throws IOException, SQLException {
         return enforceRetention();
