@@ -59,10 +59,13 @@ public final class Lz4 {
         return compress(data, 0, data.length);
     }
 
-    /** The content of the LZ4 frame(s) in {@code data}, every content checksum verified. */
+    /**
+     * The content of the LZ4 frame(s) in {@code data}, every content checksum verified. To decode many
+     * objects, keep one {@link Lz4FrameDecoder}: it reuses its buffer.
+     */
     public static byte[] decompress(byte[] data) throws IOException {
-        try (InputStream in = decompressing(new java.io.ByteArrayInputStream(data))) {
-            return in.readAllBytes();
-        }
+        Lz4FrameDecoder decoder = new Lz4FrameDecoder();
+        int length = decoder.decode(data, 0, data.length);
+        return java.util.Arrays.copyOf(decoder.buffer(), length);
     }
 }

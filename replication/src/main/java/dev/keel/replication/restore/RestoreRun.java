@@ -2,16 +2,14 @@ package dev.keel.replication.restore;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
-import dev.keel.format.DatabaseHeader;
-import dev.keel.format.Lz4;
-import dev.keel.format.WalFormatException;
+import dev.keel.format.Lz4FrameDecoder;
+import dev.keel.format.Lz4ParallelDecoder;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.SnapshotInfo;
 import dev.keel.replication.api.WalSegmentInfo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,18 +26,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One restore of a plan into a temp file: the snapshot is downloaded and decompressed on a worker
- * while WAL segments are fetched ahead (up to {@code parallelism} at once) and replayed strictly in
- * order on the calling thread. Leaves a complete, fsynced file at {@code temp} or throws.
+ * One restore of a plan into a temp file: the snapshot is downloaded on a worker, its blocks
+ * decompressed on a few more, while WAL segments are fetched ahead (up to {@code parallelism} at once)
+ * and replayed strictly in order on the calling thread. Leaves a complete, checked, fsynced file at
+ * {@code temp} or throws.
  */
 final class RestoreRun {
-    private static final int COPY_BUFFER = 1 << 20;
+    /** A check of the complete file; it runs while the file is being fsynced. */
+    interface FileCheck {
+        void check(Path file) throws IOException;
+    }
+
+    /** Threads decompressing snapshot blocks; each block is up to 4 MiB, so a few keep the disk busy. */
+    private static final int DECOMPRESSORS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     private final ReplicaObjects objects;
     private final RestorePlan plan;
     private final RestoreOptions options;
     private final Path temp;
     private final CompletableFuture<Integer> snapshotPageSize = new CompletableFuture<>();
+    private final Lz4FrameDecoder segmentDecoder = new Lz4FrameDecoder();
     private WalReplayer replayer;
     private DatabaseImage image;
 
@@ -50,14 +56,18 @@ final class RestoreRun {
         this.temp = temp;
     }
 
-    /** Builds the database at {@code temp}; returns the result without output path and timings filled in. */
-    RestoreResult run() throws IOException {
+    /**
+     * Builds the database at {@code temp} and runs {@code check} (null for none) on it; returns the
+     * result without output path and timings filled in.
+     */
+    RestoreResult run(FileCheck check) throws IOException {
         RestoreListener listener = options.listener();
         listener.planned(plan, plan.compressedBytes(), 1 + plan.segments().size());
-        ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), daemonThreads());
+        ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), daemonThreads("keel-restore-"));
+        ExecutorService decompressors = Executors.newFixedThreadPool(DECOMPRESSORS, daemonThreads("keel-decompress-"));
         try (FileChannel file = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            Future<Long> snapshot = pool.submit(() -> copySnapshot(file));
+            Future<Long> snapshot = pool.submit(() -> copySnapshot(file, decompressors));
             long memory = Math.max(16L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4));
             replaySegments(pool, file, snapshot, memory);
             long size = await(snapshot, plan.snapshot().key(), "snapshot");
@@ -65,7 +75,14 @@ final class RestoreRun {
                 image.flush();
                 size = file.size();
             }
+            // The check reads the finished pages from the page cache while fsync writes them to disk:
+            // both must succeed before the file is renamed into place, and neither needs the other.
+            Future<Void> checked = check == null ? null : pool.submit(() -> {
+                check.check(temp);
+                return null;
+            });
             file.force(true);
+            if (checked != null) awaitCheck(checked);
             Position position = replayer == null || replayer.index() < 0
                     ? new Position(plan.generation(), plan.snapshot().index(), 0)
                     : new Position(plan.generation(), replayer.index(), replayer.offset());
@@ -74,9 +91,11 @@ final class RestoreRun {
                     replayer == null ? 0 : replayer.commits(), plan.compressedBytes(), size,
                     image == null ? 0 : image.pagesWritten(), Duration.ZERO, Duration.ZERO);
         } finally {
+            decompressors.shutdownNow();
             pool.shutdownNow();
             try {
                 pool.awaitTermination(30, TimeUnit.SECONDS);
+                decompressors.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -101,8 +120,9 @@ final class RestoreRun {
                 replayer = new WalReplayer(image, pageSize);
             }
             boolean last = i == segments.size() - 1;
-            try (InputStream in = Lz4.decompressing(new ByteArrayInputStream(compressed))) {
-                replayer.apply(segment, in, last ? plan.stopOffset() : -1);
+            try {
+                int length = segmentDecoder.decode(compressed, 0, compressed.length);
+                replayer.apply(segment, new ByteArrayInputStream(segmentDecoder.buffer(), 0, length), last ? plan.stopOffset() : -1);
             } catch (KeelException e) {
                 if (e.subject() != null || e.code() != ErrorCode.BAD_INPUT) throw e; // already names its object
                 throw objects.failure(segment.key(), "WAL segment", e);
@@ -121,35 +141,30 @@ final class RestoreRun {
     }
 
     /** Decompresses the snapshot into the file; returns its size. Runs on a worker. */
-    private long copySnapshot(FileChannel file) throws IOException {
+    private long copySnapshot(FileChannel file, ExecutorService decompressors) throws IOException {
         SnapshotInfo snapshot = plan.snapshot();
-        try (InputStream in = Lz4.decompressing(objects.open(snapshot.key(), options.listener()::progressed))) {
-            byte[] buf = new byte[COPY_BUFFER];
-            long pos = 0;
-            int pageSize = 0;
-            while (true) {
-                int n = in.readNBytes(buf, 0, buf.length);
-                if (n == 0) break;
-                if (pos == 0) {
-                    byte[] head = java.util.Arrays.copyOf(buf, Math.max(n, DatabaseHeader.SIZE));
-                    if (n < DatabaseHeader.SIZE || !DatabaseHeader.looksLikeDatabase(head)) {
-                        throw new WalFormatException("the snapshot is not a SQLite database");
-                    }
-                    pageSize = DatabaseHeader.parse(head).pageSize();
-                    snapshotPageSize.complete(pageSize);
-                }
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) pos += file.write(bb, pos);
-            }
-            if (pos == 0) throw new WalFormatException("the snapshot is empty");
-            if (pos % pageSize != 0) {
-                throw new WalFormatException("the snapshot is " + pos + " bytes, not a whole number of " + pageSize + "-byte pages");
-            }
-            return pos;
+        try (InputStream in = objects.open(snapshot.key(), options.listener()::progressed)) {
+            SnapshotWriter writer = new SnapshotWriter(file, snapshotPageSize);
+            return writer.finish(new Lz4ParallelDecoder(decompressors, 2 * DECOMPRESSORS).decode(in, writer));
         } catch (Throwable e) {
             KeelException failure = objects.failure(snapshot.key(), "snapshot", e);
             snapshotPageSize.completeExceptionally(failure);
             throw failure;
+        }
+    }
+
+    private static void awaitCheck(Future<Void> checked) throws IOException {
+        try {
+            checked.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("restore interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) throw io;
+            if (cause instanceof RuntimeException r) throw r;
+            if (cause instanceof Error err) throw err;
+            throw new IllegalStateException(cause);
         }
     }
 
@@ -166,10 +181,10 @@ final class RestoreRun {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "keel-restore-" + n.incrementAndGet());
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

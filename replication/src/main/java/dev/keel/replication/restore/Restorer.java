@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Restores a database from a replica to a new file: lists the replica once, plans (see
@@ -50,13 +51,16 @@ public final class Restorer {
         boolean done = false;
         try {
             Files.createDirectories(dir);
-            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp).run();
-            long checkStart = System.nanoTime();
-            if (options.integrityCheck()) {
-                options.listener().checking();
-                check(temp, client.describe());
-            }
-            Duration checkTime = Duration.ofNanos(System.nanoTime() - checkStart);
+            if (options.integrityCheck()) IntegrityCheck.preload();
+            AtomicLong checkNanos = new AtomicLong();
+            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp).run(
+                    !options.integrityCheck() ? null : db -> {
+                        long checkStart = System.nanoTime();
+                        options.listener().checking();
+                        check(db, client.describe());
+                        checkNanos.set(System.nanoTime() - checkStart);
+                    });
+            Duration checkTime = Duration.ofNanos(checkNanos.get());
             moveIntoPlace(temp, output);
             done = true;
             return new RestoreResult(output, built.replica(), built.generation(), built.snapshotIndex(), built.position(),

@@ -1,0 +1,59 @@
+package dev.keel.replication.restore;
+
+import dev.keel.format.DatabaseHeader;
+import dev.keel.format.Lz4ParallelDecoder;
+import dev.keel.format.WalFormatException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Writes a snapshot's decoded content into the database file, each piece at its offset, and reads
+ * the page size from the database header as soon as its first 100 bytes have gone by, so that WAL
+ * replay can start before the snapshot is complete.
+ */
+final class SnapshotWriter implements Lz4ParallelDecoder.Sink {
+    private final FileChannel file;
+    private final CompletableFuture<Integer> pageSize;
+    private final byte[] head = new byte[DatabaseHeader.SIZE];
+    private int headLength;
+
+    SnapshotWriter(FileChannel file, CompletableFuture<Integer> pageSize) {
+        this.file = file;
+        this.pageSize = pageSize;
+    }
+
+    @Override
+    public void write(long offset, byte[] content, int length) throws IOException {
+        if (headLength < head.length) {
+            int n = Math.min(length, head.length - headLength);
+            System.arraycopy(content, 0, head, headLength, n);
+            headLength += n;
+            if (headLength == head.length) pageSize.complete(parseHeader().pageSize());
+        }
+        ByteBuffer buf = ByteBuffer.wrap(content, 0, length);
+        long pos = offset;
+        while (buf.hasRemaining()) pos += file.write(buf, pos);
+    }
+
+    /** Checks the whole snapshot once it is written; returns its size. */
+    long finish(long size) {
+        if (size == 0) throw new WalFormatException("the snapshot is empty");
+        if (headLength < head.length) throw notADatabase();
+        int pages = pageSize.join();
+        if (size % pages != 0) {
+            throw new WalFormatException("the snapshot is " + size + " bytes, not a whole number of " + pages + "-byte pages");
+        }
+        return size;
+    }
+
+    private DatabaseHeader parseHeader() {
+        if (!DatabaseHeader.looksLikeDatabase(head)) throw notADatabase();
+        return DatabaseHeader.parse(head);
+    }
+
+    private static WalFormatException notADatabase() {
+        return new WalFormatException("the snapshot is not a SQLite database");
+    }
+}
