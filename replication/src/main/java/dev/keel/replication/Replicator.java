@@ -163,6 +163,7 @@ public final class Replicator implements AutoCloseable {
         };
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads, factory);
         executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() runs the final sync itself
         return executor;
     }
 

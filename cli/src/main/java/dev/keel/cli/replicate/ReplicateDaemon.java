@@ -46,7 +46,9 @@ final class ReplicateDaemon {
                 LOG.info("{} exited with status {}, running a final sync", command.get(0), status);
             }
         } finally {
+            long started = System.nanoTime();
             replicator.close();
+            LOG.info("final sync done in {} ms; stopped", (System.nanoTime() - started) / 1_000_000);
         }
         return status;
     }

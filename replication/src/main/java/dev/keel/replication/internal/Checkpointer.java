@@ -83,7 +83,9 @@ final class Checkpointer {
                     byte[] after = monitor.readHeaderForCheckpoint();
                     if (!Arrays.equals(after, before.headerBytes())) accepted = after; // our own write restarted it
                 }
-                monitor.expectRestart(accepted);
+                monitor.expectRestart(accepted, restartedBeforeUs && accepted == null
+                        ? "another connection restarted the WAL right after Keel's checkpoint, and Keel cannot prove it copied every frame first"
+                        : null);
             } catch (IOException | SQLException | RuntimeException e) {
                 handle.rollbackWrite();
                 throw e;

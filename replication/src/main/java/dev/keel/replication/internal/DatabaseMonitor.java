@@ -43,6 +43,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     private ShadowState state;
     private long copiedBytes;
     private byte[] expectedRestartHeader;
+    private String unprovenRestart;
     private volatile Position published;
 
     private DatabaseMonitor(DatabaseConfig config, DatabaseHandle handle, ShadowWal shadow, WriteGate gate,
@@ -155,7 +156,8 @@ public final class DatabaseMonitor implements AutoCloseable {
             if (Arrays.equals(header, expectedRestartHeader)) {
                 nextIndex = true;
             } else {
-                reason = "the WAL was restarted by a checkpoint Keel did not run (another process, or while Keel was stopped)";
+                reason = unprovenRestart != null ? unprovenRestart
+                        : "the WAL was restarted by a checkpoint Keel did not run (another process, or while Keel was stopped)";
             }
         } else if (handle.wal().size() < state.end()) {
             reason = "the WAL was truncated by another process";
@@ -163,6 +165,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             reason = "the WAL was overwritten by another process";
         }
         expectedRestartHeader = null;
+        unprovenRestart = null;
         if (reason != null) {
             startGeneration(header, reason);
         } else if (nextIndex) {
@@ -226,9 +229,13 @@ public final class DatabaseMonitor implements AutoCloseable {
         return state;
     }
 
-    /** Set by the checkpointer: the header Keel's own write produced when it restarted the WAL. */
-    void expectRestart(byte[] header) {
+    /**
+     * Set by the checkpointer: the header of the restart the next verify accepts as continuous (null for
+     * none), and otherwise why a restart seen next means a new generation.
+     */
+    void expectRestart(byte[] header, String otherwise) {
         this.expectedRestartHeader = header;
+        this.unprovenRestart = otherwise;
     }
 
     byte[] readHeaderForCheckpoint() throws IOException, SQLException {
