@@ -87,6 +87,81 @@ public final class ReplicationScenario {
         }
     }
 
+    /** What local storage did while a replica was unreachable. */
+    public record OutageReport(long maxWalBytes, long maxLocalStateBytes, long maxShadowIndexFiles) {
+        /** The most the real WAL may hold: the RESTART threshold plus what writers add while a checkpoint runs. */
+        public static final long WAL_BOUND = 2L * MAX_CHECKPOINT_PAGES * (4096 + 24) + 32;
+
+        @Override
+        public String toString() {
+            return String.format("real WAL at most %d bytes (bound %d), shadow WAL at most %d index files and %d bytes",
+                    maxWalBytes, WAL_BOUND, maxShadowIndexFiles, maxLocalStateBytes);
+        }
+    }
+
+    /**
+     * Two writers run while {@code db} replicates through {@code clients}; after a second the server is
+     * stopped for {@code outage} and started again. Checks that nothing was acknowledged while it was
+     * down, that the replica then catches up by itself (no sync is called) past the outage, and that
+     * the shadow WAL shrinks back to its current index. Returns what local storage did meanwhile.
+     */
+    public static OutageReport replicateThroughOutage(Path db, ReplicaStorage storage, Function<ReplicaConfig, ReplicaClient> clients,
+                                                      Runnable stopServer, Runnable startServer, Duration outage) throws Exception {
+        WriterLoad.create(db);
+        long maxWal = 0;
+        long maxLocal = 0;
+        long maxShadow = 0;
+        try (Replicator r = start(database(db, storage), clients)) {
+            Position beforeOutage;
+            try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(4), 7)) {
+                Thread.sleep(1000);
+                stopServer.run();
+                try {
+                    Thread.sleep(300); // an upload that was under way when the server stopped fails or ends
+                    beforeOutage = r.replicaPosition(db, REPLICA);
+                    long end = System.nanoTime() + outage.toNanos();
+                    while (System.nanoTime() < end) {
+                        maxWal = Math.max(maxWal, walBytes(db));
+                        maxLocal = Math.max(maxLocal, localStateBytes(db));
+                        maxShadow = Math.max(maxShadow, shadowIndexFiles(db));
+                        Thread.sleep(100);
+                    }
+                    assertThat(r.replicaPosition(db, REPLICA)).as("nothing acknowledged while down").isEqualTo(beforeOutage);
+                } finally {
+                    startServer.run();
+                }
+                Thread.sleep(1000);
+            }
+            awaitCaughtUp(r, db, Duration.ofSeconds(40));
+            assertThat(shadowIndexFiles(db)).as("shadow WAL after catching up: only the current index").isEqualTo(1);
+            assertThat(r.replicaPosition(db, REPLICA).index()).isGreaterThan(beforeOutage.index());
+        }
+        OutageReport report = new OutageReport(maxWal, maxLocal, maxShadow);
+        System.out.println("outage of " + outage + ": " + report);
+        assertThat(maxWal).as("real WAL during the outage").isLessThanOrEqualTo(OutageReport.WAL_BOUND);
+        assertThat(maxShadow).as("checkpoints went on while the replica was down").isGreaterThan(1);
+        return report;
+    }
+
+    /**
+     * Two writers run while {@code db} replicates through {@code clients}; {@code fault} starts, lasts
+     * three seconds, and {@code heal} ends it. The replica must then catch up by itself.
+     */
+    public static void replicateThroughFault(Path db, ReplicaStorage storage, Function<ReplicaConfig, ReplicaClient> clients,
+                                             Runnable fault, Runnable heal) throws Exception {
+        WriterLoad.create(db);
+        try (Replicator r = start(database(db, storage), clients)) {
+            try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(5), 11)) {
+                Thread.sleep(700);
+                fault.run();
+                Thread.sleep(3000);
+                heal.run();
+                Thread.sleep(700);
+            }
+            awaitCaughtUp(r, db, Duration.ofSeconds(40));
+        }
+    }
+
     /** Bytes under Keel's local state directory for {@code db} (shadow WAL and temp files). */
     public static long localStateBytes(Path db) throws IOException {
         Path meta = DatabaseConfig.of(db, List.of()).resolvedMetaPath();

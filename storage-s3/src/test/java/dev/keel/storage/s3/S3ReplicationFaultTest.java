@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.Replicator;
-import dev.keel.replication.api.Position;
+import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.restore.ReplicaCatalog;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicaStorage;
@@ -18,6 +19,7 @@ import dev.keel.testing.S3TestServer;
 import dev.keel.testing.WriterLoad;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -37,8 +39,6 @@ class S3ReplicationFaultTest {
     private static final S3TestServer SERVER = new S3TestServer();
     private static final String BUCKET = "keel-replication-faults";
     private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("keel.test.outage.seconds", 6));
-    /** The most the real WAL may hold: the RESTART threshold plus what writers add while a checkpoint runs. */
-    private static final long WAL_BOUND = 2L * ReplicationScenario.MAX_CHECKPOINT_PAGES * (4096 + 24) + 32;
     private static final Function<ReplicaConfig, ReplicaClient> PRODUCTION = c -> ReplicaClients.open(c.storage());
 
     @TempDir
@@ -63,45 +63,47 @@ class S3ReplicationFaultTest {
     void serverDownDuringWritesResumesByItselfLosesNothingAndKeepsTheWalBounded() throws Exception {
         ReplicaStorage.S3 storage = storage(SERVER.endpoint());
         Path db = dir.resolve("app.db");
-        WriterLoad.create(db);
-        long maxWal = 0;
-        long maxLocal = 0;
-        long shadowFilesDuringOutage = 0;
         try (LogCapture logs = LogCapture.start()) {
-            try (Replicator r = ReplicationScenario.start(ReplicationScenario.database(db, storage), PRODUCTION)) {
-                Position beforeOutage;
-                try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(4), 7)) {
-                    Thread.sleep(1000);
-                    SERVER.stop();
-                    try {
-                        Thread.sleep(300);
-                        beforeOutage = r.replicaPosition(db, ReplicationScenario.REPLICA);
-                        long end = System.nanoTime() + OUTAGE.toNanos();
-                        while (System.nanoTime() < end) {
-                            maxWal = Math.max(maxWal, ReplicationScenario.walBytes(db));
-                            maxLocal = Math.max(maxLocal, ReplicationScenario.localStateBytes(db));
-                            shadowFilesDuringOutage = Math.max(shadowFilesDuringOutage, ReplicationScenario.shadowIndexFiles(db));
-                            Thread.sleep(100);
-                        }
-                        assertThat(r.replicaPosition(db, ReplicationScenario.REPLICA)).as("nothing acknowledged while down")
-                                .isEqualTo(beforeOutage);
-                    } finally {
-                        SERVER.start();
-                    }
-                    Thread.sleep(1000);
-                }
-                ReplicationScenario.awaitCaughtUp(r, db, Duration.ofSeconds(30));
-                assertThat(ReplicationScenario.shadowIndexFiles(db)).as("shadow WAL after catching up: only the current index")
-                        .isEqualTo(1);
-                assertThat(r.replicaPosition(db, ReplicationScenario.REPLICA).index()).isGreaterThan(beforeOutage.index());
-            }
-            System.out.printf("outage %s: real WAL at most %d bytes (bound %d), shadow WAL %d index files and %d bytes at most%n",
-                    OUTAGE, maxWal, WAL_BOUND, shadowFilesDuringOutage, maxLocal);
-            assertThat(maxWal).as("real WAL during the outage").isLessThanOrEqualTo(WAL_BOUND);
-            assertThat(shadowFilesDuringOutage).as("checkpoints went on while the replica was down").isGreaterThan(1);
+            ReplicationScenario.replicateThroughOutage(db, storage, PRODUCTION, SERVER::stop, SERVER::start, OUTAGE);
             assertThat(logs.text()).contains("failed, will retry").contains("works again").doesNotContain(SERVER.secretAccessKey());
         }
         try (ReplicaClient client = ReplicaClients.open(storage)) {
+            ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("restored.db"));
+        }
+    }
+
+    @Test
+    void pastTheShadowBacklogBoundTheReplicaDropsItsBacklogAndStartsOverWithASnapshot() throws Exception {
+        long bound = 2L << 20;
+        ReplicaStorage.S3 storage = storage(SERVER.endpoint());
+        Path db = dir.resolve("app.db");
+        WriterLoad.create(db);
+        long maxLocal = 0;
+        try (Replicator r = Replicator.builder().databases(List.of(ReplicationScenario.database(db, storage))).clients(PRODUCTION)
+                .maxShadowBacklog(bound).start()) {
+            try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(4), 13)) {
+                Thread.sleep(1000);
+                SERVER.stop();
+                try {
+                    long end = System.nanoTime() + OUTAGE.toNanos();
+                    while (System.nanoTime() < end) {
+                        maxLocal = Math.max(maxLocal, ReplicationScenario.localStateBytes(db));
+                        Thread.sleep(100);
+                    }
+                } finally {
+                    SERVER.start();
+                }
+                Thread.sleep(1000);
+            }
+            ReplicationScenario.awaitCaughtUp(r, db, Duration.ofSeconds(40));
+        }
+        System.out.printf("shadow backlog bound %d bytes: local state at most %d bytes during a %s outage%n", bound, maxLocal, OUTAGE);
+        // the bound applies to pending WAL; the current index file and a prepared upload may come on top
+        assertThat(maxLocal).isLessThanOrEqualTo(bound + 2 * ReplicationScenario.OutageReport.WAL_BOUND);
+        try (ReplicaClient client = ReplicaClients.open(storage)) {
+            ReplicaCatalog catalog = ReplicaCatalog.load(client);
+            Generation generation = catalog.latestGeneration().orElseThrow().generation();
+            assertThat(catalog.snapshots(generation)).as("a new snapshot after the backlog was dropped").hasSizeGreaterThan(1);
             ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("restored.db"));
         }
     }
@@ -133,22 +135,12 @@ class S3ReplicationFaultTest {
         }
     }
 
-    /** Writers run; the fault starts, lasts three seconds and ends; the replica then catches up by itself and restores to the source. */
+    /** Writers run through the fault; then the replica restores to the source. */
     private void runThroughFault(ReplicaStorage.S3 storage, Function<ReplicaConfig, ReplicaClient> clients, Runnable fault,
                                  Runnable heal) throws Exception {
         Path db = dir.resolve("app.db");
-        WriterLoad.create(db);
         try (LogCapture logs = LogCapture.start()) {
-            try (Replicator r = ReplicationScenario.start(ReplicationScenario.database(db, storage), clients)) {
-                try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(5), 11)) {
-                    Thread.sleep(700);
-                    fault.run();
-                    Thread.sleep(3000);
-                    heal.run();
-                    Thread.sleep(700);
-                }
-                ReplicationScenario.awaitCaughtUp(r, db, Duration.ofSeconds(40));
-            }
+            ReplicationScenario.replicateThroughFault(db, storage, clients, fault, heal);
             assertThat(logs.text()).doesNotContain(SERVER.secretAccessKey());
         }
         var direct = new ReplicaStorage.S3(BUCKET, storage.path(), "us-east-1", SERVER.endpoint(), true, false,
