@@ -40,6 +40,10 @@ final class S3Errors {
             hint = "check access-key-id and secret-access-key in the replica config, or LITESTREAM_ACCESS_KEY_ID/"
                     + "LITESTREAM_SECRET_ACCESS_KEY (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they may read "
                     + "and write bucket '" + bucket + "'";
+        } else if (e instanceof SdkClientException && hasCause(e, javax.net.ssl.SSLException.class)) {
+            message = "the TLS certificate of " + endpoint + " is not trusted: " + scrub(summary(e), secret);
+            hint = "if the server uses a self-signed or private CA certificate, add that CA to the JVM's trust store "
+                    + "(or set 'skip-verify: true' on the replica, which turns certificate checks off)";
         } else if (e instanceof SdkClientException) {
             message = "cannot reach " + (endpoint == null ? "S3" : endpoint) + ": " + scrub(summary(e), secret);
             hint = "check 'endpoint' and 'region' in the replica config and that the server is running and reachable";
@@ -48,6 +52,13 @@ final class S3Errors {
             hint = "check the bucket, region and credentials in the replica config";
         }
         return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, message, subject, hint);
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) return true;
+        }
+        return false;
     }
 
     /** One line: the SDK's message without its request-id noise, plus the root cause of client errors. */
