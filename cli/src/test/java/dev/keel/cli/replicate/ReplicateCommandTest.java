@@ -109,6 +109,41 @@ class ReplicateCommandTest {
     }
 
     @Test
+    void configFileModeFollowsEveryDatabaseAndRunsTheConfiguredExec() throws Exception {
+        Path a = dir.resolve("a.db");
+        Path b = dir.resolve("b.db");
+        for (Path db : List.of(a, b)) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode = wal");
+                s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+                s.execute("INSERT INTO t (v) VALUES ('one'), ('two')");
+            }
+        }
+        Path config = dir.resolve("keel.yml");
+        Files.writeString(config, "exec: sh -c 'exit 0'\n"
+                + "dbs:\n"
+                + "  - path: " + a + "\n"
+                + "    replicas:\n"
+                + "      - type: file\n"
+                + "        path: " + dir.resolve("ra") + "\n"
+                + "  - path: " + b + "\n"
+                + "    replicas:\n"
+                + "      - url: file://" + dir.resolve("rb") + "\n"
+                + "      - type: file\n"
+                + "        name: second\n"
+                + "        path: " + dir.resolve("rb2") + "\n");
+        Process p = keel("replicate", "-config", config.toString());
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        for (String replica : List.of("ra", "rb", "rb2")) {
+            Path out = dir.resolve("restored-" + replica + ".db");
+            Restorer.restore(new FileReplicaClient(dir.resolve(replica)), RestoreOptions.to(out));
+            assertThat(count(out)).as(replica).isEqualTo(2);
+        }
+    }
+
+    @Test
     void missingDatabaseAndMissingReplicaAreUsageErrors() {
         StringWriter err = new StringWriter();
         int status = Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err))
