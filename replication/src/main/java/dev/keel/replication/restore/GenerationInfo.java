@@ -19,9 +19,4 @@ public record GenerationInfo(Generation generation, Instant createdAt, Instant u
     public boolean restorable() {
         return snapshotCount > 0;
     }
-
-    /** True when {@code t} lies within the generation's time span, bounds included. */
-    public boolean covers(Instant t) {
-        return restorable() && !t.isBefore(createdAt) && !t.isAfter(updatedAt);
-    }
 }

@@ -34,10 +34,16 @@ public final class RestorePlanner {
                     "add -generation NAME (see 'keel generations')");
         }
         if (target instanceof RestoreTarget.Timestamp t) {
+            // The generation that was current at T: the newest one created at or before T. Unlike
+            // Litestream 0.3 this also serves a T after the generation's last file (nothing was
+            // written in between, so the state at T is its latest state).
             GenerationInfo best = null;
             for (GenerationInfo info : catalog.generationInfos()) {
-                if (!info.covers(t.timestamp())) continue;
-                if (best == null || info.updatedAt().isAfter(best.updatedAt())) best = info;
+                if (!info.restorable() || info.createdAt().isAfter(t.timestamp())) continue;
+                if (best == null || info.createdAt().isAfter(best.createdAt())
+                        || (info.createdAt().equals(best.createdAt()) && info.updatedAt().isAfter(best.updatedAt()))) {
+                    best = info;
+                }
             }
             return Optional.ofNullable(best);
         }

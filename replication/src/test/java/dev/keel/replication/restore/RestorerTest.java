@@ -67,6 +67,19 @@ class RestorerTest {
     }
 
     @Test
+    void aTimestampAfterTheLastWriteRestoresTheLatestState() throws Exception {
+        try (TestReplica r = new TestReplica(dir, GEN)) {
+            r.tick();
+            r.insert(5, 100);
+            r.restartWal(); // no file written: the generation's last object is older than the target
+            Instant later = r.tick().plusSeconds(3600);
+            Path out = dir.resolve("later.db");
+            Restorer.restore(client(r), RestoreOptions.to(out).withTarget(RestoreTarget.timestamp(later)));
+            assertThat(TestReplica.rows(out)).isEqualTo(r.rows());
+        }
+    }
+
+    @Test
     void restoresUpToAWalIndexInclusive() throws Exception {
         try (TestReplica r = new TestReplica(dir, GEN)) {
             r.insert(10, 100);
