@@ -186,6 +186,15 @@ public final class Replicator implements AutoCloseable {
         if (first instanceof RuntimeException re) throw re;
     }
 
+    /** Validates every replica against its live database now; true when all are equal (tests, tooling). */
+    public boolean validate() throws IOException, SQLException {
+        boolean ok = true;
+        for (DatabaseReplication db : databases) {
+            for (Replica r : db.replicas()) ok &= r.validateNow();
+        }
+        return ok;
+    }
+
     /** Applies the shadow backlog limit now (tests; the daemon does it every monitor tick). */
     public void boundShadow() throws IOException {
         for (DatabaseReplication db : databases) db.boundShadow();

@@ -263,6 +263,24 @@ public final class DatabaseMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the database as it is at the end of the shadow WAL into {@code out} (for validation) and
+     * returns that position. Runs under the monitor lock, so no checkpoint of Keel's moves the WAL on.
+     */
+    Position liveImage(Path out) throws IOException, SQLException {
+        lock.lock();
+        try {
+            verifyAndCopy();
+            Position at = state.position();
+            try (FileChannel wal = shadow.openForRead(at.generation(), at.index())) {
+                Validator.buildImage(handle.dbFile(), Validator.open(wal, at.offset()), handle.pageSize(), out);
+            }
+            return at;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A snapshot ready to upload: the db file as of the start of WAL index {@code position.index()}. */
     public record Snapshot(Position position, CompressedUpload payload) implements AutoCloseable {
         @Override

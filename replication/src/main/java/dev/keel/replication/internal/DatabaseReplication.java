@@ -115,6 +115,12 @@ public final class DatabaseReplication implements AutoCloseable {
                 monitor.sync();
                 r.sync();
             }), sync, sync, TimeUnit.MILLISECONDS));
+            java.time.Duration validation = r.config().validationInterval();
+            if (validation != null && !validation.isZero() && !validation.isNegative()) {
+                long v = validation.toMillis();
+                loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("validating " + where, path(), r.name(), listener,
+                        r::validateNow), v, v, TimeUnit.MILLISECONDS));
+            }
             long retention = r.config().retentionCheckInterval().toMillis();
             if (retention > 0) {
                 loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("enforcing retention on " + where, path(),

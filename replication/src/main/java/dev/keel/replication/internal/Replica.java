@@ -212,6 +212,13 @@ public final class Replica {
         }
     }
 
+    /** Compares this replica with the live database now (the validation loop and tests); true when equal. */
+    public boolean validateNow() throws IOException, SQLException {
+        Validator.Result r = Validator.validate(this, monitor);
+        listener.validated(monitor.path(), name(), r.position(), r.ok());
+        return r.ok();
+    }
+
     /** Runs retention now (tests and the retention loop). */
     public int enforceRetentionNow() throws IOException, SQLException {
         return enforceRetention();

@@ -35,6 +35,10 @@ public interface ReplicationListener {
     default void segmentWritten(Path db, String replica, Position start, Position end, long compressedBytes) {
     }
 
+    /** A validation compared the replica restored at {@code position} with the live database. */
+    default void validated(Path db, String replica, Position position, boolean equal) {
+    }
+
     /** Retention removed {@code deletedObjects} objects from a replica. */
     default void retentionEnforced(Path db, String replica, int deletedObjects) {
     }
