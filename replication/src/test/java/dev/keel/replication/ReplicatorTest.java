@@ -122,6 +122,28 @@ class ReplicatorTest {
     }
 
     @Test
+    void snapshotIntervalAddsSnapshotsAtNewIndexes() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        DatabaseConfig config = new DatabaseConfig(db, null, null, null, 0, 0,
+                List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica), null, Duration.ofMillis(1), null, null, null)));
+        try (Connection app = TestDatabases.open(db)) {
+            exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            try (Replicator r = manual(config, ReplicationListener.NONE)) {
+                for (int i = 0; i < 3; i++) {
+                    insert(app, i * 10, 10);
+                    r.sync();
+                    Thread.sleep(5);
+                }
+            }
+            List<String> snapshots = new FileReplicaClient(replica).list("generations/").stream().map(ObjectInfo::key)
+                    .filter(k -> k.endsWith(".snapshot.lz4")).sorted().toList();
+            assertThat(snapshots).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(dump(TestDatabases.restore(replica, dir.resolve("restored.db")))).isEqualTo(dump(app)).hasSize(30);
+        }
+    }
+
+    @Test
     void validationComparesTheRestoredReplicaWithTheLiveDatabase() throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");

@@ -32,6 +32,7 @@ public final class Replica {
     private volatile Position position;
     private boolean positionKnown;
     private Instant lastSnapshot;
+    private Position lastSnapshotAt;
 
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
         this.config = config;
@@ -83,7 +84,7 @@ public final class Replica {
                 position = null;
                 writeSnapshot();
             } else if (snapshotDue()) {
-                writeSnapshot();
+                writeIntervalSnapshot();
             }
             uploadUpTo(monitor.position());
         } finally {
@@ -95,6 +96,8 @@ public final class Replica {
         ReplicaListing listing = ReplicaListing.read(client, generation);
         position = listing.position(client, generation).orElse(null);
         lastSnapshot = listing.lastSnapshotTime(generation).orElse(null);
+        lastSnapshotAt = listing.snapshots().stream().filter(x -> x.generation().equals(generation))
+                .map(x -> new Position(generation, x.index(), 0)).max(Position::compareTo).orElse(null);
         positionKnown = true;
         if (position != null) LOG.info("{} -> {}: resuming at {}", monitor.path(), client.describe(), position);
     }
@@ -122,21 +125,44 @@ public final class Replica {
         }
     }
 
+    /**
+     * A periodic snapshot. Its checkpoint normally moves the WAL to a new index; when readers held the
+     * checkpoint back it would land on the index of the previous snapshot and replace it, losing the
+     * older restore point, so it is skipped until the next interval.
+     */
+    private void writeIntervalSnapshot() throws IOException, SQLException {
+        long started = System.nanoTime();
+        try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot()) {
+            if (snapshot.position().equals(lastSnapshotAt)) {
+                lastSnapshot = Instant.now();
+                LOG.debug("{} -> {}: periodic snapshot skipped, the WAL is still at index {}", monitor.path(),
+                        client.describe(), ReplicaLayout.hex(snapshot.position().index()));
+                return;
+            }
+            store(snapshot, started);
+        }
+    }
+
     /** Takes a snapshot through the monitor and stores it; the replica then continues from its WAL index. */
     Position writeSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
         try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot()) {
-            Position at = snapshot.position();
-            client.write(ReplicaLayout.snapshotKey(at.generation(), at.index()), snapshot.payload());
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            lastSnapshot = Instant.now();
-            if (position == null || !position.generation().equals(at.generation())) position = at;
-            LOG.info("{} -> {}: snapshot written for generation {} index {} ({} bytes, {} compressed, {} ms)",
-                    monitor.path(), client.describe(), at.generation(), ReplicaLayout.hex(at.index()),
-                    snapshot.payload().rawLength(), snapshot.payload().length(), took.toMillis());
-            listener.snapshotWritten(monitor.path(), name(), at, snapshot.payload().length(), took);
-            return at;
+            return store(snapshot, started);
         }
+    }
+
+    private Position store(DatabaseMonitor.Snapshot snapshot, long started) throws IOException {
+        Position at = snapshot.position();
+        client.write(ReplicaLayout.snapshotKey(at.generation(), at.index()), snapshot.payload());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        lastSnapshot = Instant.now();
+        lastSnapshotAt = at;
+        if (position == null || !position.generation().equals(at.generation())) position = at;
+        LOG.info("{} -> {}: snapshot written for generation {} index {} ({} bytes, {} compressed, {} ms)",
+                monitor.path(), client.describe(), at.generation(), ReplicaLayout.hex(at.index()),
+                snapshot.payload().rawLength(), snapshot.payload().length(), took.toMillis());
+        listener.snapshotWritten(monitor.path(), name(), at, snapshot.payload().length(), took);
+        return at;
     }
 
     private void uploadUpTo(Position head) throws IOException, SQLException {
