@@ -6,6 +6,7 @@ import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.internal.DatabaseReplication;
+import dev.keel.replication.internal.Failures;
 import dev.keel.replication.internal.Replica;
 import dev.keel.replication.internal.WriteGate;
 import dev.keel.replication.spi.ReplicaClient;
@@ -172,18 +173,9 @@ public final class Replicator implements AutoCloseable {
      * failure (after trying every database); tests use this with background loops off.
      */
     public void sync() throws IOException, SQLException {
-        Exception first = null;
-        for (DatabaseReplication db : databases) {
-            try {
-                db.sync();
-            } catch (IOException | SQLException | RuntimeException e) {
-                if (first == null) first = e;
-                else first.addSuppressed(e);
-            }
-        }
-        if (first instanceof IOException io) throw io;
-        if (first instanceof SQLException sql) throw sql;
-        if (first instanceof RuntimeException re) throw re;
+        Failures failures = new Failures();
+        for (DatabaseReplication db : databases) failures.attempt(db::sync);
+        failures.rethrow();
     }
 
     /** Validates every replica against its live database now; true when all are equal (tests, tooling). */

@@ -170,18 +170,9 @@ public final class DatabaseReplication implements AutoCloseable {
     /** Copies the WAL and uploads to every replica now; throws the first failure after trying all replicas. */
     public void sync() throws IOException, SQLException {
         monitor.sync();
-        Exception first = null;
-        for (Replica r : replicas) {
-            try {
-                r.sync();
-            } catch (IOException | SQLException | RuntimeException e) {
-                if (first == null) first = e;
-                else first.addSuppressed(e);
-            }
-        }
-        if (first instanceof IOException io) throw io;
-        if (first instanceof SQLException sql) throw sql;
-        if (first instanceof RuntimeException re) throw re;
+        Failures failures = new Failures();
+        for (Replica r : replicas) failures.attempt(r::sync);
+        failures.rethrow();
     }
 
     @Override
