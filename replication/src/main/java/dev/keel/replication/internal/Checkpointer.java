@@ -22,11 +22,21 @@ final class Checkpointer {
     private final DatabaseHandle handle;
     private final ReplicationListener listener;
     private long lastCheckpointNanos = System.nanoTime();
+    private Runnable betweenCheckpointAndWriteLock = () -> {
+    };
 
     Checkpointer(DatabaseConfig config, DatabaseHandle handle, ReplicationListener listener) {
         this.config = config;
         this.handle = handle;
         this.listener = listener;
+    }
+
+    /**
+     * Tests run real writes of another connection here, in the window where the application may restart
+     * the WAL before Keel holds the write lock.
+     */
+    void betweenCheckpointAndWriteLock(Runnable action) {
+        this.betweenCheckpointAndWriteLock = action;
     }
 
     /** The mode the policy calls for now, or null for none. */
@@ -63,6 +73,7 @@ final class Checkpointer {
             for (int i = 1; i < RESTART_ATTEMPTS && "RESTART".equals(mode) && result.busy(); i++) {
                 result = handle.checkpoint(mode);
             }
+            betweenCheckpointAndWriteLock.run();
             handle.beginWrite();
             try {
                 byte[] header = monitor.readHeaderForCheckpoint();

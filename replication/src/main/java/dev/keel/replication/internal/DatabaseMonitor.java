@@ -117,6 +117,10 @@ public final class DatabaseMonitor implements AutoCloseable {
         return published;
     }
 
+    Checkpointer checkpointer() {
+        return checkpointer;
+    }
+
     ShadowWal shadow() {
         return shadow;
     }

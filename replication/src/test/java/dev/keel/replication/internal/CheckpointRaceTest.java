@@ -1,0 +1,120 @@
+package dev.keel.replication.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.replication.TestDatabases;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.Generation;
+import dev.keel.replication.api.Position;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.spi.ReplicaClients;
+import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.replication.spi.ReplicationListener;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The application writes, checkpoints and restarts the WAL in the moment between Keel's checkpoint and
+ * Keel taking the write lock. Keel must either prove the restart continuous or start a new generation;
+ * either way the replica restores to the source.
+ */
+class CheckpointRaceTest {
+    @TempDir
+    Path dir;
+
+    private final List<String> generations = new CopyOnWriteArrayList<>();
+    private final ReplicationListener listener = new ReplicationListener() {
+        @Override
+        public void generationStarted(Path db, Generation generation, String reason) {
+            generations.add(reason);
+        }
+    };
+
+    private DatabaseReplication open(Path db, Path replica) throws Exception {
+        DatabaseConfig config = new DatabaseConfig(db, null, null, null, 10, 0,
+                List.of(ReplicaConfig.of(new ReplicaStorage.File(replica))));
+        return DatabaseReplication.open(config, listener, WriteGate.NONE, r -> ReplicaClients.open(r.storage()));
+    }
+
+    private static void insert(Connection app, int from, int count) throws SQLException {
+        for (int i = from; i < from + count; i++) TestDatabases.exec(app, "INSERT INTO t (id, v) VALUES (" + i + ", randomblob(700))");
+    }
+
+    private static Runnable once(Runnable r) {
+        boolean[] done = {false};
+        return () -> {
+            if (!done[0]) {
+                done[0] = true;
+                r.run();
+            }
+        };
+    }
+
+    @Test
+    void aRestartByTheApplicationRightAfterKeelsCompleteCheckpointContinuesTheGeneration() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        try (Connection app = TestDatabases.open(db)) {
+            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
+            try (DatabaseReplication d = open(db, replica)) {
+                d.sync();
+                insert(app, 0, 30);
+                Position before = d.monitor().position();
+                d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> {
+                    try {
+                        insert(app, 30, 3); // first write after a complete checkpoint: SQLite restarts the WAL
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+                d.sync();
+                d.sync();
+                Position after = d.monitor().position();
+                assertThat(after.generation()).isEqualTo(before.generation());
+                assertThat(after.index()).isGreaterThan(before.index());
+            }
+            assertThat(generations).hasSize(1);
+            Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
+            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(33);
+        }
+    }
+
+    @Test
+    void framesAppendedCheckpointedAndRestartedBehindKeelsBackStartANewGeneration() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        try (Connection app = TestDatabases.open(db); Connection reader = TestDatabases.open(db)) {
+            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
+            try (DatabaseReplication d = open(db, replica)) {
+                d.sync();
+                insert(app, 0, 30);
+                d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> {
+                    try {
+                        // A reader holds a snapshot so the next writes append to the old WAL instead of
+                        // restarting it; then the application checkpoints everything and restarts.
+                        reader.setAutoCommit(false);
+                        TestDatabases.exec(reader, "SELECT count(*) FROM t");
+                        insert(app, 30, 5);
+                        reader.commit();
+                        reader.setAutoCommit(true);
+                        TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
+                        insert(app, 35, 40); // restarts the WAL and overwrites the appended frames
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+                d.sync();
+                d.sync();
+            }
+            assertThat(generations).hasSize(2);
+            assertThat(generations.get(1)).contains("cannot prove");
+            Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
+            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(75);
+        }
+    }
+}
