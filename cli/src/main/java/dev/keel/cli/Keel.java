@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 dev.keel.cli.schema.MigrateCommand.class,
                 dev.keel.cli.schema.DiffCommand.class,
                 dev.keel.cli.schema.CheckCommand.class,
+                dev.keel.cli.startup.TrainStartupCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Keel implements Runnable {

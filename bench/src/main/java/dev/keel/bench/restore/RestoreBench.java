@@ -106,19 +106,14 @@ public final class RestoreBench {
     }
 
     /**
-     * {@code ./keel}, or with {@code -Dkeel.jar=PATH} that jar started the way the launcher starts it
-     * (with a class-data-sharing archive), so that a rebuild of the working tree cannot slip into a run.
+     * {@code ./keel}, or with {@code -Dkeel.jar=PATH} the launcher running that jar ({@code KEEL_JAR}),
+     * with its start-up aids beside it, so that a rebuild of the working tree cannot slip into a run.
      */
-    private static List<String> keelCommand(Path root) throws Exception {
+    private static List<String> keelCommand(Path root) {
+        String launcher = root.resolve("keel").toString();
         String jar = System.getProperty("keel.jar");
-        if (jar == null) return List.of(root.resolve("keel").toString());
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String archive = jar + ".jsa";
-        if (!Files.exists(Path.of(archive))) {
-            new ProcessBuilder(java, "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable", "-jar", jar, "version")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-        }
-        return List.of(java, "-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-jar", jar);
+        if (jar == null) return List.of(launcher);
+        return List.of("env", "KEEL_JAR=" + Path.of(jar).toAbsolutePath(), launcher);
     }
 
     private static List<String> with(List<String> command, String... args) {

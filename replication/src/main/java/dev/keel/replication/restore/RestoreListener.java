@@ -1,8 +1,8 @@
 package dev.keel.replication.restore;
 
 /**
- * Hears how a restore progresses, e.g. to draw a progress bar. Methods are called from the thread
- * that runs the restore and must return quickly; every method has an empty default.
+ * Hears how a restore progresses, e.g. to draw a progress bar. Methods may be called from the
+ * restore's worker threads and must return quickly; every method has an empty default.
  */
 public interface RestoreListener {
     RestoreListener NONE = new RestoreListener() {
