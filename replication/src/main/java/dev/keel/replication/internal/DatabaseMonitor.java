@@ -151,6 +151,7 @@ public final class DatabaseMonitor implements AutoCloseable {
      * not, starts the next WAL index (after Keel's own checkpoint restarted the WAL) or a new generation.
      */
     void verifyAndCopy() throws IOException, SQLException {
+        handle.acquireReadLock(); // a no-op unless re-taking it after a checkpoint failed
         byte[] header = readWalHeader();
         String reason = null;
         boolean nextIndex = false;
