@@ -35,6 +35,9 @@ public final class ReplicateCommand implements Callable<Integer> {
             description = "Run CMD as a child process; forward signals to it and exit with its status after a final sync.")
     String exec;
 
+    @Option(names = {"-h", "--help", "-help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Option(names = {"-v", "--verbose"}, description = "Also log every WAL segment and checkpoint.")
     boolean verbose;
 
