@@ -109,6 +109,25 @@ class ReplicateCommandTest {
     }
 
     @Test
+    void sigtermIsForwardedToTheExecChild() throws Exception {
+        Path db = dir.resolve("app.db");
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+        }
+        Path marker = dir.resolve("child-got-term");
+        // The child traps TERM, leaves a mark and exits 7; Keel must pass the signal on and return 7.
+        Process p = keel("replicate", "-exec", "sh -c 'trap \"touch " + marker + "; exit 7\" TERM; while true; do sleep 0.1; done'",
+                db.toString(), dir.resolve("backup").toString());
+        StringBuilder log = new StringBuilder();
+        assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
+        p.destroy();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log.toString()).isEqualTo(7);
+        assertThat(marker).exists();
+    }
+
+    @Test
     void configFileModeFollowsEveryDatabaseAndRunsTheConfiguredExec() throws Exception {
         Path a = dir.resolve("a.db");
         Path b = dir.resolve("b.db");
