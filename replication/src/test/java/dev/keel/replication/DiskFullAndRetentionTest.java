@@ -78,6 +78,7 @@ class DiskFullAndRetentionTest {
                     .clients(rc -> new Unreachable(new FileReplicaClient(replica), down)).start()) {
                 insert(app, 0, 10);
                 r.sync();
+                var before = r.position(db).generation();
                 down.set(true);
                 for (int i = 0; i < 6; i++) {
                     insert(app, 10 + i * 100, 100);
@@ -94,6 +95,7 @@ class DiskFullAndRetentionTest {
                 down.set(false);
                 r.sync();
                 assertThat(r.replicaPosition(db, "local")).isNotNull();
+                assertThat(r.replicaPosition(db, "local").generation()).as("a new generation: no gap inside one").isNotEqualTo(before);
             }
             Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
             assertThat(dump(out)).isEqualTo(dump(app)).hasSize(610);

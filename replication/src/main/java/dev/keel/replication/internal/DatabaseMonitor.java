@@ -44,6 +44,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     private long copiedBytes;
     private byte[] expectedRestartHeader;
     private String unprovenRestart;
+    private volatile String newGenerationRequest;
     private volatile Position published;
 
     private DatabaseMonitor(DatabaseConfig config, DatabaseHandle handle, ShadowWal shadow, WriteGate gate,
@@ -155,8 +156,11 @@ public final class DatabaseMonitor implements AutoCloseable {
         byte[] header = readWalHeader();
         String reason = null;
         boolean nextIndex = false;
+        String requested = newGenerationRequest;
         if (state == null) {
             reason = "no shadow WAL to continue (first run, or the local state in " + shadow.dir() + " is gone)";
+        } else if (requested != null) {
+            reason = requested;
         } else if (!Arrays.equals(header, state.headerBytes())) {
             if (Arrays.equals(header, expectedRestartHeader)) {
                 nextIndex = true;
@@ -172,6 +176,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         expectedRestartHeader = null;
         unprovenRestart = null;
         if (reason != null) {
+            newGenerationRequest = null;
             startGeneration(header, reason);
         } else if (nextIndex) {
             long index = state.index() + 1;
@@ -235,6 +240,15 @@ public final class DatabaseMonitor implements AutoCloseable {
     }
 
     /**
+     * Asks for a new generation at the next sync. A replica that lost WAL it never uploaded cannot go on
+     * in the same generation: a restore may start from any snapshot of a generation and needs every WAL
+     * index after it, so a generation's WAL must have no gaps.
+     */
+    public void requestNewGeneration(String reason) {
+        this.newGenerationRequest = reason;
+    }
+
+    /**
      * Set by the checkpointer: the header of the restart the next verify accepts as continuous (null for
      * none), and otherwise why a restart seen next means a new generation.
      */
@@ -249,16 +263,20 @@ public final class DatabaseMonitor implements AutoCloseable {
 
     /**
      * Prepares a snapshot: checkpoints so the db file holds as much as possible, copies what is left,
+     * lets the caller claim the position (see below),
      * then reads the db file under the read transaction (through the channel held since open). Frames
      * a concurrent checkpoint writes into the file while it is read are all in the snapshot's WAL index,
      * so replaying that index from offset 0 on restore repairs any page read mid-write.
      */
-    public Snapshot snapshot() throws IOException, SQLException {
+    public Snapshot snapshot(java.util.function.Consumer<Position> claim) throws IOException, SQLException {
         lock.lock();
         try {
             verifyAndCopy();
             checkpointer.checkpoint(this, "PASSIVE");
             verifyAndCopy();
+            // The replica claims the snapshot's WAL index before the lock is released, so no cleanup
+            // deletes the shadow WAL it must upload next while the snapshot itself is uploading.
+            claim.accept(new Position(state.generation(), state.index(), 0));
             FileChannel file = handle.dbFile();
             long size = file.size() - file.size() % handle.pageSize();
             CompressedUpload upload = CompressedUpload.of(file, 0, size, gate, shadow.tempDir(), handle.pageSize());

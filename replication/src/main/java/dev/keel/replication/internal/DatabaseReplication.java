@@ -42,7 +42,7 @@ public final class DatabaseReplication implements AutoCloseable {
             List<Position> positions = new ArrayList<>();
             for (Replica r : replicas) {
                 if (!r.positionKnown()) return null; // not read from its listing yet: keep everything
-                Position p = r.position();
+                Position p = r.claim();
                 if (p != null) positions.add(p); // null: it starts over with a snapshot and needs no old WAL
             }
             return positions;

@@ -30,6 +30,7 @@ public final class Replica {
     private final ReplicationListener listener;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Position position;
+    private volatile Position snapshotClaim;
     private boolean positionKnown;
     private Instant lastSnapshot;
     private Position lastSnapshotAt;
@@ -56,6 +57,18 @@ public final class Replica {
     /** What the replica acknowledged; null until it has a snapshot of some generation. */
     public Position position() {
         return position;
+    }
+
+    /**
+     * The shadow WAL this replica still needs: its position, or while a snapshot is uploading, the
+     * snapshot's WAL index; null when it needs none.
+     */
+    Position claim() {
+        Position p = position;
+        Position s = snapshotClaim;
+        if (p == null) return s;
+        if (s == null || !s.generation().equals(p.generation())) return p;
+        return s.compareTo(p) < 0 ? s : p;
     }
 
     /** True once the replica's position was read from its listing (until then the shadow WAL keeps everything). */
@@ -132,7 +145,7 @@ public final class Replica {
      */
     private void writeIntervalSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
-        try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot()) {
+        try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot(at -> snapshotClaim = at)) {
             if (snapshot.position().equals(lastSnapshotAt)) {
                 lastSnapshot = Instant.now();
                 LOG.debug("{} -> {}: periodic snapshot skipped, the WAL is still at index {}", monitor.path(),
@@ -140,14 +153,18 @@ public final class Replica {
                 return;
             }
             store(snapshot, started);
+        } finally {
+            snapshotClaim = null;
         }
     }
 
     /** Takes a snapshot through the monitor and stores it; the replica then continues from its WAL index. */
     Position writeSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
-        try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot()) {
+        try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot(at -> snapshotClaim = at)) {
             return store(snapshot, started);
+        } finally {
+            snapshotClaim = null;
         }
     }
 
@@ -171,12 +188,12 @@ public final class Replica {
             if (pos.index() < head.index()) {
                 long length = monitor.shadow().length(pos.generation(), pos.index());
                 if (length < pos.offset()) {
-                    LOG.warn("{} -> {}: shadow WAL index {} is gone; starting over with a snapshot", monitor.path(),
-                            client.describe(), ReplicaLayout.hex(pos.index()));
+                    String why = "replica " + name() + " needs WAL index " + ReplicaLayout.hex(pos.index())
+                            + " that is no longer in the shadow WAL";
+                    LOG.warn("{} -> {}: {}; starting a new generation", monitor.path(), client.describe(), why);
                     position = null;
-                    writeSnapshot();
-                    pos = position;
-                    continue;
+                    monitor.requestNewGeneration(why);
+                    return;
                 }
                 if (length > pos.offset()) pos = upload(pos, length);
                 pos = new Position(pos.generation(), pos.index() + 1, 0);
@@ -230,8 +247,10 @@ public final class Replica {
             }
             if (backlog <= maxBacklog) return -1;
             LOG.warn("{} -> {}: replica is {} bytes behind (limit {}); dropping its pending WAL from the local shadow, "
-                    + "it starts over with a snapshot when it is reachable again", monitor.path(), client.describe(), backlog, maxBacklog);
+                    + "it starts over with a snapshot in a new generation when it is reachable again", monitor.path(),
+                    client.describe(), backlog, maxBacklog);
             position = null;
+            monitor.requestNewGeneration("replica " + name() + " fell more than " + maxBacklog + " bytes of WAL behind");
             return backlog;
         } finally {
             lock.unlock();
