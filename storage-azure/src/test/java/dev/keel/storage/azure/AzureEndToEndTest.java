@@ -21,10 +21,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(150)
 class AzureEndToEndTest {
-    private static final AzuriteServer SERVER = new AzuriteServer();
+    @RegisterExtension
+    static final AzuriteServer SERVER = new AzuriteServer();
     private static final String CONTAINER = "keel-e2e";
     private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("keel.test.outage.seconds", 6));
     private static final Function<ReplicaConfig, ReplicaClient> PRODUCTION = c -> ReplicaClients.open(c.storage());
@@ -44,13 +45,8 @@ class AzureEndToEndTest {
     Path dir;
 
     @BeforeAll
-    static void start() {
-        SERVER.start().createContainer(CONTAINER);
-    }
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
+    static void createBucket() {
+        SERVER.createContainer(CONTAINER); // the server itself is started and stopped by the extension
     }
 
     private static String path() {

@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,20 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class S3EndToEndTest {
-    private static final S3TestServer SERVER = new S3TestServer();
+    @RegisterExtension
+    static final S3TestServer SERVER = new S3TestServer();
     private static final String BUCKET = "keel-e2e";
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void start() {
-        SERVER.start().createBucket(BUCKET);
-    }
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
+    static void createBucket() {
+        SERVER.createBucket(BUCKET); // the server itself is started and stopped by the extension
     }
 
     private static ReplicaStorage.S3 freshStorage() {

@@ -22,10 +22,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(150)
 class S3ReplicationFaultTest {
-    private static final S3TestServer SERVER = new S3TestServer();
+    @RegisterExtension
+    static final S3TestServer SERVER = new S3TestServer();
     private static final String BUCKET = "keel-replication-faults";
     private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("keel.test.outage.seconds", 6));
     private static final Function<ReplicaConfig, ReplicaClient> PRODUCTION = c -> ReplicaClients.open(c.storage());
@@ -45,13 +46,8 @@ class S3ReplicationFaultTest {
     Path dir;
 
     @BeforeAll
-    static void start() {
-        SERVER.start().createBucket(BUCKET);
-    }
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
+    static void createBucket() {
+        SERVER.createBucket(BUCKET); // the server itself is started and stopped by the extension
     }
 
     private static ReplicaStorage.S3 storage(String endpoint) {

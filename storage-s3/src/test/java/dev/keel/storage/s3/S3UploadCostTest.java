@@ -7,10 +7,10 @@ import dev.keel.testing.S3TestServer;
 import dev.keel.testing.UploadCost;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,19 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class S3UploadCostTest {
-    private static final S3TestServer SERVER = new S3TestServer();
+    @RegisterExtension
+    static final S3TestServer SERVER = new S3TestServer();
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void start() {
-        SERVER.start().createBucket("keel-cost");
-    }
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
+    static void createBucket() {
+        SERVER.createBucket("keel-cost"); // the server itself is started and stopped by the extension
     }
 
     @Test

@@ -15,10 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,20 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class SftpEndToEndTest {
-    private static final SftpTestServer SERVER = new SftpTestServer();
+    @RegisterExtension
+    static final SftpTestServer SERVER = new SftpTestServer();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        SERVER.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
-    }
 
     private static ReplicaStorage.Sftp freshStorage() {
         return SERVER.passwordStorage("/e2e/" + UUID.randomUUID());

@@ -18,10 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,22 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(150)
 class SftpReplicationFaultTest {
-    private static final SftpTestServer SERVER = new SftpTestServer();
+    @RegisterExtension
+    static final SftpTestServer SERVER = new SftpTestServer();
     private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("keel.test.outage.seconds", 6));
     private static final Function<ReplicaConfig, ReplicaClient> PRODUCTION = c -> ReplicaClients.open(c.storage());
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        SERVER.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
-    }
 
     private static String path() {
         return "/faults/" + UUID.randomUUID();
