@@ -20,6 +20,8 @@ final class DatabaseImage {
         void await() throws IOException;
     }
 
+    private static final int RUN_BYTES = 1 << 20;
+
     private final FileChannel file;
     private final int pageSize;
     private final long memoryBudget;
@@ -57,11 +59,18 @@ final class DatabaseImage {
         truncateAt = Long.MAX_VALUE;
         int[] order = pages.keySet().stream().mapToInt(Integer::intValue).toArray();
         Arrays.sort(order);
+        // Runs of consecutive pages go out in one write each: far fewer system calls than page by page.
+        ByteBuffer run = ByteBuffer.allocate(Math.max(1, Math.min(order.length, RUN_BYTES / pageSize)) * pageSize);
+        long runStart = 0;
         for (int pgno : order) {
-            ByteBuffer buf = ByteBuffer.wrap(pages.get(pgno));
             long pos = (long) (pgno - 1) * pageSize;
-            while (buf.hasRemaining()) pos += file.write(buf, pos);
+            if (run.position() > 0 && (pos != runStart + run.position() || !run.hasRemaining())) {
+                write(run, runStart);
+            }
+            if (run.position() == 0) runStart = pos;
+            run.put(pages.get(pgno));
         }
+        if (run.position() > 0) write(run, runStart);
         pagesWritten += order.length;
         pages.clear();
         if (finalLength >= 0 && file.size() != finalLength) {
@@ -71,6 +80,12 @@ final class DatabaseImage {
                 file.write(ByteBuffer.allocate(1), finalLength - 1); // extend with zeros, as ftruncate would
             }
         }
+    }
+
+    private void write(ByteBuffer run, long pos) throws IOException {
+        run.flip();
+        while (run.hasRemaining()) pos += file.write(run, pos);
+        run.clear();
     }
 
     /** Distinct page images written to the file so far. */
