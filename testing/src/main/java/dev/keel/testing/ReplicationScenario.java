@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * The steps the backends' end-to-end tests share: a database config with short timings, a replicator
@@ -164,20 +163,37 @@ public final class ReplicationScenario {
 
     /** Bytes under Keel's local state directory for {@code db} (shadow WAL and temp files). */
     public static long localStateBytes(Path db) throws IOException {
-        Path meta = DatabaseConfig.of(db, List.of()).resolvedMetaPath();
-        if (!Files.exists(meta)) return 0;
-        try (Stream<Path> files = Files.walk(meta)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
+        long[] total = new long[1];
+        visitLocalState(db, (file, size) -> total[0] += size);
+        return total[0];
     }
 
     /** Shadow WAL index files Keel keeps for {@code db} (all generations). */
     public static long shadowIndexFiles(Path db) throws IOException {
-        Path meta = DatabaseConfig.of(db, List.of()).resolvedMetaPath().resolve("generations");
-        if (!Files.exists(meta)) return 0;
-        try (Stream<Path> files = Files.walk(meta)) {
-            return files.filter(p -> p.getFileName().toString().matches("[0-9a-f]{8}\\.wal")).count();
-        }
+        long[] count = new long[1];
+        visitLocalState(db, (file, size) -> {
+            if (file.getFileName().toString().matches("[0-9a-f]{8}\\.wal")) count[0]++;
+        });
+        return count[0];
+    }
+
+    /** Walks Keel's local state while the replicator runs: files it deletes or renames meanwhile are skipped. */
+    private static void visitLocalState(Path db, java.util.function.ObjLongConsumer<Path> visitor) throws IOException {
+        Path meta = DatabaseConfig.of(db, List.of()).resolvedMetaPath();
+        if (!Files.exists(meta)) return;
+        Files.walkFileTree(meta, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) visitor.accept(file, attrs.size());
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) return java.nio.file.FileVisitResult.CONTINUE;
+                throw e;
+            }
+        });
     }
 
     /** Size of the database's real WAL file; 0 when there is none. */
