@@ -111,7 +111,8 @@ public final class DatabaseReplication implements AutoCloseable {
         for (Replica r : replicas) {
             String where = "replica " + r.name() + " (" + r.client().describe() + ")";
             long sync = r.config().syncInterval().toMillis();
-            loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("syncing " + where, path(), r.name(), listener, () -> {
+            // At a fixed rate, like a ticker: a commit waits at most one interval plus one round, not two rounds.
+            loops.add(scheduler.scheduleAtFixedRate(new LoopTask("syncing " + where, path(), r.name(), listener, () -> {
                 monitor.sync();
                 r.sync();
             }), sync, sync, TimeUnit.MILLISECONDS));
