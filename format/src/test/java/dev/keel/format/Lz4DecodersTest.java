@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Lz4FrameDecoder} and {@link Lz4ParallelDecoder} agree with lz4-java's frame reader on every
+ * {@link Lz4FrameDecoder} and {@link Lz4StreamDecoder} (on the calling thread and on a pool) agree with lz4-java's frame reader on every
  * input: the same content for valid frames, an error for damaged ones.
  */
 class Lz4DecodersTest {
@@ -50,9 +50,10 @@ class Lz4DecodersTest {
     private static byte[] parallel(byte[] input, int window) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            long n = new Lz4ParallelDecoder(POOL, window).decode(new ByteArrayInputStream(input), (offset, content, length) -> {
+            Lz4StreamDecoder decoder = window == 0 ? Lz4StreamDecoder.onCallingThread() : new Lz4StreamDecoder(POOL, window);
+            long n = decoder.decode(new ByteArrayInputStream(input), (offset, content, from, length) -> {
                 assertThat(offset).as("content arrives in order").isEqualTo(out.size());
-                out.write(content, 0, length);
+                out.write(content, from, length);
             });
             assertThat(n).isEqualTo(out.size());
             return out.toByteArray();
@@ -113,7 +114,7 @@ class Lz4DecodersTest {
             assertThat(expected).as(context).isNotNull();
             assertThat(inMemory(reused, valid)).as(context).isEqualTo(expected);
             assertThat(inMemory(new Lz4FrameDecoder(), valid)).as(context).isEqualTo(expected);
-            assertThat(parallel(valid, 1 + random.nextInt(4))).as(context).isEqualTo(expected);
+            assertThat(parallel(valid, random.nextInt(5))).as(context).isEqualTo(expected);
 
             for (int damage = 0; damage < 8; damage++) {
                 byte[] bad = valid.clone();
@@ -132,7 +133,7 @@ class Lz4DecodersTest {
                 String where = context + " " + what;
                 byte[] ref = reference(bad);
                 assertThat(inMemory(reused, bad)).as(where).isEqualTo(ref);
-                assertThat(parallel(bad, 1 + random.nextInt(4))).as(where).isEqualTo(ref);
+                assertThat(parallel(bad, random.nextInt(5))).as(where).isEqualTo(ref);
             }
         }
     }
@@ -156,6 +157,7 @@ class Lz4DecodersTest {
     void largeInputDecodesInParallelInOrder() {
         byte[] data = Lz4Test.sample(21 << 20, 3);
         assertThat(parallel(Lz4.compress(data), 3)).isEqualTo(data);
+        assertThat(parallel(Lz4.compress(data), 0)).isEqualTo(data);
         byte[] damaged = Lz4.compress(data);
         damaged[damaged.length - 2] ^= 1; // content checksum
         assertThat(parallel(damaged, 3)).isNull();

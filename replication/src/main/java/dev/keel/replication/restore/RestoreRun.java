@@ -3,7 +3,7 @@ package dev.keel.replication.restore;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.format.Lz4FrameDecoder;
-import dev.keel.format.Lz4ParallelDecoder;
+import dev.keel.format.Lz4StreamDecoder;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.SnapshotInfo;
 import dev.keel.replication.api.WalSegmentInfo;
@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One restore of a plan into a temp file: the snapshot is downloaded on a worker, its blocks
- * decompressed on another, while WAL segments are fetched ahead (up to {@code parallelism} at once)
+ * One restore of a plan into a temp file: the snapshot is downloaded and decompressed on a worker
+ * while WAL segments are fetched ahead (up to {@code parallelism} at once)
  * and replayed strictly in order on the calling thread. Leaves a complete, checked, fsynced file at
  * {@code temp} or throws.
  */
@@ -36,13 +36,6 @@ final class RestoreRun {
     interface FileCheck {
         void check(Path file) throws IOException;
     }
-
-    /**
-     * One thread decompresses snapshot blocks while the next block is read and the previous one written:
-     * LZ4 decodes at GB/s, so more threads only add contention (measured on two cores).
-     */
-    private static final int DECOMPRESSORS = 1;
-    private static final int BLOCKS_IN_FLIGHT = 2;
 
     private final ReplicaObjects objects;
     private final RestorePlan plan;
@@ -68,10 +61,9 @@ final class RestoreRun {
         RestoreListener listener = options.listener();
         listener.planned(plan, plan.compressedBytes(), 1 + plan.segments().size());
         ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), daemonThreads("keel-restore-"));
-        ExecutorService decompressors = Executors.newFixedThreadPool(DECOMPRESSORS, daemonThreads("keel-decompress-"));
         try (FileChannel file = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            Future<Long> snapshot = pool.submit(() -> copySnapshot(file, decompressors));
+            Future<Long> snapshot = pool.submit(() -> copySnapshot(file));
             long memory = Math.max(16L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4));
             replaySegments(pool, file, snapshot, memory);
             long size = await(snapshot, plan.snapshot().key(), "snapshot");
@@ -95,11 +87,9 @@ final class RestoreRun {
                     replayer == null ? 0 : replayer.commits(), plan.compressedBytes(), size,
                     image == null ? 0 : image.pagesWritten(), Duration.ZERO, Duration.ZERO);
         } finally {
-            decompressors.shutdownNow();
             pool.shutdownNow();
             try {
                 pool.awaitTermination(30, TimeUnit.SECONDS);
-                decompressors.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -144,12 +134,16 @@ final class RestoreRun {
         replayer.finish();
     }
 
-    /** Decompresses the snapshot into the file; returns its size. Runs on a worker. */
-    private long copySnapshot(FileChannel file, ExecutorService decompressors) throws IOException {
+    /**
+     * Decompresses the snapshot into the file; returns its size. Runs on a worker, which also
+     * decompresses: LZ4 decodes at GB/s, and handing 4 MiB blocks to another core costs more in cache
+     * misses than it saves (measured on two cores).
+     */
+    private long copySnapshot(FileChannel file) throws IOException {
         SnapshotInfo snapshot = plan.snapshot();
         try (InputStream in = objects.open(snapshot.key(), options.listener()::progressed)) {
             SnapshotWriter writer = new SnapshotWriter(file, snapshotPageSize);
-            return writer.finish(new Lz4ParallelDecoder(decompressors, BLOCKS_IN_FLIGHT).decode(in, writer));
+            return writer.finish(Lz4StreamDecoder.onCallingThread().decode(in, writer));
         } catch (Throwable e) {
             KeelException failure = objects.failure(snapshot.key(), "snapshot", e);
             snapshotPageSize.completeExceptionally(failure);

@@ -1,7 +1,7 @@
 package dev.keel.replication.restore;
 
 import dev.keel.format.DatabaseHeader;
-import dev.keel.format.Lz4ParallelDecoder;
+import dev.keel.format.Lz4StreamDecoder;
 import dev.keel.format.WalFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * the page size from the database header as soon as its first 100 bytes have gone by, so that WAL
  * replay can start before the snapshot is complete.
  */
-final class SnapshotWriter implements Lz4ParallelDecoder.Sink {
+final class SnapshotWriter implements Lz4StreamDecoder.Sink {
     private final FileChannel file;
     private final CompletableFuture<Integer> pageSize;
     private final byte[] head = new byte[DatabaseHeader.SIZE];
@@ -25,14 +25,14 @@ final class SnapshotWriter implements Lz4ParallelDecoder.Sink {
     }
 
     @Override
-    public void write(long offset, byte[] content, int length) throws IOException {
+    public void write(long offset, byte[] content, int from, int length) throws IOException {
         if (headLength < head.length) {
             int n = Math.min(length, head.length - headLength);
-            System.arraycopy(content, 0, head, headLength, n);
+            System.arraycopy(content, from, head, headLength, n);
             headLength += n;
             if (headLength == head.length) pageSize.complete(parseHeader().pageSize());
         }
-        ByteBuffer buf = ByteBuffer.wrap(content, 0, length);
+        ByteBuffer buf = ByteBuffer.wrap(content, from, length);
         long pos = offset;
         while (buf.hasRemaining()) pos += file.write(buf, pos);
     }

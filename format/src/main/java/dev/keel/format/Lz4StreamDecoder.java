@@ -15,31 +15,48 @@ import net.jpountz.xxhash.XXHash32;
 import net.jpountz.xxhash.XXHashFactory;
 
 /**
- * Decodes a stream of LZ4 frames (e.g. a database snapshot) with its blocks decompressed on an
- * executor's threads while the next blocks are read: blocks are independent, so only the content
- * checksum needs them in order. The sink receives the content in order, on the calling thread, and
+ * Decodes a stream of LZ4 frames (e.g. a database snapshot) straight into a sink, block by block,
+ * without the extra copies of a stream reader. Blocks are decompressed on the calling thread, or on an
+ * executor's threads while the next blocks are read (blocks are independent; only the content
+ * checksum needs them in order). The sink receives the content in order, on the calling thread, and
  * each frame's content checksum is verified before {@link #decode} returns; a sink that must not keep
  * unverified bytes (a file that is only renamed into place after a successful decode is fine) should
  * not act on them before then. Accepts what {@link Lz4#decompressing} accepts.
  */
-public final class Lz4ParallelDecoder {
+public final class Lz4StreamDecoder {
     private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestInstance().safeDecompressor();
     private static final XXHashFactory XXHASH = XXHashFactory.fastestInstance();
     private static final XXHash32 HASH32 = XXHASH.hash32();
 
-    /** Receives decoded content in order; {@code content} is reused once the call returns. */
+    /**
+     * Receives decoded content in order: {@code length} bytes from {@code content[from]}, which belong at
+     * {@code offset}. The array is reused once the call returns.
+     */
     public interface Sink {
-        void write(long offset, byte[] content, int length) throws IOException;
+        void write(long offset, byte[] content, int from, int length) throws IOException;
     }
+
+    /** Content is hashed and handed to the sink in slices this big, so each slice is still in the CPU cache. */
+    private static final int SLICE = 1 << 20;
 
     private final Executor executor;
     private final int window;
 
-    /** Decompresses on {@code executor}, with at most {@code window} blocks (of up to 4 MiB each) in flight. */
-    public Lz4ParallelDecoder(Executor executor, int window) {
-        if (window < 1) throw new IllegalArgumentException("window must be at least 1: " + window);
+    /**
+     * Decompresses on {@code executor}, with at most {@code window} blocks (of up to 4 MiB each) in flight;
+     * with a null executor, on the calling thread (window 0).
+     */
+    public Lz4StreamDecoder(Executor executor, int window) {
+        if (executor == null ? window != 0 : window < 1) {
+            throw new IllegalArgumentException("window must be at least 1 with an executor, 0 without: " + window);
+        }
         this.executor = executor;
         this.window = window;
+    }
+
+    /** A decoder that decompresses on the calling thread, which keeps each block in one core's cache. */
+    public static Lz4StreamDecoder onCallingThread() {
+        return new Lz4StreamDecoder(null, 0);
     }
 
     /** Decodes every frame of {@code in} into {@code sink}; returns the content's length. */
@@ -154,16 +171,23 @@ public final class Lz4ParallelDecoder {
             byte[] dst = b.content;
             int max = d.blockMaxSize();
             b.decompressed = new FutureTask<>(() -> LZ4.decompress(src, 0, size, dst, 0, max));
-            executor.execute(b.decompressed);
+            if (executor == null) {
+                b.decompressed.run();
+            } else {
+                executor.execute(b.decompressed);
+            }
             return b;
         }
 
         private void deliver(Block b, StreamingXXHash32 hash) throws IOException {
             int n = b.await();
             byte[] content = b.storedLength >= 0 ? b.compressed : b.content;
-            if (hash != null) hash.update(content, 0, n);
-            sink.write(offset, content, n);
-            offset += n;
+            for (int from = 0; from < n; from += SLICE) {
+                int length = Math.min(SLICE, n - from);
+                if (hash != null) hash.update(content, from, length);
+                sink.write(offset, content, from, length);
+                offset += length;
+            }
             free.add(b);
         }
 
