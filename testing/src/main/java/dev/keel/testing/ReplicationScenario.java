@@ -64,6 +64,15 @@ public final class ReplicationScenario {
         throw new AssertionError("replica did not catch up within " + timeout + ": shadow WAL at " + head + ", replica at " + replica);
     }
 
+    /** Waits (up to 30 s, for a loaded machine) until the replica acknowledged its first snapshot. */
+    public static void awaitFirstSnapshot(Replicator r, Path db) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (r.replicaPosition(db, REPLICA) == null) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the replica has no snapshot after 30 s");
+            Thread.sleep(50);
+        }
+    }
+
     /** Restores the replica's latest state with Keel into {@code out} and checks it holds exactly the source's rows. */
     public static void assertKeelRestoreEquals(ReplicaClient client, Path source, Path out) throws SQLException {
         Restorer.restore(client, RestoreOptions.to(out));
@@ -113,6 +122,7 @@ public final class ReplicationScenario {
         try (Replicator r = start(database(db, storage), clients)) {
             Position beforeOutage;
             try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(4), 7)) {
+                awaitFirstSnapshot(r, db);
                 Thread.sleep(1000);
                 stopServer.run();
                 try {

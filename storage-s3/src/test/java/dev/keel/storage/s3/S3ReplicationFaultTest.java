@@ -79,6 +79,7 @@ class S3ReplicationFaultTest {
         try (Replicator r = Replicator.builder().databases(List.of(ReplicationScenario.database(db, storage))).clients(PRODUCTION)
                 .maxShadowBacklog(bound).start()) {
             try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(4), 13)) {
+                ReplicationScenario.awaitFirstSnapshot(r, db);
                 Thread.sleep(1000);
                 SERVER.stop();
                 try {
