@@ -48,6 +48,32 @@ class ReplicatorTest {
     }
 
     @Test
+    void aSecondReplicatorOnTheSameDatabaseIsRefusedUntilTheFirstStops() throws Exception {
+        Path db = dir.resolve("app.db");
+        try (Connection app = TestDatabases.open(db)) {
+            exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            DatabaseConfig config = config(db, dir.resolve("replica"), 0);
+            try (Replicator first = manual(config, new ReplicationListener() {
+            })) {
+                first.sync();
+                assertThatThrownBy(() -> manual(config, new ReplicationListener() {
+                }))
+                        .isInstanceOfSatisfying(KeelException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.REFUSED);
+                            assertThat(e.describe()).contains(db.toString()).contains("already replicating");
+                        });
+                insert(app, 0, 10);
+                first.sync(); // the refused start left the first one intact
+            }
+            try (Replicator again = manual(config, new ReplicationListener() {
+            })) {
+                again.sync();
+                assertThat(again.position(db)).isNotNull();
+            }
+        }
+    }
+
+    @Test
     void replicaRestoresToTheSourceAcrossCheckpoints() throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");

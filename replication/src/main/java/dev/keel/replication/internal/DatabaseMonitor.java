@@ -47,6 +47,9 @@ public final class DatabaseMonitor implements AutoCloseable {
     private volatile String newGenerationRequest;
     private volatile Position published;
 
+    /** Held for the monitor's lifetime so no second replicator follows the same database. */
+    private MetaLock metaLock;
+
     private DatabaseMonitor(DatabaseConfig config, DatabaseHandle handle, ShadowWal shadow, WriteGate gate,
                             ReplicationListener listener) {
         this.config = config;
@@ -64,17 +67,21 @@ public final class DatabaseMonitor implements AutoCloseable {
      */
     public static DatabaseMonitor open(DatabaseConfig config, ReplicationListener listener, WriteGate gate)
             throws IOException {
-        DatabaseHandle handle = DatabaseHandle.open(config.path());
+        Path meta = config.resolvedMetaPath();
+        MetaLock metaLock = null;
+        DatabaseHandle handle = DatabaseHandle.open(config.path()); // first: a clear error for a missing or non-SQLite db
         try {
-            Path meta = config.resolvedMetaPath();
             Files.createDirectories(meta);
+            metaLock = MetaLock.acquire(meta, config.path());
             ShadowWal shadow = new ShadowWal(meta, gate);
             shadow.clearTemp();
             DatabaseMonitor monitor = new DatabaseMonitor(config, handle, shadow, gate, listener);
+            monitor.metaLock = metaLock;
             monitor.recoverState();
             return monitor;
         } catch (IOException | RuntimeException e) {
             handle.close();
+            if (metaLock != null) metaLock.close();
             throw e;
         }
     }
@@ -343,6 +350,11 @@ public final class DatabaseMonitor implements AutoCloseable {
         try {
             handle.close();
         } finally {
+            try {
+                if (metaLock != null) metaLock.close();
+            } catch (IOException e) {
+                // the lock goes with the process anyway; nothing to keep
+            }
             lock.unlock();
         }
     }
