@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 VersionCommand.class,
                 DatabasesCommand.class,
                 dev.keel.cli.replicate.ReplicateCommand.class,
+                dev.keel.cli.replicate.ValidateCommand.class,
                 dev.keel.cli.restore.RestoreCommand.class,
                 dev.keel.cli.restore.GenerationsCommand.class,
                 dev.keel.cli.restore.SnapshotsCommand.class,
@@ -48,10 +49,24 @@ public final class Keel implements Runnable {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        addHelpOptions(cmd);
         ErrorRenderer errors = new ErrorRenderer();
         cmd.setExecutionExceptionHandler(errors);
         cmd.setParameterExceptionHandler(errors);
         return cmd;
+    }
+
+    /** Every subcommand answers -h/--help, as the usage-error hint promises. */
+    private static void addHelpOptions(CommandLine cmd) {
+        for (CommandLine sub : cmd.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            boolean hasHelp = spec.options().stream().anyMatch(CommandLine.Model.OptionSpec::usageHelp);
+            if (!hasHelp && spec.findOption("-h") == null && spec.findOption("--help") == null) {
+                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help and exit.").build());
+            }
+            addHelpOptions(sub);
+        }
     }
 
     public static void main(String[] args) {

@@ -39,6 +39,22 @@ class KeelCliTest {
     }
 
     @Test
+    void everySubcommandAnswersHelp() {
+        for (String command : Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()))
+                .getSubcommands().keySet()) {
+            if (command.equals("help")) continue;
+            Run r = run(command, "--help");
+            assertThat(r.status()).as(command + ": " + r.err()).isZero();
+            assertThat(r.out()).as(command).contains("Usage: keel " + command);
+        }
+    }
+
+    @Test
+    void helpShowsEnvironmentVariableSyntaxLiterally() {
+        assertThat(run("databases", "--help").out()).contains("${VAR}").doesNotContain("null");
+    }
+
+    @Test
     void unknownOptionAsJson() {
         Run r = run("version", "--bogus", "--json");
         assertThat(r.status()).isEqualTo(64);

@@ -5,6 +5,7 @@ import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.api.ValidationResult;
 import dev.keel.replication.internal.DatabaseReplication;
 import dev.keel.replication.internal.Failures;
 import dev.keel.replication.internal.Replica;
@@ -180,11 +181,19 @@ public final class Replicator implements AutoCloseable {
 
     /** Validates every replica against its live database now; true when all are equal (tests, tooling). */
     public boolean validate() throws IOException, SQLException {
-        boolean ok = true;
+        return validateAll().stream().allMatch(ValidationResult::equal);
+    }
+
+    /**
+     * Validates every replica now: syncs, restores each replica at the live database's position and
+     * compares the two page by page; one result per replica.
+     */
+    public List<ValidationResult> validateAll() throws IOException, SQLException {
+        List<ValidationResult> results = new ArrayList<>();
         for (DatabaseReplication db : databases) {
-            for (Replica r : db.replicas()) ok &= r.validateNow();
+            for (Replica r : db.replicas()) results.add(r.validateNow());
         }
-        return ok;
+        return results;
     }
 
     /** Applies the shadow backlog limit now (tests; the daemon does it every monitor tick). */

@@ -12,7 +12,7 @@ public final class ConfigOptions {
     String configPath;
 
     @Option(names = {"-no-expand-env", "--no-expand-env"},
-            description = "Do not replace $VAR and ${VAR} in the config file with environment variables.")
+            description = "Do not replace $VAR and $${VAR} in the config file with environment variables.")
     boolean noExpandEnv;
 
     /** The path given with -config, or null. */

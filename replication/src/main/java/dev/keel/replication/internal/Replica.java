@@ -258,10 +258,11 @@ public final class Replica {
     }
 
     /** Compares this replica with the live database now (the validation loop and tests); true when equal. */
-    public boolean validateNow() throws IOException, SQLException {
+    public dev.keel.replication.api.ValidationResult validateNow() throws IOException, SQLException {
         Validator.Result r = Validator.validate(this, monitor);
         listener.validated(monitor.path(), name(), r.position(), r.ok());
-        return r.ok();
+        return new dev.keel.replication.api.ValidationResult(monitor.path(), name(), r.position(), r.pages(),
+                r.firstDifferentPage());
     }
 
     /** Runs retention now (tests and the retention loop). */
