@@ -2,6 +2,7 @@ package dev.keel.replication.internal;
 
 import dev.keel.format.WalFrameReader;
 import dev.keel.replication.api.Position;
+import dev.keel.replication.spi.BoundedInputStream;
 import dev.keel.replication.restore.RestoreOptions;
 import dev.keel.replication.restore.Restorer;
 import java.io.IOException;
@@ -121,24 +122,6 @@ final class Validator {
     }
 
     static InputStream open(FileChannel ch, long length) {
-        return new java.io.BufferedInputStream(new java.io.FilterInputStream(Channels.newInputStream(ch)) {
-            private long left = length;
-
-            @Override
-            public int read() throws IOException {
-                if (left <= 0) return -1;
-                int b = super.read();
-                if (b >= 0) left--;
-                return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (left <= 0) return -1;
-                int n = super.read(b, off, (int) Math.min(len, left));
-                if (n > 0) left -= n;
-                return n;
-            }
-        }, 1 << 20);
+        return new java.io.BufferedInputStream(new BoundedInputStream(Channels.newInputStream(ch), length), 1 << 20);
     }
 }
