@@ -50,6 +50,17 @@ class KeelCliTest {
     }
 
     @Test
+    void everySubcommandAcceptsJsonAndStacktraceOptions() {
+        for (var entry : Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()))
+                .getSubcommands().entrySet()) {
+            if (entry.getKey().equals("help") || entry.getValue().getCommandSpec().usageMessage().hidden()) continue;
+            var spec = entry.getValue().getCommandSpec();
+            assertThat(spec.findOption("--json")).as(entry.getKey() + " --json").isNotNull();
+            assertThat(spec.findOption("-x")).as(entry.getKey() + " -x").isNotNull();
+        }
+    }
+
+    @Test
     void helpShowsEnvironmentVariableSyntaxLiterally() {
         assertThat(run("databases", "--help").out()).contains("${VAR}").doesNotContain("null");
     }

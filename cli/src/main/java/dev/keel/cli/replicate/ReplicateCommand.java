@@ -1,5 +1,6 @@
 package dev.keel.cli.replicate;
 
+import dev.keel.cli.OutputOptions;
 import dev.keel.cli.config.ConfigOptions;
 import dev.keel.cli.config.KeelConfig;
 import dev.keel.core.ErrorCode;
@@ -30,6 +31,10 @@ import picocli.CommandLine.Parameters;
 public final class ReplicateCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
+
+    /** --json renders errors as JSON (the daemon's progress goes to the log); -x shows stack traces. */
+    @Mixin
+    OutputOptions output;
 
     @Option(names = {"-exec", "--exec"}, paramLabel = "CMD",
             description = "Run CMD as a child process; forward signals to it and exit with its status after a final sync.")
