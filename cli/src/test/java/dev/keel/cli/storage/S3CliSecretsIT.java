@@ -1,12 +1,10 @@
-package dev.keel.storage.s3;
+package dev.keel.cli.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.keel.testing.S3TestServer;
 import dev.keel.testing.WriterLoad;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code keel} command (the built jar, in a child process, as users run it) with wrong S3
  * credentials or a missing bucket: exit status 69, the replica named, no stack trace, and the secret
- * neither in the text nor in the {@code --json} error. ({@code keel replicate} has no {@code --json} option.) Skipped when {@code cli/target/keel.jar} was
- * not built (run {@code ./keel version} or {@code mvn -pl cli -am package} first).
+ * neither in the text nor in the {@code --json} error. An integration test: the jar is packaged
+ * before it runs.
  */
 @Timeout(120)
-class S3CliSecretsTest {
+class S3CliSecretsIT {
     @RegisterExtension
     static final S3TestServer SERVER = new S3TestServer();
     private static final String BUCKET = "keel-cli";
@@ -44,7 +42,7 @@ class S3CliSecretsTest {
 
     private static Run keel(Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("keel.tools.dir", ".tools")).toAbsolutePath().getParent().resolve("cli/target/keel.jar");
-        assumeTrue(Files.isRegularFile(jar), "the keel jar is not built");
+        assertThat(jar).as("the keel jar is packaged before integration tests").isRegularFile();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -72,7 +70,8 @@ class S3CliSecretsTest {
                 keel(wrong, "replicate", db.toString(), url(BUCKET)),
                 keel(wrong, "generations", "--json", url(BUCKET)),
                 keel(wrong, "restore", "--json", "-o", dir.resolve("out.db").toString(), url(BUCKET)),
-                keel(right, "replicate", db.toString(), url("no-such-bucket")));
+                keel(right, "replicate", db.toString(), url("no-such-bucket")),
+                keel(wrong, "replicate", "--json", db.toString(), url(BUCKET)));
         for (Run run : runs) {
             assertThat(run.status()).as(run.output()).isEqualTo(69);
             assertThat(run.output()).doesNotContain(wrongSecret).doesNotContain(SERVER.secretAccessKey())
@@ -82,5 +81,6 @@ class S3CliSecretsTest {
         assertThat(runs.get(1).output()).contains("\"code\"").contains("STORAGE_UNAVAILABLE").contains("s3://" + BUCKET + "/app");
         assertThat(runs.get(2).output()).contains("STORAGE_UNAVAILABLE");
         assertThat(runs.get(3).output()).contains("no-such-bucket").contains("does not exist");
+        assertThat(runs.get(4).output()).contains("STORAGE_UNAVAILABLE");
     }
 }
