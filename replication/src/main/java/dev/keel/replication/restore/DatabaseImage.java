@@ -55,8 +55,18 @@ final class DatabaseImage {
     /** Writes buffered pages and size changes to the file. */
     void flush() throws IOException {
         base.await();
+        // Size changes first, then pages: a flush in the middle of an index (memory budget reached)
+        // holds pages of that index beyond the previous index's size, which must survive it.
         if (truncateAt != Long.MAX_VALUE && truncateAt < file.size()) file.truncate(truncateAt);
         truncateAt = Long.MAX_VALUE;
+        if (finalLength >= 0 && file.size() != finalLength) {
+            if (file.size() > finalLength) {
+                file.truncate(finalLength);
+            } else {
+                file.write(ByteBuffer.allocate(1), finalLength - 1); // extend with zeros, as ftruncate would
+            }
+        }
+        finalLength = -1;
         int[] order = pages.keySet().stream().mapToInt(Integer::intValue).toArray();
         Arrays.sort(order);
         // Runs of consecutive pages go out in one write each: far fewer system calls than page by page.
@@ -73,13 +83,6 @@ final class DatabaseImage {
         if (run.position() > 0) write(run, runStart);
         pagesWritten += order.length;
         pages.clear();
-        if (finalLength >= 0 && file.size() != finalLength) {
-            if (file.size() > finalLength) {
-                file.truncate(finalLength);
-            } else {
-                file.write(ByteBuffer.allocate(1), finalLength - 1); // extend with zeros, as ftruncate would
-            }
-        }
     }
 
     private void write(ByteBuffer run, long pos) throws IOException {

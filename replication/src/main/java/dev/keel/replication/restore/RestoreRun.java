@@ -41,16 +41,24 @@ final class RestoreRun {
     private final RestorePlan plan;
     private final RestoreOptions options;
     private final Path temp;
+    private final long memoryBudget;
     private final CompletableFuture<Integer> snapshotPageSize = new CompletableFuture<>();
     private final Lz4FrameDecoder segmentDecoder = new Lz4FrameDecoder();
     private WalReplayer replayer;
     private DatabaseImage image;
 
     RestoreRun(ReplicaObjects objects, RestorePlan plan, RestoreOptions options, Path temp) {
+        this(objects, plan, options, temp, 0);
+    }
+
+    /** {@code memoryBudget}: bytes of replayed pages kept before they are written (0: from the heap size). */
+    RestoreRun(ReplicaObjects objects, RestorePlan plan, RestoreOptions options, Path temp, long memoryBudget) {
         this.objects = objects;
         this.plan = plan;
         this.options = options;
         this.temp = temp;
+        this.memoryBudget = memoryBudget > 0 ? memoryBudget
+                : Math.max(16L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4));
     }
 
     /**
@@ -64,8 +72,7 @@ final class RestoreRun {
         try (FileChannel file = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             Future<Long> snapshot = pool.submit(() -> copySnapshot(file));
-            long memory = Math.max(16L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4));
-            replaySegments(pool, file, snapshot, memory);
+            replaySegments(pool, file, snapshot, memoryBudget);
             long size = await(snapshot, plan.snapshot().key(), "snapshot");
             if (image != null) {
                 image.flush();

@@ -42,6 +42,11 @@ public final class Restorer {
 
     /** Carries out a plan made from this client's catalog. */
     public static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options) {
+        return restore(client, plan, options, 0);
+    }
+
+    /** As {@link #restore(ReplicaClient, RestorePlan, RestoreOptions)}, buffering at most {@code memoryBudget} bytes of pages. */
+    static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options, long memoryBudget) {
         long start = System.nanoTime();
         Path output = options.output().toAbsolutePath().normalize();
         refuseExisting(output);
@@ -53,7 +58,7 @@ public final class Restorer {
             Files.createDirectories(dir);
             if (options.integrityCheck()) IntegrityCheck.preload();
             AtomicLong checkNanos = new AtomicLong();
-            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp).run(
+            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp, memoryBudget).run(
                     !options.integrityCheck() ? null : db -> {
                         long checkStart = System.nanoTime();
                         options.listener().checking();
