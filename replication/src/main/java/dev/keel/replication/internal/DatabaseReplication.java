@@ -31,6 +31,12 @@ public final class DatabaseReplication implements AutoCloseable {
     private final ReplicationListener listener;
     private long maxShadowBacklog = DEFAULT_MAX_SHADOW_BACKLOG;
 
+    /** The first wait before a failing replica's sync is retried (or its sync interval when longer). */
+    static final Duration MIN_SYNC_BACKOFF = Duration.ofMillis(100);
+
+    /** The longest wait between attempts of a failing replica's sync. */
+    static final Duration MAX_SYNC_BACKOFF = Duration.ofSeconds(30);
+
     /** A replica further behind than this many bytes of WAL gives up its backlog and re-snapshots later. */
     public static final long DEFAULT_MAX_SHADOW_BACKLOG = 1L << 30;
 
@@ -112,10 +118,13 @@ public final class DatabaseReplication implements AutoCloseable {
             String where = "replica " + r.name() + " (" + r.client().describe() + ")";
             long sync = r.config().syncInterval().toMillis();
             // At a fixed rate, like a ticker: a commit waits at most one interval plus one round, not two rounds.
-            loops.add(scheduler.scheduleAtFixedRate(new LoopTask("syncing " + where, path(), r.name(), listener, () -> {
+            // A failing replica backs off (doubling up to MAX_SYNC_BACKOFF): a storage server that is down
+            // costs a few attempts a minute, not one every interval.
+            LoopTask syncTask = new LoopTask("syncing " + where, path(), r.name(), listener, () -> {
                 monitor.sync();
                 r.sync();
-            }), sync, sync, TimeUnit.MILLISECONDS));
+            }).backoff(Duration.ofMillis(Math.max(sync, MIN_SYNC_BACKOFF.toMillis())), MAX_SYNC_BACKOFF);
+            loops.add(scheduler.scheduleAtFixedRate(syncTask, sync, sync, TimeUnit.MILLISECONDS));
             java.time.Duration validation = r.config().validationInterval();
             if (validation != null && !validation.isZero() && !validation.isNegative()) {
                 long v = validation.toMillis();
@@ -179,6 +188,7 @@ public final class DatabaseReplication implements AutoCloseable {
     @Override
     public void close() {
         unschedule();
+        for (Replica r : replicas) r.discardPreparedSnapshot();
         monitor.close();
         for (Replica r : replicas) closeQuietly(r.client());
     }

@@ -2,14 +2,16 @@ package dev.keel.replication.internal;
 
 import dev.keel.replication.spi.ReplicationListener;
 import java.nio.file.Path;
-import java.util.Objects;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One background loop's round (a monitor tick, a replica sync, a retention check): background loops
- * are the only code that logs and continues. A failure is logged once when it starts and once when it
- * ends, not every round, so a replica that is down for an hour does not flood the log.
+ * are the only code that logs and continues. A failure is logged when it starts, as a reminder with a
+ * count at most every five minutes while the same kind of failure goes on, and when it ends (see
+ * {@link FailureLog}), so a replica that is down for an hour does not flood the log. With a backoff,
+ * rounds after a failure are skipped for a time that doubles with every further failure.
  */
 final class LoopTask implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(LoopTask.class);
@@ -25,7 +27,11 @@ final class LoopTask implements Runnable {
     private final String replica;
     private final Round round;
     private final ReplicationListener listener;
-    private String failing;
+    private final FailureLog failures = new FailureLog();
+    private long firstBackoffNanos;
+    private long maxBackoffNanos;
+    private long backoffNanos;
+    private long retryAtNanos;
 
     LoopTask(String what, Path db, String replica, ReplicationListener listener, Round round) {
         this.what = what;
@@ -35,20 +41,41 @@ final class LoopTask implements Runnable {
         this.round = round;
     }
 
+    /**
+     * Skips rounds after a failure: the first retry waits {@code first}, each further failure doubles
+     * the wait up to {@code max}; a round that works ends the backoff. A storage server that is down
+     * then costs a few requests a minute instead of one every sync interval.
+     */
+    LoopTask backoff(Duration first, Duration max) {
+        this.firstBackoffNanos = first.toNanos();
+        this.maxBackoffNanos = Math.max(first.toNanos(), max.toNanos());
+        return this;
+    }
+
+    /** How long rounds are skipped now (0 when not backing off); for tests and messages. */
+    synchronized Duration currentBackoff() {
+        return Duration.ofNanos(backoffNanos);
+    }
+
     @Override
     public synchronized void run() {
+        long now = System.nanoTime();
+        if (backoffNanos > 0 && now - retryAtNanos < 0) return;
         try {
             round.run();
-            if (failing != null) {
-                LOG.info("{}: {} works again", db, what);
-                failing = null;
-            }
+            backoffNanos = 0;
+            String recovered = failures.succeeded(System.nanoTime());
+            if (recovered != null) LOG.info("{}: {} {}", db, what, recovered);
         } catch (Throwable e) { // a scheduled task that throws is never run again: log and keep going
-            String message = describe(e);
-            if (!Objects.equals(message, failing)) {
-                LOG.warn("{}: {} failed, will retry: {}", db, what, message);
+            long failedAt = System.nanoTime();
+            if (firstBackoffNanos > 0) {
+                backoffNanos = backoffNanos == 0 ? firstBackoffNanos : Math.min(maxBackoffNanos, backoffNanos * 2);
+                retryAtNanos = failedAt + backoffNanos;
+            }
+            String line = failures.failed(e, failedAt);
+            if (line != null) {
+                LOG.warn("{}: {} {}", db, what, line);
                 LOG.debug("{}: {} failure", db, what, e);
-                failing = message;
             }
             try {
                 listener.syncFailed(db, replica, e);
@@ -56,15 +83,5 @@ final class LoopTask implements Runnable {
                 // a listener must not stop the loop
             }
         }
-    }
-
-    private static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null && sb.length() < 400; t = t.getCause()) {
-            if (sb.length() > 0) sb.append(": ");
-            sb.append(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
-            if (t.getCause() != null && t.getMessage() != null && t.getMessage().contains(String.valueOf(t.getCause().getMessage()))) break;
-        }
-        return sb.toString();
     }
 }

@@ -34,6 +34,7 @@ public final class Replica {
     private boolean positionKnown;
     private Instant lastSnapshot;
     private Position lastSnapshotAt;
+    private DatabaseMonitor.Snapshot prepared;
 
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
         this.config = config;
@@ -145,26 +146,88 @@ public final class Replica {
      */
     private void writeIntervalSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
-        try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot(at -> snapshotClaim = at)) {
-            if (snapshot.position().equals(lastSnapshotAt)) {
-                lastSnapshot = Instant.now();
-                LOG.debug("{} -> {}: periodic snapshot skipped, the WAL is still at index {}", monitor.path(),
-                        client.describe(), ReplicaLayout.hex(snapshot.position().index()));
-                return;
-            }
-            store(snapshot, started);
-        } finally {
-            snapshotClaim = null;
+        DatabaseMonitor.Snapshot snapshot = preparedSnapshot();
+        if (snapshot.position().equals(lastSnapshotAt)) {
+            release(snapshot);
+            lastSnapshot = Instant.now();
+            LOG.debug("{} -> {}: periodic snapshot skipped, the WAL is still at index {}", monitor.path(),
+                    client.describe(), ReplicaLayout.hex(snapshot.position().index()));
+            return;
         }
+        storeOrKeep(snapshot, started);
     }
 
     /** Takes a snapshot through the monitor and stores it; the replica then continues from its WAL index. */
     Position writeSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
-        try (DatabaseMonitor.Snapshot snapshot = monitor.snapshot(at -> snapshotClaim = at)) {
-            return store(snapshot, started);
+        return storeOrKeep(preparedSnapshot(), started);
+    }
+
+    /**
+     * Uploads a prepared snapshot. When the upload fails the snapshot is kept (with the replica's claim
+     * on its WAL index) and the next attempt uploads it again: preparing one costs a checkpoint and
+     * compressing the whole database, which a replica whose storage is down would otherwise repeat
+     * every round.
+     */
+    private Position storeOrKeep(DatabaseMonitor.Snapshot snapshot, long started) throws IOException {
+        boolean stored = false;
+        try {
+            Position at = store(snapshot, started);
+            stored = true;
+            return at;
         } finally {
+            if (stored) release(snapshot);
+            else prepared = snapshot;
+        }
+    }
+
+    /**
+     * The snapshot kept from a failed upload while it is still valid (same generation as the shadow WAL,
+     * whose index it starts is still there: the replica's claim kept it), otherwise a new one.
+     */
+    private DatabaseMonitor.Snapshot preparedSnapshot() throws IOException, SQLException {
+        DatabaseMonitor.Snapshot kept = prepared;
+        prepared = null;
+        if (kept != null) {
+            Position at = kept.position();
+            Position head = monitor.position();
+            if (head != null && head.generation().equals(at.generation())
+                    && monitor.shadow().length(at.generation(), at.index()) >= 0) {
+                LOG.debug("{} -> {}: retrying the snapshot prepared at {}", monitor.path(), client.describe(), at);
+                snapshotClaim = at;
+                return kept;
+            }
+            release(kept);
+        }
+        try {
+            DatabaseMonitor.Snapshot fresh = monitor.snapshot(at -> snapshotClaim = at);
+            listener.snapshotPrepared(monitor.path(), name(), fresh.position());
+            return fresh;
+        } catch (IOException | SQLException | RuntimeException e) {
             snapshotClaim = null;
+            throw e;
+        }
+    }
+
+    /** Deletes a snapshot's temp file and gives up the claim on its WAL index. */
+    private void release(DatabaseMonitor.Snapshot snapshot) {
+        snapshotClaim = null;
+        try {
+            snapshot.close();
+        } catch (IOException e) {
+            LOG.debug("{} -> {}: could not delete a snapshot's temp file", monitor.path(), client.describe(), e);
+        }
+    }
+
+    /** Deletes the snapshot kept from a failed upload, if any (closing, or a backlog over the limit). */
+    void discardPreparedSnapshot() {
+        lock.lock();
+        try {
+            DatabaseMonitor.Snapshot kept = prepared;
+            prepared = null;
+            if (kept != null) release(kept);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -231,20 +294,9 @@ public final class Replica {
         try {
             Position pos = position;
             Position head = monitor.position();
-            if (!positionKnown || pos == null || head == null) return -1;
-            long backlog = 0;
-            if (!pos.generation().equals(head.generation())) {
-                for (long i = pos.index(); ; i++) {
-                    long length = monitor.shadow().length(pos.generation(), i);
-                    if (length < 0) break;
-                    backlog += Math.max(0, length - (i == pos.index() ? pos.offset() : 0));
-                }
-            } else {
-                for (long i = pos.index(); i < head.index(); i++) {
-                    backlog += Math.max(0, monitor.shadow().length(pos.generation(), i) - (i == pos.index() ? pos.offset() : 0));
-                }
-                backlog += head.index() == pos.index() ? head.offset() - pos.offset() : head.offset();
-            }
+            if (!positionKnown || head == null) return -1;
+            if (pos == null) return dropPreparedSnapshotOver(maxBacklog, head);
+            long backlog = backlog(pos, head);
             if (backlog <= maxBacklog) return -1;
             LOG.warn("{} -> {}: replica is {} bytes behind (limit {}); dropping its pending WAL from the local shadow, "
                     + "it starts over with a snapshot in a new generation when it is reachable again", monitor.path(),
@@ -255,6 +307,40 @@ public final class Replica {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A replica without a position claims only the WAL after a snapshot it could not upload yet; past
+     * the limit that snapshot is deleted too (the next attempt prepares a new one), so the claim never
+     * holds more local WAL than the limit.
+     */
+    private long dropPreparedSnapshotOver(long maxBacklog, Position head) throws IOException {
+        DatabaseMonitor.Snapshot kept = prepared;
+        if (kept == null) return -1;
+        long backlog = backlog(kept.position(), head);
+        if (backlog <= maxBacklog) return -1;
+        LOG.info("{} -> {}: the snapshot prepared at {} is {} bytes of WAL behind (limit {}); a new one is prepared "
+                + "at the next attempt", monitor.path(), client.describe(), kept.position(), backlog, maxBacklog);
+        prepared = null;
+        release(kept);
+        return backlog;
+    }
+
+    /** Bytes of shadow WAL from {@code pos} to {@code head} (to the end of pos's generation when it is older). */
+    private long backlog(Position pos, Position head) throws IOException {
+        long backlog = 0;
+        if (!pos.generation().equals(head.generation())) {
+            for (long i = pos.index(); ; i++) {
+                long length = monitor.shadow().length(pos.generation(), i);
+                if (length < 0) break;
+                backlog += Math.max(0, length - (i == pos.index() ? pos.offset() : 0));
+            }
+            return backlog;
+        }
+        for (long i = pos.index(); i < head.index(); i++) {
+            backlog += Math.max(0, monitor.shadow().length(pos.generation(), i) - (i == pos.index() ? pos.offset() : 0));
+        }
+        return backlog + (head.index() == pos.index() ? head.offset() - pos.offset() : head.offset());
     }
 
     /** Compares this replica with the live database now (the validation loop and tests); true when equal. */

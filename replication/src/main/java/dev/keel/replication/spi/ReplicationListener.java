@@ -27,6 +27,13 @@ public interface ReplicationListener {
     default void checkpointed(Path db, String mode, long walFrames, long checkpointed, boolean busy) {
     }
 
+    /**
+     * A replica prepared a snapshot to upload (a checkpoint and the whole database compressed); a failed
+     * upload is retried with the same snapshot, so this counts preparations, not attempts.
+     */
+    default void snapshotPrepared(Path db, String replica, Position position) {
+    }
+
     /** A snapshot was stored in a replica. */
     default void snapshotWritten(Path db, String replica, Position position, long compressedBytes, Duration took) {
     }
