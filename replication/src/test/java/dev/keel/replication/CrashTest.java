@@ -83,11 +83,15 @@ class CrashTest {
             assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(last.exitValue()).as("final sync exit status; output:\n" + out).isZero();
             try {
-                Path restored = TestDatabases.restore(replica, dir.resolve("restored.db"));
-                assertThat(TestDatabases.integrityCheck(restored)).isEqualTo("ok");
                 List<String> expected = dump(app);
                 assertThat(expected.size()).isGreaterThan(0);
-                assertThat(dump(restored)).as("seed " + seed).isEqualTo(expected);
+                Path restored = TestDatabases.restore(replica, dir.resolve("restored.db"));
+                assertThat(TestDatabases.integrityCheck(restored)).isEqualTo("ok");
+                assertThat(dump(restored)).as("test-only restore, seed " + seed).isEqualTo(expected);
+                // The production restore must agree: same rows, sound file (it runs integrity_check itself).
+                Path production = TestDatabases.restoreWithRestorer(replica, dir.resolve("restored-by-restorer.db"));
+                assertThat(TestDatabases.integrityCheck(production)).isEqualTo("ok");
+                assertThat(dump(production)).as("Restorer, seed " + seed).isEqualTo(expected);
             } catch (Throwable t) {
                 Path keep = Path.of(System.getProperty("java.io.tmpdir"), "keel-crash-" + scenario + "-" + seed);
                 copyTree(dir, keep);

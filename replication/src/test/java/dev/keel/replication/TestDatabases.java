@@ -74,6 +74,14 @@ public final class TestDatabases {
         return out;
     }
 
+    /** Restores the latest state of a directory replica into {@code out} with the production {@code Restorer}. */
+    public static Path restoreWithRestorer(Path replicaDir, Path out) throws java.io.IOException {
+        try (dev.keel.replication.file.FileReplicaClient client = new dev.keel.replication.file.FileReplicaClient(replicaDir)) {
+            dev.keel.replication.restore.Restorer.restore(client, dev.keel.replication.restore.RestoreOptions.to(out));
+        }
+        return out;
+    }
+
     public static String integrityCheck(Path db) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
