@@ -8,6 +8,7 @@ import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ValidationResult;
 import dev.keel.replication.internal.DatabaseReplication;
 import dev.keel.replication.internal.Failures;
+import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
 import dev.keel.replication.internal.WriteGate;
 import dev.keel.replication.spi.ReplicaClient;
@@ -23,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -45,12 +47,17 @@ public final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
 
     private final List<DatabaseReplication> databases;
+    private final List<PendingDatabase> pending = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
+    private final Builder builder;
+    private final Object joining = new Object();
+    private boolean closing;
     private boolean closed;
 
-    private Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler) {
-        this.databases = databases;
+    private Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler, Builder builder) {
+        this.databases = new CopyOnWriteArrayList<>(databases);
         this.scheduler = scheduler;
+        this.builder = builder;
     }
 
     /** Starts replicating every database with its background loops on. */
@@ -118,36 +125,82 @@ public final class Replicator implements AutoCloseable {
         }
 
         /**
-         * Opens every database and replica and starts the loops. Throws a {@link KeelException} naming
-         * the database or replica when one is missing, not SQLite, or unreachable; nothing keeps running then.
+         * Opens every database and replica and starts the loops. When no database can be opened, throws a
+         * {@link KeelException} naming the first that failed (the others suppressed): missing, not SQLite,
+         * or a replica unreachable; nothing keeps running then. When some open, the others are logged
+         * with their error and retried every monitor interval (by {@link Replicator#sync()} without
+         * background loops) until they open: one bad path in a large config does not stop the rest.
          */
         public Replicator start() {
             List<DatabaseReplication> opened = new ArrayList<>();
-            try {
-                for (DatabaseConfig db : databases) {
-                    DatabaseReplication d = DatabaseReplication.open(db, listener, writeGate, clients);
-                    d.maxShadowBacklog(maxShadowBacklog);
-                    opened.add(d);
+            List<DatabaseConfig> failed = new ArrayList<>();
+            List<RuntimeException> errors = new ArrayList<>();
+            for (DatabaseConfig db : databases) {
+                try {
+                    opened.add(open(db));
+                } catch (RuntimeException e) {
+                    failed.add(db);
+                    errors.add(e);
                 }
-            } catch (IOException e) {
-                opened.forEach(DatabaseReplication::close);
-                throw new KeelException(ErrorCode.IO, "cannot set up Keel's local state: " + e.getMessage(),
-                        databases.get(opened.size()).resolvedMetaPath().toString(),
-                        "check that the directory beside the database is writable and the disk has space", e);
-            } catch (RuntimeException e) {
-                opened.forEach(DatabaseReplication::close);
-                throw e;
             }
-            ScheduledExecutorService scheduler = null;
-            if (backgroundLoops) {
-                scheduler = newScheduler(threads);
-                for (DatabaseReplication db : opened) db.schedule(scheduler);
+            if (opened.isEmpty() && !errors.isEmpty()) {
+                RuntimeException first = errors.get(0);
+                for (RuntimeException e : errors.subList(1, errors.size())) first.addSuppressed(e);
+                throw first;
             }
+            ScheduledExecutorService scheduler = backgroundLoops ? newScheduler(threads) : null;
+            Replicator replicator = new Replicator(opened, scheduler, this);
             for (DatabaseReplication db : opened) {
+                if (scheduler != null) db.schedule(scheduler);
                 LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
             }
-            return new Replicator(List.copyOf(opened), scheduler);
+            for (int i = 0; i < failed.size(); i++) replicator.retryLater(failed.get(i), errors.get(i));
+            return replicator;
         }
+
+        /** Opens one database; an I/O failure setting up the local state becomes a KeelException naming it. */
+        private DatabaseReplication open(DatabaseConfig db) {
+            try {
+                DatabaseReplication d = DatabaseReplication.open(db, listener, writeGate, clients);
+                d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
+                return d;
+            } catch (IOException e) {
+                throw new KeelException(ErrorCode.IO, "cannot set up Keel's local state: " + e.getMessage(),
+                        db.resolvedMetaPath().toString(),
+                        "check that the directory beside the database is writable and the disk has space", e);
+            }
+        }
+    }
+
+    /** Keeps retrying a database that failed at start while others replicate. */
+    private void retryLater(DatabaseConfig config, RuntimeException error) {
+        PendingDatabase p = new PendingDatabase(config, builder.listener, builder::open, this::opened);
+        p.failedAtStart(error);
+        pending.add(p);
+        if (scheduler != null) p.schedule(scheduler);
+    }
+
+    /** A database that failed at start opened on a retry: it joins the others. */
+    private void opened(DatabaseReplication db) {
+        synchronized (joining) { // not the replicator's own lock: close() holds that while it waits for the loops
+            pending.removeIf(PendingDatabase::done);
+            if (closing) {
+                db.close();
+                return;
+            }
+            databases.add(db);
+            if (scheduler != null) db.schedule(scheduler);
+        }
+        LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+    }
+
+    /** Databases that failed to open at start and are still retried (empty when all replicate). */
+    public List<Path> waitingDatabases() {
+        List<Path> out = new ArrayList<>();
+        for (PendingDatabase p : pending) {
+            if (!p.done()) out.add(p.path());
+        }
+        return out;
     }
 
     private static String describeReplicas(DatabaseReplication db) {
@@ -175,6 +228,7 @@ public final class Replicator implements AutoCloseable {
      */
     public void sync() throws IOException, SQLException {
         Failures failures = new Failures();
+        for (PendingDatabase p : pending) failures.attempt(p::openNow);
         for (DatabaseReplication db : databases) failures.attempt(db::sync);
         failures.rethrow();
     }
@@ -240,6 +294,10 @@ public final class Replicator implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        synchronized (joining) {
+            closing = true;
+        }
+        for (PendingDatabase p : pending) p.cancel();
         for (DatabaseReplication db : databases) db.unschedule();
         if (scheduler != null) {
             scheduler.shutdown();

@@ -57,6 +57,12 @@ final class LoopTask implements Runnable {
         return Duration.ofNanos(backoffNanos);
     }
 
+    /** Logs a failure of this work that happened outside the loop (the first attempt), as a round would. */
+    synchronized void record(Throwable e) {
+        String line = failures.failed(e, System.nanoTime());
+        if (line != null) LOG.warn("{}: {} {}", db, what, line);
+    }
+
     @Override
     public synchronized void run() {
         long now = System.nanoTime();
