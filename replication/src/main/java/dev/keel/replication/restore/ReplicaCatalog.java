@@ -157,14 +157,27 @@ public final class ReplicaCatalog {
         return generations().stream().map(this::info).toList();
     }
 
-    /** The generation with the newest data (latest update; the first by name on a tie), if any is restorable. */
+    /**
+     * The generation with the newest data, if any is restorable: the latest update; on a tie (S3, SFTP
+     * and Azure timestamps have one-second resolution, so a generation change often falls within one
+     * second), see {@link #recency()}.
+     */
     public Optional<GenerationInfo> latestGeneration() {
-        GenerationInfo best = null;
-        for (GenerationInfo info : generationInfos()) {
-            if (!info.restorable()) continue;
-            if (best == null || info.updatedAt().isAfter(best.updatedAt())) best = info;
-        }
-        return Optional.ofNullable(best);
+        return generationInfos().stream().filter(GenerationInfo::restorable)
+                .max(Comparator.comparing(GenerationInfo::updatedAt).thenComparing(recency()));
+    }
+
+    /**
+     * Orders restorable generations by when they started, oldest first: a generation is only started
+     * after the previous one stopped writing (a replica uploads an older generation's tail before the
+     * new one's snapshot), so the later creation time, then the later first snapshot, is the newer
+     * generation. Generations that tie on every timestamp are ordered by name, only to be deterministic.
+     */
+    public Comparator<GenerationInfo> recency() {
+        return Comparator.comparing(GenerationInfo::createdAt)
+                .thenComparing(info -> snapshots(info.generation()).stream().map(SnapshotInfo::createdAt)
+                        .min(Comparator.naturalOrder()).orElse(Instant.MIN))
+                .thenComparing(GenerationInfo::generation);
     }
 
     /** The last WAL segment of a generation (highest index, then offset), if it has any. */

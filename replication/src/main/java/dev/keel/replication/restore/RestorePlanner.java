@@ -9,6 +9,7 @@ import dev.keel.replication.api.SnapshotInfo;
 import dev.keel.replication.api.WalSegmentInfo;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,15 +38,13 @@ public final class RestorePlanner {
             // The generation that was current at T: the newest one created at or before T. Unlike
             // Litestream 0.3 this also serves a T after the generation's last file (nothing was
             // written in between, so the state at T is its latest state).
-            GenerationInfo best = null;
-            for (GenerationInfo info : catalog.generationInfos()) {
-                if (!info.restorable() || info.createdAt().isAfter(t.timestamp())) continue;
-                if (best == null || info.createdAt().isAfter(best.createdAt())
-                        || (info.createdAt().equals(best.createdAt()) && info.updatedAt().isAfter(best.updatedAt()))) {
-                    best = info;
-                }
-            }
-            return Optional.ofNullable(best);
+            // Generations created within the same second (coarse storage timestamps): the later one by
+            // the catalog's recency order, then the one updated last.
+            return catalog.generationInfos().stream()
+                    .filter(info -> info.restorable() && !info.createdAt().isAfter(t.timestamp()))
+                    .max(Comparator.comparing(GenerationInfo::createdAt)
+                            .thenComparing(GenerationInfo::updatedAt)
+                            .thenComparing(catalog.recency()));
         }
         return catalog.latestGeneration();
     }
