@@ -131,6 +131,30 @@ class OutageTest {
     }
 
     @Test
+    void theDatabasesOwnBacklogLimitWinsOverTheReplicatorsDefault() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        OfflineClient client = new OfflineClient(new FileReplicaClient(replica));
+        DatabaseConfig config = new DatabaseConfig(db, null, null, null, 50, 0,
+                List.of(new ReplicaConfig("s3", new ReplicaStorage.File(replica), null, null, null, null, null)), 200_000);
+        try (Connection app = TestDatabases.open(db)) {
+            exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false)
+                    .clients(rc -> client).start()) {
+                r.sync();
+                client.offline(true);
+                for (int i = 0; i < 3; i++) {
+                    insert(app, i * 100, 100, 900);
+                    assertThatThrownBy(r::sync).hasMessageContaining("connection refused");
+                    r.boundShadow();
+                }
+                assertThat(r.replicaPosition(db, "s3")).as("backlog dropped at the database's 200 kB").isNull();
+                client.offline(false);
+            }
+        }
+    }
+
+    @Test
     void aFailingReplicaBacksOffInsteadOfRetryingEverySyncInterval() throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");

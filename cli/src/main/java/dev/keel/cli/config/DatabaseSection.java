@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads one item of {@code dbs} into a {@link DatabaseConfig}: one database file and its replicas.
@@ -15,7 +16,7 @@ import java.util.Map;
  */
 final class DatabaseSection {
     static final List<String> KEYS = List.of("path", "meta-path", "monitor-interval", "checkpoint-interval",
-            "min-checkpoint-page-count", "max-checkpoint-page-count", "replicas");
+            "min-checkpoint-page-count", "max-checkpoint-page-count", "max-shadow-backlog", "replicas");
 
     private DatabaseSection() {
     }
@@ -40,6 +41,8 @@ final class DatabaseSection {
                     + maxPages + ") in " + map.where(), "the passive checkpoint threshold must not exceed the forced one");
         }
 
+        long maxShadowBacklog = shadowBacklog(map);
+
         List<ReplicaConfig> replicas = new ArrayList<>();
         Map<String, Integer> nameLines = new HashMap<>();
         for (YamlMap item : map.maps("replicas")) {
@@ -51,8 +54,27 @@ final class DatabaseSection {
             }
             replicas.add(replica);
         }
-        return new DatabaseConfig(path, metaPath, monitor, checkpoint, minPages, maxPages, replicas);
+        return new DatabaseConfig(path, metaPath, monitor, checkpoint, minPages, maxPages, replicas, maxShadowBacklog);
     }
+
+    /**
+     * Keel's own key: how much WAL the local shadow keeps for a replica that cannot upload (0 in the
+     * file: no limit; absent: the replicator's default, 1 GiB). Below a megabyte is almost certainly a
+     * missing unit, and would make a replica start over after every short outage.
+     */
+    private static long shadowBacklog(YamlMap map) {
+        Optional<Long> bytes = map.byteSize("max-shadow-backlog");
+        if (bytes.isEmpty()) return 0;
+        if (bytes.get() == 0) return DatabaseConfig.UNBOUNDED_SHADOW_BACKLOG;
+        if (bytes.get() < MIN_SHADOW_BACKLOG) {
+            throw map.error("max-shadow-backlog", map.path("max-shadow-backlog") + " is " + bytes.get()
+                    + " bytes; a limit this small makes a replica start over after every short outage",
+                    "write it with a unit, like 512MB or 1GiB (at least 1MB), or 0 for no limit");
+        }
+        return bytes.get();
+    }
+
+    static final long MIN_SHADOW_BACKLOG = 1_000_000;
 
     private static int pageCount(YamlMap map, String key, int defaultValue) {
         int n = map.integer(key).orElse(defaultValue);

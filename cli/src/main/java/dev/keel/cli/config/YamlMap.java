@@ -172,6 +172,19 @@ final class YamlMap {
         }
     }
 
+    /** A size in bytes under {@code key} ({@code 512MB}, {@code 1GiB}); see {@link ByteSize}. */
+    Optional<Long> byteSize(String key) {
+        Node value = value(key);
+        if (value == null) return Optional.empty();
+        String text = scalar(key, value, "a size");
+        try {
+            return Optional.of(ByteSize.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw error(key, "bad size '" + text + "' for " + path(key) + ": " + e.getMessage(),
+                    "write sizes like 64MB, 512MiB or 1GiB");
+        }
+    }
+
     /** A file system path under {@code key}, expanded ({@code ~/}, relative to the working directory). */
     Optional<java.nio.file.Path> filePath(String key, ConfigEnvironment env) {
         Optional<String> text = string(key);

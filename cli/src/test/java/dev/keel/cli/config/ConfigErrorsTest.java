@@ -114,6 +114,32 @@ class ConfigErrorsTest {
                         """, 3, new String[]{"min-checkpoint-page-count should be a whole number, not 'lots'"}),
                 Arguments.of("""
                         dbs:
+                          - path: /a.db
+                            max-shadow-backlog: 2XB
+                        """, 3, new String[]{"bad size '2XB' for dbs[0].max-shadow-backlog", "unknown unit 'xb'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            monitor-interval: 1s
+                            max-shadow-backlog: lots
+                        """, 4, new String[]{"bad size 'lots' for dbs[0].max-shadow-backlog"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            max-shadow-backlog: 512
+                        """, 3, new String[]{"dbs[0].max-shadow-backlog is 512 bytes"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            max-shadow-backlog: -1GB
+                        """, 3, new String[]{"a size cannot be negative"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            max-shadow-backlogs: 1GB
+                        """, 3, new String[]{"unknown key 'max-shadow-backlogs'", "did you mean 'max-shadow-backlog'?"}),
+                Arguments.of("""
+                        dbs:
                           - path: [a, b]
                         """, 2, new String[]{"dbs[0].path should be a string, not a list"}),
                 Arguments.of("""

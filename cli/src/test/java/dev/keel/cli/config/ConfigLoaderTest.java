@@ -133,6 +133,24 @@ class ConfigLoaderTest {
         assertThat(db.checkpointInterval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(db.minCheckpointPageCount()).isEqualTo(1000);
         assertThat(db.maxCheckpointPageCount()).isEqualTo(10000);
+        assertThat(db.maxShadowBacklog()).as("the replicator's default").isZero();
+    }
+
+    @Test
+    void maxShadowBacklogTakesSizesAndZeroMeansNoLimit() {
+        KeelConfig config = fx.load("""
+                dbs:
+                  - path: /data/a.db
+                    max-shadow-backlog: 512MB
+                  - path: /data/b.db
+                    max-shadow-backlog: 1GiB
+                  - path: /data/c.db
+                    max-shadow-backlog: 0
+                  - path: /data/d.db
+                    max-shadow-backlog: 2147483648
+                """);
+        assertThat(config.databases()).extracting(DatabaseConfig::maxShadowBacklog)
+                .containsExactly(512_000_000L, 1L << 30, DatabaseConfig.UNBOUNDED_SHADOW_BACKLOG, 2L << 30);
     }
 
     @Test
