@@ -32,13 +32,21 @@ final class TestReplica implements AutoCloseable {
     private Connection conn;
     private long index;
     private long offset;
+    private final int pageSize;
+    private byte[] walHeader;
     private Instant clock = Instant.parse("2024-01-01T00:00:00Z");
     final List<String> segmentKeys = new ArrayList<>();
 
     TestReplica(Path dir, Generation generation) throws Exception {
+        this(dir, generation, 0);
+    }
+
+    /** {@code pageSize}: the new database's page size (0: SQLite's default). */
+    TestReplica(Path dir, Generation generation, int pageSize) throws Exception {
         this.db = dir.resolve("source.db");
         this.root = dir.resolve("replica");
         this.generation = generation;
+        this.pageSize = pageSize;
         open();
         exec("CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT)");
         snapshot();
@@ -47,6 +55,7 @@ final class TestReplica implements AutoCloseable {
     private void open() throws SQLException {
         conn = DriverManager.getConnection("jdbc:sqlite:" + db);
         try (Statement s = conn.createStatement()) {
+            if (pageSize > 0) s.execute("PRAGMA page_size=" + pageSize); // only takes effect on a new database
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA wal_autocheckpoint=0");
         }
@@ -92,6 +101,15 @@ final class TestReplica implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(wal, StandardOpenOption.READ)) {
             WalHeader header = WalScanner.readHeader(ch);
             if (header == null) return;
+            byte[] headerBytes = new byte[WalHeader.SIZE];
+            WalScanner.readFully(ch, headerBytes, 0);
+            if (offset > 0 && !java.util.Arrays.equals(headerBytes, walHeader)) {
+                // SQLite restarted the WAL (after a complete checkpoint): a replicator continues at the
+                // next index, from the new header.
+                index++;
+                offset = 0;
+            }
+            walHeader = headerBytes;
             long start = Math.max(offset, WalHeader.SIZE);
             var committed = WalScanner.scanCommitted(ch, header, start,
                     WalScanner.checksumAt(ch, header, start));
@@ -111,6 +129,16 @@ final class TestReplica implements AutoCloseable {
         // is what lets a restore reach the moments between the two.
         if (Files.exists(root.resolve(ReplicaLayout.snapshotKey(generation, index)))) return;
         put(ReplicaLayout.snapshotKey(generation, index), Lz4.compress(Files.readAllBytes(db)));
+    }
+
+    /**
+     * A PASSIVE checkpoint: the WAL file stays, and the next transaction makes SQLite restart it from
+     * the beginning with new salts, which {@link #shipWal} sees as the start of the next index.
+     */
+    void checkpointPassive() throws Exception {
+        try (Statement s = conn.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        }
     }
 
     /** Checkpoints (TRUNCATE) so the next transaction starts a new WAL index, without a snapshot. */
