@@ -19,7 +19,8 @@ import java.util.List;
  * default {@code wal_autocheckpoint} and with it off (Keel then checkpoints for the application).
  * Rounds rotate the order so drift in the machine's load affects every mode; figures are medians.
  * Besides wall-clock rates it prints the writer thread's CPU per transaction, which a busy machine
- * does not distort. Target: ratio >= 0.95.
+ * does not distort. Litestream 0.3.13 replicating the same writes (when installed in .tools) shows
+ * what the long-read-transaction design costs any replicator. Target: ratio >= 0.95.
  *
  * <pre>bench/run replication.WriteRateBench [SECONDS_PER_ROUND=3] [ROUNDS=6]</pre>
  */
@@ -34,7 +35,8 @@ public final class WriteRateBench {
     private enum Mode {
         PLAIN("without replication"),
         KEEL("with Keel"),
-        KEEL_NO_APP_CHECKPOINTS("with Keel, app wal_autocheckpoint=0");
+        KEEL_NO_APP_CHECKPOINTS("with Keel, app wal_autocheckpoint=0"),
+        LITESTREAM("with Litestream 0.3.13 (reference)");
 
         final String label;
 
@@ -47,7 +49,8 @@ public final class WriteRateBench {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         Path work = Files.createTempDirectory("keel-write-rate-");
-        Mode[] modes = Mode.values();
+        Mode[] modes = Files.isExecutable(litestream()) ? Mode.values()
+                : Arrays.copyOf(Mode.values(), Mode.LITESTREAM.ordinal());
         double[][] rate = new double[modes.length][rounds];
         double[][] cpu = new double[modes.length][rounds];
         try {
@@ -79,7 +82,8 @@ public final class WriteRateBench {
         Path db = dir.resolve("app.db");
         try (Connection app = BenchDb.open(db)) {
             Replicator replicator = null;
-            if (mode != Mode.PLAIN) {
+            Process litestream = mode == Mode.LITESTREAM ? startLitestream(db, dir.resolve("replica")) : null;
+            if (mode == Mode.KEEL || mode == Mode.KEEL_NO_APP_CHECKPOINTS) {
                 DatabaseConfig config = DatabaseConfig.of(db, List.of(ReplicaConfig.of(new ReplicaStorage.File(dir.resolve("replica")))));
                 replicator = Replicator.start(List.of(config), ReplicationListener.NONE);
                 replicator.sync(); // first generation and snapshot before the clock starts
@@ -114,9 +118,36 @@ public final class WriteRateBench {
                 System.out.printf("  %-38s %6.0f tx/s; writer %.1f us CPU/tx, on CPU %3.0f%% of the time; Keel threads %.2f CPU s/s%n",
                         mode.label, count / wall, lastCpuPerTx, 100 * writerCpu / wall, keelCpu / wall);
                 if (replicator != null) replicator.close();
+                if (litestream != null) {
+                    litestream.destroy(); // SIGTERM: Litestream's own shutdown
+                    litestream.waitFor();
+                }
                 return count / wall;
             }
         }
+    }
+
+    private static Path litestream() {
+        return Path.of(System.getProperty("keel.tools.dir", ".tools"), "node_modules", "@flydotio", "litestream-linux-x64", "litestream");
+    }
+
+    /** Starts Litestream on the database and waits for its first snapshot, as Keel's first sync does. */
+    private static Process startLitestream(Path db, Path replica) throws Exception {
+        Process p = new ProcessBuilder(litestream().toString(), "replicate", db.toString(), "file://" + replica)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Path generations = replica.resolve("generations");
+            if (Files.isDirectory(generations)) {
+                try (var walk = Files.walk(generations)) {
+                    if (walk.anyMatch(f -> f.toString().endsWith(".snapshot.lz4"))) return p;
+                }
+            }
+            if (!p.isAlive()) throw new IllegalStateException("litestream exited with " + p.exitValue());
+            Thread.sleep(50);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("litestream wrote no snapshot within 20 s");
     }
 
     private static double median(double[] values) {
