@@ -1,7 +1,6 @@
 package dev.keel.cli.restore;
 
 import dev.keel.cli.OutputOptions;
-import dev.keel.cli.config.ConfigOptions;
 import dev.keel.cli.config.GoDuration;
 import dev.keel.replication.restore.GenerationInfo;
 import dev.keel.replication.restore.ReplicaCatalog;
@@ -17,8 +16,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code keel generations}: every generation of a database's replicas (or of one replica URL) with
@@ -27,23 +24,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "generations", description = "List the generations of a database's replicas or of a replica URL.")
 public final class GenerationsCommand implements Callable<Integer> {
     @CommandLine.Mixin
-    ConfigOptions config;
+    ListingSource source;
 
     @CommandLine.Mixin
     OutputOptions output;
-
-    @Option(names = {"-replica", "--replica"}, paramLabel = "NAME", description = "Only this replica of the database.")
-    String replica;
-
-    @Parameters(paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL.")
-    String target;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        try (ReplicaSources sources = ReplicaSources.resolve(target, config, replica)) {
+        try (ReplicaSources sources = source.open()) {
             Instant dbUpdatedAt = sources.database() == null ? Instant.now() : updatedAt(sources.database());
             TextTable table = new TextTable("name", "generation", "lag", "start", "end");
             List<Map<String, Object>> json = new ArrayList<>();

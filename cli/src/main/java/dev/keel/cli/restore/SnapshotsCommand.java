@@ -1,7 +1,6 @@
 package dev.keel.cli.restore;
 
 import dev.keel.cli.OutputOptions;
-import dev.keel.cli.config.ConfigOptions;
 import dev.keel.replication.api.SnapshotInfo;
 import dev.keel.replication.restore.ReplicaCatalog;
 import java.util.ArrayList;
@@ -11,30 +10,22 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code keel snapshots}: every snapshot of a database's replicas or of a replica URL, in Litestream 0.3's columns. */
 @Command(name = "snapshots", description = "List the snapshots of a database's replicas or of a replica URL.")
 public final class SnapshotsCommand implements Callable<Integer> {
     @CommandLine.Mixin
-    ConfigOptions config;
+    ListingSource source;
 
     @CommandLine.Mixin
     OutputOptions output;
-
-    @Option(names = {"-replica", "--replica"}, paramLabel = "NAME", description = "Only this replica of the database.")
-    String replica;
-
-    @Parameters(paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL.")
-    String target;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        try (ReplicaSources sources = ReplicaSources.resolve(target, config, replica)) {
+        try (ReplicaSources sources = source.open()) {
             TextTable table = new TextTable("replica", "generation", "index", "size", "created");
             List<Map<String, Object>> json = new ArrayList<>();
             for (Map.Entry<String, ReplicaCatalog> e : Listings.catalogs(sources).entrySet()) {

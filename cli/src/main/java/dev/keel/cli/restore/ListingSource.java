@@ -1,0 +1,22 @@
+package dev.keel.cli.restore;
+
+import dev.keel.cli.config.ConfigOptions;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** What a listing reads (a mixin): a database in the config file, optionally one of its replicas, or one replica URL. */
+public final class ListingSource {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = {"-replica", "--replica"}, paramLabel = "NAME", description = "Only this replica of the database.")
+    String replica;
+
+    @Parameters(paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL.")
+    String target;
+
+    ReplicaSources open() {
+        return ReplicaSources.resolve(target, config, replica);
+    }
+}
