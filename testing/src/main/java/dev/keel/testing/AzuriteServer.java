@@ -15,9 +15,6 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The Azurite blob service (Microsoft's Azure Storage emulator, installed from npm by
@@ -25,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * workspace, so blobs survive {@link #stop()} / {@link #start()}. Use it as a static
  * {@code @RegisterExtension} field or by hand.
  */
-public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class AzuriteServer implements TestServer {
     /** Azurite's fixed development account and its published key. */
     public static final String ACCOUNT = "devstoreaccount1";
     public static final String ACCOUNT_KEY =
@@ -38,6 +35,7 @@ public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback,
     private int port;
 
     /** Starts Azurite, on the port it had before when restarted. Does nothing when running. */
+    @Override
     public synchronized AzuriteServer start() {
         if (process != null && process.isAlive()) return this;
         Path binary = locateBinary();
@@ -78,6 +76,7 @@ public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback,
     }
 
     /** Stops the process; blobs are kept for a later {@link #start()}. */
+    @Override
     public synchronized void stop() {
         if (process == null) return;
         process.descendants().forEach(ProcessHandle::destroy);
@@ -118,16 +117,6 @@ public final class AzuriteServer implements BeforeAllCallback, AfterAllCallback,
     /** Replica settings for {@code container}/{@code path} on this server with the account key. */
     public ReplicaStorage.Azure storage(String container, String path) {
         return new ReplicaStorage.Azure(ACCOUNT, ACCOUNT_KEY, null, container, path, endpoint());
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        close();
     }
 
     /** Stops Azurite and deletes its workspace. */

@@ -16,9 +16,6 @@ import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real S3 server (s3proxy, in-process) on 127.0.0.1 with a filesystem blob store in a temp
@@ -26,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * s3proxy lists the temp file of an upload whose connection broke ("key-UUID") as an object. Use it as a
  * static {@code @RegisterExtension} field (started before all tests, stopped after) or by hand.
  */
-public final class S3TestServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class S3TestServer implements TestServer {
     public static final String ACCESS_KEY_ID = "keel-test-access";
     private final String secretAccessKey = "keel-test-secret-" + UUID.randomUUID();
     private Path dataDir;
@@ -35,6 +32,7 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback, 
     private int port;
 
     /** Starts the server, on the port it had before when restarted. Does nothing when running. */
+    @Override
     public synchronized S3TestServer start() {
         if (proxy != null) return this;
         try {
@@ -70,6 +68,7 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback, 
     }
 
     /** Stops serving; stored objects are kept for a later {@link #start()}. */
+    @Override
     public synchronized void stop() {
         if (proxy == null) return;
         try {
@@ -108,16 +107,6 @@ public final class S3TestServer implements BeforeAllCallback, AfterAllCallback, 
     /** Replica settings for {@code bucket}/{@code path} on this server with its credentials. */
     public ReplicaStorage.S3 storage(String bucket, String path) {
         return new ReplicaStorage.S3(bucket, path, "us-east-1", endpoint(), true, false, ACCESS_KEY_ID, secretAccessKey);
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        close();
     }
 
     /** Stops the server and deletes its data. */

@@ -18,9 +18,6 @@ import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real SFTP server (Apache MINA SSHD, in-process) on 127.0.0.1 whose file system is a temp
@@ -28,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * host key as an OpenSSH line so clients can pin it. Restarts keep the port, host key and files.
  * Use it as a static {@code @RegisterExtension} field or by hand.
  */
-public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class SftpTestServer implements TestServer {
     public static final String USER = "keel";
     private static final String KEY_TYPE = KeyPairProvider.ECDSA_SHA2_NISTP256;
 
@@ -42,6 +39,7 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
     private int port;
 
     /** Starts the server, on the port it had before when restarted. Does nothing when running. */
+    @Override
     public synchronized SftpTestServer start() {
         if (server != null) return this;
         try {
@@ -79,6 +77,7 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
     }
 
     /** Stops serving and drops every open session at once; files are kept for a later {@link #start()}. */
+    @Override
     public synchronized void stop() {
         if (server == null) return;
         try {
@@ -139,16 +138,6 @@ public final class SftpTestServer implements BeforeAllCallback, AfterAllCallback
     public ReplicaStorage.Sftp keyStorage(String path) {
         start();
         return new ReplicaStorage.Sftp(host(), port, USER, null, clientKeyFile.toString(), path, hostKeyLine());
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        close();
     }
 
     /** Stops the server and deletes its files. */
