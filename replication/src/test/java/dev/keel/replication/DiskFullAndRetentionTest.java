@@ -69,17 +69,17 @@ class DiskFullAndRetentionTest {
     void aReplicaTooFarBehindGivesUpItsBacklogAndStartsOverWithASnapshot() throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
-        AtomicBoolean down = new AtomicBoolean();
+        OfflineClient[] client = new OfflineClient[1];
         DatabaseConfig config = new DatabaseConfig(db, null, null, null, 50, 0,
                 List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica), null, null, null, null, null)));
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
             try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false).maxShadowBacklog(200_000)
-                    .clients(rc -> new Unreachable(new FileReplicaClient(replica), down)).start()) {
+                    .clients(rc -> client[0] = new OfflineClient(new FileReplicaClient(replica))).start()) {
                 insert(app, 0, 10);
                 r.sync();
                 var before = r.position(db).generation();
-                down.set(true);
+                client[0].offline(true);
                 for (int i = 0; i < 6; i++) {
                     insert(app, 10 + i * 100, 100);
                     assertThatThrownBy(r::sync).hasMessageContaining("unreachable");
@@ -92,7 +92,7 @@ class DiskFullAndRetentionTest {
                     shadowBytes = files.filter(java.nio.file.Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
                 }
                 assertThat(shadowBytes).as("shadow WAL bounded").isLessThan(1_500_000);
-                down.set(false);
+                client[0].offline(false);
                 r.sync();
                 assertThat(r.replicaPosition(db, "local")).isNotNull();
                 assertThat(r.replicaPosition(db, "local").generation()).as("a new generation: no gap inside one").isNotEqualTo(before);
@@ -128,50 +128,6 @@ class DiskFullAndRetentionTest {
             }
             Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
             assertThat(dump(out)).isEqualTo(dump(app)).hasSize(40);
-        }
-    }
-
-    /** Wraps a real client and fails every write while {@code down} is set, like an unreachable server. */
-    private record Unreachable(FileReplicaClient real, AtomicBoolean down) implements dev.keel.replication.spi.ReplicaClient {
-        @Override
-        public String type() {
-            return real.type();
-        }
-
-        @Override
-        public String describe() {
-            return real.describe();
-        }
-
-        @Override
-        public void verify() {
-            real.verify();
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) throws IOException {
-            return real.list(prefix);
-        }
-
-        @Override
-        public java.io.InputStream open(String key) throws IOException {
-            return real.open(key);
-        }
-
-        @Override
-        public java.io.InputStream openRange(String key, long offset, long length) throws IOException {
-            return real.openRange(key, offset, length);
-        }
-
-        @Override
-        public void write(String key, dev.keel.replication.spi.Payload payload) throws IOException {
-            if (down.get()) throw new IOException("replica unreachable");
-            real.write(key, payload);
-        }
-
-        @Override
-        public void delete(java.util.Collection<String> keys) throws IOException {
-            real.delete(keys);
         }
     }
 

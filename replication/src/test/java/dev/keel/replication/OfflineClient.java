@@ -28,7 +28,7 @@ final class OfflineClient implements ReplicaClient {
     }
 
     private void check(String what) throws IOException {
-        if (offline) throw new IOException("connection refused (storage offline during " + what + ")");
+        if (offline) throw new IOException("connection refused: replica unreachable (storage offline during " + what + ")");
     }
 
     @Override
