@@ -29,11 +29,7 @@ public sealed interface Change {
     }
 
     /** A table that is not in the wanted schema (or a virtual table whose definition changed). */
-    record DropTable(Table table, String reason) implements Change {
-        public String why() {
-            return reason;
-        }
-
+    record DropTable(Table table, String why) implements Change {
         public List<String> deletes() {
             return List.of("table " + table.name());
         }
@@ -97,54 +93,33 @@ public sealed interface Change {
     }
 
     /** An index to create (new, changed, or recreated after its table was rebuilt). */
-    record CreateIndex(Index index, String reason) implements Change {
-        public String why() {
-            return reason;
-        }
+    record CreateIndex(Index index, String why) implements Change {
     }
 
     /** An index to drop; {@code deletion} is false when it is dropped only to be created again. */
-    record DropIndex(Index index, boolean deletion, String reason) implements Change {
-        public String why() {
-            return reason;
-        }
-
+    record DropIndex(Index index, boolean deletion, String why) implements Change {
         public List<String> deletes() {
             return deletion ? List.of("index " + index.name()) : List.of();
         }
     }
 
     /** A view to create. */
-    record CreateView(View view, String reason) implements Change {
-        public String why() {
-            return reason;
-        }
+    record CreateView(View view, String why) implements Change {
     }
 
     /** A view to drop; {@code deletion} is false when it is created again later in the plan. */
-    record DropView(View view, boolean deletion, String reason) implements Change {
-        public String why() {
-            return reason;
-        }
-
+    record DropView(View view, boolean deletion, String why) implements Change {
         public List<String> deletes() {
             return deletion ? List.of("view " + view.name()) : List.of();
         }
     }
 
     /** A trigger to create. */
-    record CreateTrigger(Trigger trigger, String reason) implements Change {
-        public String why() {
-            return reason;
-        }
+    record CreateTrigger(Trigger trigger, String why) implements Change {
     }
 
     /** A trigger to drop; {@code deletion} is false when it is created again later in the plan. */
-    record DropTrigger(Trigger trigger, boolean deletion, String reason) implements Change {
-        public String why() {
-            return reason;
-        }
-
+    record DropTrigger(Trigger trigger, boolean deletion, String why) implements Change {
         public List<String> deletes() {
             return deletion ? List.of("trigger " + trigger.name()) : List.of();
         }
