@@ -2,6 +2,9 @@ package dev.keel.cli;
 
 import dev.keel.cli.output.ErrorRenderer;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,23 +15,26 @@ import picocli.CommandLine.Command;
 @Command(name = "keel",
         mixinStandardHelpOptions = false,
         versionProvider = VersionCommand.Provider.class,
-        description = "Keeps SQLite safe in production: replication, point-in-time restore, declarative migrations.",
-        subcommands = {
-                VersionCommand.class,
-                DatabasesCommand.class,
-                dev.keel.cli.replicate.ReplicateCommand.class,
-                dev.keel.cli.replicate.ValidateCommand.class,
-                dev.keel.cli.restore.RestoreCommand.class,
-                dev.keel.cli.restore.GenerationsCommand.class,
-                dev.keel.cli.restore.SnapshotsCommand.class,
-                dev.keel.cli.restore.WalCommand.class,
-                dev.keel.cli.schema.MigrateCommand.class,
-                dev.keel.cli.schema.DiffCommand.class,
-                dev.keel.cli.schema.CheckCommand.class,
-                dev.keel.cli.startup.TrainStartupCommand.class,
-                CommandLine.HelpCommand.class,
-        })
+        description = "Keeps SQLite safe in production: replication, point-in-time restore, declarative migrations.")
 public final class Keel implements Runnable {
+    /** The subcommands in help order. picocli builds a command's model by reflection, so a run builds only the one it needs. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("version", VersionCommand::new);
+        SUBCOMMANDS.put("databases", DatabasesCommand::new);
+        SUBCOMMANDS.put("replicate", dev.keel.cli.replicate.ReplicateCommand::new);
+        SUBCOMMANDS.put("validate", dev.keel.cli.replicate.ValidateCommand::new);
+        SUBCOMMANDS.put("restore", dev.keel.cli.restore.RestoreCommand::new);
+        SUBCOMMANDS.put("generations", dev.keel.cli.restore.GenerationsCommand::new);
+        SUBCOMMANDS.put("snapshots", dev.keel.cli.restore.SnapshotsCommand::new);
+        SUBCOMMANDS.put("wal", dev.keel.cli.restore.WalCommand::new);
+        SUBCOMMANDS.put("migrate", dev.keel.cli.schema.MigrateCommand::new);
+        SUBCOMMANDS.put("diff", dev.keel.cli.schema.DiffCommand::new);
+        SUBCOMMANDS.put("check", dev.keel.cli.schema.CheckCommand::new);
+        SUBCOMMANDS.put("train-startup", dev.keel.cli.startup.TrainStartupCommand::new);
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -43,9 +49,24 @@ public final class Keel implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Builds the command line with Keel's error handling; tests call this with their own writers. */
+    /** Builds the command line with every subcommand and Keel's error handling; tests call this with their own writers. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, new String[0]);
+    }
+
+    /**
+     * As {@link #commandLine(PrintWriter, PrintWriter)} for these arguments: when they start with a
+     * subcommand's name only that subcommand is built (help, usage errors and suggestions need them all).
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
         CommandLine cmd = new CommandLine(new Keel());
+        Supplier<Object> only = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        if (only != null) {
+            cmd.addSubcommand(args[0], only.get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cmd.addSubcommand(name, command.get()));
+            cmd.addSubcommand("help", new CommandLine.HelpCommand());
+        }
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
@@ -70,9 +91,12 @@ public final class Keel implements Runnable {
     }
 
     public static void main(String[] args) {
+        // The JDK keeps 5 idle connections per server; a restore downloads 8 objects at a time by
+        // default, and a new connection for every 6th download costs it ~5% (bench/storage.md).
+        if (System.getProperty("http.maxConnections") == null) System.setProperty("http.maxConnections", "32");
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int status = commandLine(out, err).execute(args);
+        int status = commandLine(out, err, args).execute(args);
         out.flush();
         err.flush();
         System.exit(status);

@@ -18,14 +18,16 @@ import java.util.Map;
  * Restore from S3 on loopback: 100,000 rows written in 300 transactions, each shipped by Keel's
  * replicator as one WAL segment to s3proxy; then the whole {@code keel restore} command (process start
  * included) beside {@code litestream restore} of the same replica, median of N runs each.
- * Target: keel <= 0.5 x Litestream's time. Arguments: {@code [runs, default 5]}.
+ * Target: keel <= 0.5 x Litestream's time. Arguments: {@code [runs, default 5]}, or {@code serve} to
+ * write the replica, print how to reach it and keep serving it (for profiling by hand) until killed.
  */
 public final class S3RestoreBench {
     private static final String BUCKET = "bench";
     private static final String PATH = "restore";
 
     public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        boolean serve = args.length > 0 && args[0].equals("serve");
+        int runs = args.length > 0 && !serve ? Integer.parseInt(args[0]) : 5;
         Path work = Files.createTempDirectory("keel-s3-restore-bench");
         try (S3TestServer server = new S3TestServer()) {
             server.start().createBucket(BUCKET);
@@ -37,6 +39,11 @@ public final class S3RestoreBench {
                     "LITESTREAM_SECRET_ACCESS_KEY", server.secretAccessKey());
             Path out = work.resolve("out.db");
             String url = "s3://" + BUCKET + ".127.0.0.1:" + server.port() + "/" + PATH;
+            if (serve) {
+                System.out.printf("export LITESTREAM_ACCESS_KEY_ID=%s LITESTREAM_SECRET_ACCESS_KEY=%s%nkeel restore -o OUT %s%n",
+                        server.accessKeyId(), server.secretAccessKey(), url);
+                Thread.sleep(Long.MAX_VALUE);
+            }
             List<String> keel = Processes.with(Processes.keelCommand(), "restore", "-o", out.toString(), url);
             Processes.time(keel, env, out); // warm-up: page cache, CDS archive
             double keelTime = Processes.median(keel, env, out, runs);

@@ -1,6 +1,9 @@
 package dev.keel.storage.s3;
 
 import dev.keel.replication.spi.ReplicaStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -24,11 +27,17 @@ final class S3ClientFactory {
     private S3ClientFactory() {
     }
 
+    /** A client of its own for one replica's settings (tests look behind the replica client with it). */
     static S3Client create(ReplicaStorage.S3 storage, S3Options options, UnaryOperator<String> env) {
+        return create(storage, options, httpClient(storage, options, env), credentials(storage, env), region(storage, env));
+    }
+
+    /** The SDK client on a shared HTTP client (which the caller closes: the SDK leaves a given one open). */
+    static S3Client create(ReplicaStorage.S3 storage, S3Options options, SdkHttpClient http, AwsCredentialsProvider credentials, String region) {
         var builder = S3Client.builder()
-                .httpClient(httpClient(storage, options))
-                .credentialsProvider(credentials(storage, env))
-                .region(Region.of(region(storage, env)))
+                .httpClient(http)
+                .credentialsProvider(credentials)
+                .region(Region.of(region))
                 .forcePathStyle(storage.forcePathStyle())
                 // S3-compatible servers (GCS, older MinIO, B2) reject the SDK's newer default trailing checksums.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
@@ -43,7 +52,14 @@ final class S3ClientFactory {
         return builder.build();
     }
 
-    private static SdkHttpClient httpClient(ReplicaStorage.S3 storage, S3Options options) {
+    static SdkHttpClient httpClient(ReplicaStorage.S3 storage, S3Options options, UnaryOperator<String> env) {
+        URI endpoint = endpoint(storage.endpoint());
+        if (endpoint != null && "http".equalsIgnoreCase(endpoint.getScheme())
+                && !present(env.apply("HTTP_PROXY")) && !present(env.apply("http_proxy"))) {
+            // A plain-HTTP endpoint (a local MinIO or gateway) never uses TLS, but the SDK's builder sets
+            // TLS up anyway (trust store, SSL context), which costs a restore ~80 ms of its start.
+            return UrlConnectionHttpClient.create(uri -> plainConnection(uri, options));
+        }
         var http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(options.connectTimeout())
                 .socketTimeout(options.socketTimeout());
@@ -51,6 +67,17 @@ final class S3ClientFactory {
         // Only when the user asked for it: self-signed certificates on a private endpoint.
         return http.buildWithDefaults(AttributeMap.builder()
                 .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE).build());
+    }
+
+    private static HttpURLConnection plainConnection(URI uri, S3Options options) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+            connection.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+            connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, options.socketTimeout().toMillis()));
+            return connection;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The replica's keys, else LITESTREAM_*, else AWS_* and the SDK's default chain (profiles, instance roles). */

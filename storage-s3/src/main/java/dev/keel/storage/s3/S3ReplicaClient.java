@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -33,7 +35,13 @@ public final class S3ReplicaClient implements ReplicaClient {
 
     private final ReplicaStorage.S3 storage;
     private final S3Options options;
-    private final S3Client s3;
+    private final SdkHttpClient http;
+    private final AwsCredentialsProvider credentials;
+    private final String region;
+    /** Plain reads without the SDK client's pipeline; null when the endpoint needs more than SigV4. */
+    private final DirectReads reads;
+    /** Built on first use: a restore or listing that the direct reads serve never pays for it. */
+    private S3Client s3;
     private final String rootPrefix;
     private final String secret;
     /** Cleared when the server turns out not to implement DeleteObjects (Google Cloud Storage). */
@@ -47,7 +55,11 @@ public final class S3ReplicaClient implements ReplicaClient {
     public S3ReplicaClient(ReplicaStorage.S3 storage, S3Options options, UnaryOperator<String> env) {
         this.storage = storage;
         this.options = options;
-        this.s3 = S3ClientFactory.create(storage, options, env);
+        this.http = S3ClientFactory.httpClient(storage, options, env);
+        this.credentials = S3ClientFactory.credentials(storage, env);
+        this.region = S3ClientFactory.region(storage, env);
+        this.reads = !options.directReads() ? null : DirectReads.create(http, credentials, storage.bucket(), region,
+                S3ClientFactory.endpoint(storage.endpoint()), storage.forcePathStyle());
         this.rootPrefix = storage.path().isEmpty() ? "" : storage.path() + "/";
         this.secret = storage.secretAccessKey();
         this.multiObjectDelete = options.multiObjectDelete();
@@ -66,7 +78,7 @@ public final class S3ReplicaClient implements ReplicaClient {
     @Override
     public void verify() {
         try {
-            s3.listObjectsV2(b -> b.bucket(storage.bucket()).prefix(rootPrefix).maxKeys(1));
+            s3().listObjectsV2(b -> b.bucket(storage.bucket()).prefix(rootPrefix).maxKeys(1));
         } catch (SdkException e) {
             throw S3Errors.unavailable(describe(), storage.bucket(), storage.endpoint(), e, secret);
         }
@@ -74,23 +86,33 @@ public final class S3ReplicaClient implements ReplicaClient {
 
     @Override
     public List<ObjectInfo> list(String prefix) throws IOException {
-        List<ObjectInfo> out = new ArrayList<>();
-        try {
-            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(storage.bucket()).prefix(rootPrefix + prefix)).contents()) {
-                String key = object.key().substring(rootPrefix.length());
-                if (key.isEmpty() || key.endsWith("/")) continue; // folder markers made by consoles and tools
-                out.add(new ObjectInfo(key, object.size(), object.lastModified()));
+        List<ObjectInfo> objects = reads == null ? null : reads.list(rootPrefix + prefix).orElse(null);
+        if (objects == null) {
+            objects = new ArrayList<>();
+            try {
+                for (S3Object object : s3().listObjectsV2Paginator(b -> b.bucket(storage.bucket()).prefix(rootPrefix + prefix)).contents()) {
+                    objects.add(new ObjectInfo(object.key(), object.size(), object.lastModified()));
+                }
+            } catch (SdkException e) {
+                throw S3Errors.io("LIST " + prefix, describe(), e, secret);
             }
-        } catch (SdkException e) {
-            throw S3Errors.io("LIST " + prefix, describe(), e, secret);
+        }
+        List<ObjectInfo> out = new ArrayList<>(objects.size());
+        for (ObjectInfo object : objects) {
+            if (!object.key().startsWith(rootPrefix)) continue;
+            String key = object.key().substring(rootPrefix.length());
+            if (key.isEmpty() || key.endsWith("/")) continue; // folder markers made by consoles and tools
+            out.add(new ObjectInfo(key, object.size(), object.lastModified()));
         }
         return out;
     }
 
     @Override
     public InputStream open(String key) throws IOException {
+        InputStream direct = reads == null ? null : reads.get(objectKey(key), 0, -1).orElse(null);
+        if (direct != null) return direct;
         try {
-            return s3.getObject(b -> b.bucket(storage.bucket()).key(objectKey(key)));
+            return s3().getObject(b -> b.bucket(storage.bucket()).key(objectKey(key)));
         } catch (NoSuchKeyException e) {
             throw new NoSuchObjectException(key);
         } catch (SdkException e) {
@@ -101,13 +123,17 @@ public final class S3ReplicaClient implements ReplicaClient {
     @Override
     public InputStream openRange(String key, long offset, long length) throws IOException {
         if (offset < 0 || length < 0) throw new IllegalArgumentException("negative range: " + offset + "+" + length);
+        if (length > 0 && reads != null) {
+            InputStream direct = reads.get(objectKey(key), offset, length).orElse(null);
+            if (direct != null) return direct;
+        }
         try {
             if (length == 0) {
-                s3.headObject(b -> b.bucket(storage.bucket()).key(objectKey(key)));
+                s3().headObject(b -> b.bucket(storage.bucket()).key(objectKey(key)));
                 return InputStream.nullInputStream();
             }
             String range = "bytes=" + offset + "-" + (offset + length - 1);
-            return s3.getObject(b -> b.bucket(storage.bucket()).key(objectKey(key)).range(range));
+            return s3().getObject(b -> b.bucket(storage.bucket()).key(objectKey(key)).range(range));
         } catch (NoSuchKeyException e) {
             throw new NoSuchObjectException(key);
         } catch (S3Exception e) {
@@ -124,7 +150,7 @@ public final class S3ReplicaClient implements ReplicaClient {
         String objectKey = objectKey(key);
         try {
             if (payload.length() > options.partSize()) {
-                new MultipartUpload(s3, storage.bucket(), objectKey, options.partSize()).run(payload);
+                new MultipartUpload(s3(), storage.bucket(), objectKey, options.partSize()).run(payload);
                 return;
             }
             RequestBody body = RequestBody.fromContentProvider(() -> {
@@ -134,7 +160,7 @@ public final class S3ReplicaClient implements ReplicaClient {
                     throw new UncheckedIOException(e);
                 }
             }, payload.length(), "application/octet-stream");
-            s3.putObject(b -> b.bucket(storage.bucket()).key(objectKey).contentLength(payload.length()), body);
+            s3().putObject(b -> b.bucket(storage.bucket()).key(objectKey).contentLength(payload.length()), body);
         } catch (SdkException e) {
             throw S3Errors.io("PUT " + key, describe(), e, secret);
         } catch (UncheckedIOException e) {
@@ -162,7 +188,7 @@ public final class S3ReplicaClient implements ReplicaClient {
         }
         DeleteObjectsResponse response;
         try {
-            response = s3.deleteObjects(b -> b.bucket(storage.bucket()).delete(d -> d.objects(batch).quiet(true)));
+            response = s3().deleteObjects(b -> b.bucket(storage.bucket()).delete(d -> d.objects(batch).quiet(true)));
         } catch (S3Exception e) {
             if (!S3Errors.isUnsupported(e)) throw S3Errors.io("DELETE of " + batch.size() + " objects", describe(), e, secret);
             multiObjectDelete = false;
@@ -180,7 +206,7 @@ public final class S3ReplicaClient implements ReplicaClient {
     private void deleteOneByOne(List<ObjectIdentifier> batch) throws IOException {
         for (ObjectIdentifier id : batch) {
             try {
-                s3.deleteObject(b -> b.bucket(storage.bucket()).key(id.key()));
+                s3().deleteObject(b -> b.bucket(storage.bucket()).key(id.key()));
             } catch (S3Exception e) {
                 if (e.statusCode() != 404) throw S3Errors.io("DELETE " + id.key(), describe(), e, secret);
             } catch (SdkException e) {
@@ -191,7 +217,25 @@ public final class S3ReplicaClient implements ReplicaClient {
 
     @Override
     public void close() {
-        s3.close();
+        synchronized (this) {
+            if (s3 != null) s3.close();
+        }
+        http.close();
+    }
+
+    /** The direct read path, or null when these settings need the SDK client for reads (tests look at it). */
+    DirectReads directReads() {
+        return reads;
+    }
+
+    /** True once something needed the SDK client (tests check that reads alone do not). */
+    synchronized boolean sdkClientBuilt() {
+        return s3 != null;
+    }
+
+    private synchronized S3Client s3() {
+        if (s3 == null) s3 = S3ClientFactory.create(storage, options, http, credentials, region);
+        return s3;
     }
 
     private String objectKey(String key) {
