@@ -13,15 +13,17 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a real server, to make the server misbehave the way real ones
  * do: answer HTTP requests with 503, accept connections and never answer (a hung server), or answer
- * slowly. Changing the behaviour drops open connections, so the next request meets it.
+ * slowly, or sit behind a link with a round-trip time. Changing the behaviour drops open connections,
+ * so the next request meets it.
  */
 public final class FaultProxy implements AutoCloseable {
     /** How the proxy treats connections. */
-    public enum Mode { PASS, HTTP_503, HANG, SLOW }
+    public enum Mode { PASS, HTTP_503, HANG, SLOW, LATENCY }
 
     private final int targetPort;
     private final ServerSocket server;
@@ -71,6 +73,16 @@ public final class FaultProxy implements AutoCloseable {
         return switchTo(Mode.SLOW);
     }
 
+    /**
+     * Forwards as over a link with round-trip time {@code rtt} and no bandwidth limit: a new connection
+     * takes one round trip, and each turn of the conversation (a request after an answer, an answer
+     * after a request) waits half a round trip before its first bytes pass.
+     */
+    public FaultProxy latency(Duration rtt) {
+        delay = rtt;
+        return switchTo(Mode.LATENCY);
+    }
+
     /** 503 answers sent so far. */
     public int errorsSent() {
         return errorsSent.get();
@@ -100,7 +112,7 @@ public final class FaultProxy implements AutoCloseable {
     private void handle(Socket client, Mode now) {
         try {
             switch (now) {
-                case PASS, SLOW -> forward(client, now == Mode.SLOW, new byte[0]);
+                case PASS, SLOW, LATENCY -> forward(client, now, new byte[0]);
                 case HANG -> client.getInputStream().transferTo(OutputStream.nullOutputStream());
                 case HTTP_503 -> answer503(client);
             }
@@ -118,7 +130,7 @@ public final class FaultProxy implements AutoCloseable {
         if (head == null) return;
         if (errorsLeft.getAndDecrement() <= 0) {
             mode = Mode.PASS;
-            forward(client, false, head.getBytes(StandardCharsets.US_ASCII));
+            forward(client, Mode.PASS, head.getBytes(StandardCharsets.US_ASCII));
             return;
         }
         String lower = head.toLowerCase(Locale.ROOT);
@@ -152,20 +164,26 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** Connects to the server, sends {@code prefix} (bytes already read from the client), then pumps both ways. */
-    private void forward(Socket client, boolean slow, byte[] prefix) throws IOException {
+    private void forward(Socket client, Mode how, byte[] prefix) throws IOException {
         try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort)) {
             open.add(upstream);
+            // Pass each chunk on at once: with Nagle's algorithm a relayed answer can wait for a delayed ACK.
+            client.setTcpNoDelay(true);
+            upstream.setTcpNoDelay(true);
+            if (how == Mode.LATENCY) sleep(delay.toMillis()); // the connection's handshake
             upstream.getOutputStream().write(prefix);
-            Thread up = new Thread(() -> pump(client, upstream, false), "fault-proxy-up");
+            AtomicReference<Socket> lastSender = new AtomicReference<>();
+            Thread up = new Thread(() -> pump(client, upstream, how == Mode.LATENCY ? lastSender : null, false), "fault-proxy-up");
             up.setDaemon(true);
             up.start();
-            pump(upstream, client, slow);
+            pump(upstream, client, how == Mode.LATENCY ? lastSender : null, how == Mode.SLOW);
         } finally {
             closeQuietly(client);
         }
     }
 
-    private void pump(Socket from, Socket to, boolean slow) {
+    /** {@code turns}: the side that sent last on this connection, when each turn waits half a round trip. */
+    private void pump(Socket from, Socket to, AtomicReference<Socket> turns, boolean slow) {
         byte[] buf = new byte[16 * 1024];
         try {
             InputStream in = from.getInputStream();
@@ -173,6 +191,7 @@ public final class FaultProxy implements AutoCloseable {
             int n;
             while ((n = in.read(buf)) >= 0) {
                 if (slow && !delay.isZero()) Thread.sleep(delay.toMillis());
+                if (turns != null && turns.getAndSet(from) != from) Thread.sleep(delay.toMillis() / 2);
                 out.write(buf, 0, n);
                 out.flush();
             }
@@ -182,6 +201,14 @@ public final class FaultProxy implements AutoCloseable {
             open.remove(from);
             closeQuietly(from);
             closeQuietly(to);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

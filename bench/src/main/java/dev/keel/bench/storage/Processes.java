@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +31,6 @@ final class Processes {
         List<String> all = new ArrayList<>(command);
         all.addAll(List.of(args));
         return all;
-    }
-
-    static double median(List<String> command, Map<String, String> env, Path out, int runs) throws Exception {
-        List<Double> times = new ArrayList<>();
-        for (int i = 0; i < runs; i++) times.add(time(command, env, out));
-        Collections.sort(times);
-        return times.get(times.size() / 2);
     }
 
     /** Runs the command once with {@code out} (if any) removed first; returns seconds; fails on a non-zero exit. */

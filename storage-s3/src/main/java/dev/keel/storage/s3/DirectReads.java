@@ -37,10 +37,10 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * (bench/storage.md). The endpoint comes from the SDK's own S3 endpoint rules, so requests go where the
  * S3 client would send them.
  *
- * <p>Only plain success is handled here. Anything else (an error status, a broken connection, a
- * listing that does not parse) answers {@link Optional#empty()}, and the caller repeats the request
- * through the S3 client, which owns retries, redirects and error messages. An error status other than
- * 404 or 416 means this path does not suit the server or settings, so it stays off from then on.
+ * <p>Only plain success is handled here. Anything else (an error status other than 404 or 416, a
+ * failed connection, a listing that does not parse) answers {@link Optional#empty()}, and the caller
+ * repeats the request through the S3 client, which owns retries, redirects and error messages; this
+ * path then stays off for the client's lifetime, so that a failing server is not asked twice each time.
  */
 final class DirectReads {
     private static final XMLInputFactory XML = xmlFactory();
@@ -154,7 +154,7 @@ final class DirectReads {
                 .host(bucketUri.getHost()).port(bucketUri.getPort()).encodedPath(encodedPath);
     }
 
-    /** Signs and sends; null when the request could not be made (the S3 client retries it). */
+    /** Signs and sends; null (and this path off) when the request could not be made. */
     private HttpExecuteResponse send(SdkHttpRequest.Builder request) {
         try {
             SdkHttpRequest signed = signer.sign(r -> r.identity(credentials.resolveCredentials()).request(request.build())
@@ -165,6 +165,7 @@ final class DirectReads {
                     .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)).request();
             return http.prepareRequest(HttpExecuteRequest.builder().request(signed).build()).call();
         } catch (IOException | RuntimeException e) {
+            enabled = false;
             return null;
         }
     }

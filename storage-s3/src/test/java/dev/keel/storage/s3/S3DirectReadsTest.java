@@ -7,11 +7,13 @@ import dev.keel.replication.spi.NoSuchObjectException;
 import dev.keel.replication.spi.ObjectInfo;
 import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.testing.FaultProxy;
 import dev.keel.testing.ReplicaClientContract;
 import dev.keel.testing.S3TestServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -81,6 +83,25 @@ class S3DirectReadsTest {
             assertThat(client.directReads().enabled()).as("direct reads stay off after a refusal").isFalse();
             assertThat(client.sdkClientBuilt()).isTrue();
             assertThatThrownBy(() -> client.open("anything")).isInstanceOf(IOException.class).hasMessageContaining("GET");
+        }
+    }
+
+    @Test
+    void aHungServerIsWaitedForOnceThenTheSdkClientTakesOver() throws IOException {
+        SERVER.createBucket(BUCKET);
+        S3Options quick = S3Options.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)).withMaxAttempts(1);
+        try (FaultProxy proxy = new FaultProxy(SERVER.port());
+             var client = new S3ReplicaClient(new ReplicaStorage.S3(BUCKET, "hung-" + UUID.randomUUID(), null,
+                     proxy.httpEndpoint(), true, false, SERVER.accessKeyId(), SERVER.secretAccessKey()), quick, n -> null)) {
+            client.write("k", Payload.of(new byte[] {7}));
+            proxy.hang();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class).hasMessageContaining("LIST");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            assertThat(client.directReads().enabled()).isFalse();
+            proxy.pass();
+            assertThat(ReplicaClientContract.keys(client.list(""))).containsExactly("k");
+            assertThat(ReplicaClientContract.readAll(client.open("k"))).containsExactly(7);
         }
     }
 
