@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class FaultProxy implements AutoCloseable {
     /** How the proxy treats connections. */
-    public enum Mode { PASS, HTTP_503, HANG, SLOW, LATENCY }
+    public enum Mode { PASS, HTTP_503, HANG, SLOW, LATENCY, REFUSE_WRITES }
 
     private final int targetPort;
     private final ServerSocket server;
@@ -83,7 +83,16 @@ public final class FaultProxy implements AutoCloseable {
         return switchTo(Mode.LATENCY);
     }
 
-    /** 503 answers sent so far. */
+    /**
+     * Answers every HTTP request that would change something (PUT, POST, DELETE) with 403
+     * AccessDenied, as a server does for read-only credentials, and forwards the others one per
+     * connection (so that each request meets the check).
+     */
+    public FaultProxy refuseWrites() {
+        return switchTo(Mode.REFUSE_WRITES);
+    }
+
+    /** 503 and 403 answers sent so far. */
     public int errorsSent() {
         return errorsSent.get();
     }
@@ -115,6 +124,7 @@ public final class FaultProxy implements AutoCloseable {
                 case PASS, SLOW, LATENCY -> forward(client, now, new byte[0]);
                 case HANG -> client.getInputStream().transferTo(OutputStream.nullOutputStream());
                 case HTTP_503 -> answer503(client);
+                case REFUSE_WRITES -> refuseWrite(client);
             }
         } catch (IOException ignored) {
             // the client or the proxy closed the connection
@@ -139,6 +149,28 @@ public final class FaultProxy implements AutoCloseable {
                 + "<Message>Please reduce your request rate.</Message></Error>";
         OutputStream out = client.getOutputStream();
         out.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        errorsSent.incrementAndGet();
+    }
+
+    private void refuseWrite(Socket client) throws IOException {
+        InputStream in = client.getInputStream();
+        String head = readHead(in);
+        if (head == null) return;
+        String method = head.substring(0, Math.max(0, head.indexOf(' ')));
+        if (!method.equals("PUT") && !method.equals("POST") && !method.equals("DELETE")) {
+            // one request per connection: the server closes after answering, the client reconnects
+            String oneShot = head.replaceAll("(?im)^connection:.*\r\n", "").replaceFirst("\r\n\r\n$", "\r\nConnection: close\r\n\r\n");
+            forward(client, Mode.PASS, oneShot.getBytes(StandardCharsets.US_ASCII));
+            return;
+        }
+        String lower = head.toLowerCase(Locale.ROOT);
+        if (!lower.contains("expect: 100-continue")) in.skipNBytes(contentLength(lower));
+        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+                + "<Message>Access Denied</Message></Error>";
+        OutputStream out = client.getOutputStream();
+        out.write(("HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
                 + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
         out.flush();
         errorsSent.incrementAndGet();

@@ -25,8 +25,11 @@ final class S3Errors {
         return e.statusCode() == 501 || "NotImplemented".equals(code) || "InvalidArgument".equals(code);
     }
 
-    /** The verdict of verify(): what is wrong with the replica settings and what to change. */
-    static KeelException unavailable(String subject, String bucket, String endpoint, SdkException e, String secret) {
+    /**
+     * The verdict of verify(): what is wrong with the replica settings and what to change;
+     * {@code operation} is what the refused request tried ("write objects").
+     */
+    static KeelException unavailable(String subject, String bucket, String endpoint, String operation, SdkException e, String secret) {
         String code = e instanceof S3Exception s3 && s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
         int status = e instanceof S3Exception s3 ? s3.statusCode() : 0;
         String message;
@@ -36,10 +39,10 @@ final class S3Errors {
             hint = "create the bucket, or fix 'bucket' (and 'endpoint'/'region') in the replica config";
         } else if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)
                 || "InvalidClientTokenId".equals(code) || status == 401 || status == 403) {
-            message = "the storage refused the credentials" + (code == null ? "" : " (" + code + ")");
+            message = "the storage refused the credentials to " + operation + (code == null ? "" : " (" + code + ")");
             hint = "check access-key-id and secret-access-key in the replica config, or LITESTREAM_ACCESS_KEY_ID/"
-                    + "LITESTREAM_SECRET_ACCESS_KEY (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they may read "
-                    + "and write bucket '" + bucket + "'";
+                    + "LITESTREAM_SECRET_ACCESS_KEY (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they may list, "
+                    + "read, write and delete objects in bucket '" + bucket + "'";
         } else if (e instanceof SdkClientException && hasCause(e, javax.net.ssl.SSLException.class)) {
             message = "the TLS certificate of " + endpoint + " is not trusted: " + scrub(summary(e), secret);
             hint = "if the server uses a self-signed or private CA certificate, add that CA to the JVM's trust store "

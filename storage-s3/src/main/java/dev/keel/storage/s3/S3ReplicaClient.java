@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -75,12 +76,22 @@ public final class S3ReplicaClient implements ReplicaClient {
         return storage.describe();
     }
 
+    /**
+     * Lists the replica path, then writes and deletes a probe object there: replication needs all
+     * three, and read-only credentials should be refused at startup, not on every sync.
+     */
     @Override
     public void verify() {
+        String probe = objectKey(".keel-verify-" + UUID.randomUUID());
+        String operation = "list objects";
         try {
             s3().listObjectsV2(b -> b.bucket(storage.bucket()).prefix(rootPrefix).maxKeys(1));
+            operation = "write objects";
+            s3().putObject(b -> b.bucket(storage.bucket()).key(probe).contentLength(0L), RequestBody.empty());
+            operation = "delete objects";
+            s3().deleteObject(b -> b.bucket(storage.bucket()).key(probe));
         } catch (SdkException e) {
-            throw S3Errors.unavailable(describe(), storage.bucket(), storage.endpoint(), e, secret);
+            throw S3Errors.unavailable(describe(), storage.bucket(), storage.endpoint(), operation, e, secret);
         }
     }
 

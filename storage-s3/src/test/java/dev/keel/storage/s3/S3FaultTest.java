@@ -9,6 +9,7 @@ import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.testing.FaultProxy;
 import dev.keel.testing.GeneratedStream;
 import dev.keel.testing.ReplicaClientContract;
 import dev.keel.testing.S3TestServer;
@@ -62,6 +63,25 @@ class S3FaultTest {
                 assertThat(e.toString() + client.describe()).doesNotContain(wrongSecret);
                 assertThat(e.getCause()).isNull();
             });
+        }
+    }
+
+    @Test
+    void readOnlyCredentialsAreRefusedAtStartupAndAVerifiedReplicaKeepsNoProbe() throws IOException {
+        try (FaultProxy readOnly = new FaultProxy(SERVER.port()).refuseWrites();
+             var client = new S3ReplicaClient(new ReplicaStorage.S3(BUCKET, "ro-" + UUID.randomUUID(), null, readOnly.httpEndpoint(),
+                     true, false, SERVER.accessKeyId(), SERVER.secretAccessKey()), FAST, n -> null)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).isEqualTo("the storage refused the credentials to write objects (AccessDenied)");
+                assertThat(e.subject()).isEqualTo(client.describe());
+                assertThat(e.hint()).contains("write and delete objects in bucket '" + BUCKET + "'");
+                assertThat(e.toString()).doesNotContain(SERVER.secretAccessKey());
+            });
+            assertThat(readOnly.errorsSent()).isPositive();
+            readOnly.pass();
+            client.verify();
+            assertThat(client.list("")).as("the probe object is deleted").isEmpty();
         }
     }
 
