@@ -2,6 +2,7 @@ package dev.keel.replication.restore;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.format.Lz4;
 import dev.keel.format.Lz4FrameDecoder;
 import dev.keel.format.Lz4StreamDecoder;
 import dev.keel.replication.api.Position;
@@ -103,27 +104,52 @@ final class RestoreRun {
         }
     }
 
+    /** A segment fetched ahead of its turn ({@code bytes}), or null bytes: it is streamed when its turn comes. */
+    private record Pending(WalSegmentInfo segment, Future<byte[]> bytes) {
+    }
+
+    /**
+     * Replays the segments in order while fetching up to {@code parallelism} of them ahead, held in
+     * memory up to half the memory budget. A segment larger than an eighth of the budget (a bulk load
+     * committed in one transaction can make one of gigabytes) is not held at all: it is downloaded,
+     * decompressed and replayed as one stream when its turn comes.
+     */
     private void replaySegments(ExecutorService pool, FileChannel file, Future<Long> snapshot, long memory) throws IOException {
         List<WalSegmentInfo> segments = plan.segments();
         if (segments.isEmpty()) return;
-        Deque<Future<byte[]>> ahead = new ArrayDeque<>();
+        long streamOver = Math.max(1, memory / 8);
+        long window = memory / 2;
+        Deque<Pending> ahead = new ArrayDeque<>();
+        long aheadBytes = 0;
         int next = 0;
         for (int i = 0; i < segments.size(); i++) {
             while (next < segments.size() && ahead.size() < options.parallelism()) {
-                String key = segments.get(next++).key();
-                ahead.add(pool.submit(() -> objects.readAll(key)));
+                WalSegmentInfo upcoming = segments.get(next);
+                boolean stream = upcoming.size() > streamOver;
+                if (!stream && !ahead.isEmpty() && aheadBytes + upcoming.size() > window) break;
+                ahead.add(new Pending(upcoming, stream ? null : pool.submit(() -> objects.readAll(upcoming.key()))));
+                if (!stream) aheadBytes += upcoming.size();
+                next++;
             }
-            WalSegmentInfo segment = segments.get(i);
-            byte[] compressed = await(ahead.poll(), segment.key(), "WAL segment");
+            Pending pending = ahead.poll();
+            WalSegmentInfo segment = pending.segment();
+            byte[] compressed = pending.bytes() == null ? null : await(pending.bytes(), segment.key(), "WAL segment");
+            if (compressed != null) aheadBytes -= segment.size();
             if (replayer == null) {
                 int pageSize = await(snapshotPageSize, plan.snapshot().key(), "snapshot");
                 image = new DatabaseImage(file, pageSize, memory, () -> await(snapshot, plan.snapshot().key(), "snapshot"));
                 replayer = new WalReplayer(image, pageSize);
             }
-            boolean last = i == segments.size() - 1;
+            long stopOffset = i == segments.size() - 1 ? plan.stopOffset() : -1;
             try {
-                int length = segmentDecoder.decode(compressed, 0, compressed.length);
-                replayer.apply(segment, new ByteArrayInputStream(segmentDecoder.buffer(), 0, length), last ? plan.stopOffset() : -1);
+                if (compressed == null) {
+                    try (InputStream in = Lz4.decompressing(objects.open(segment.key(), n -> { }))) {
+                        replayer.apply(segment, in, stopOffset);
+                    }
+                } else {
+                    int length = segmentDecoder.decode(compressed, 0, compressed.length);
+                    replayer.apply(segment, new ByteArrayInputStream(segmentDecoder.buffer(), 0, length), stopOffset);
+                }
             } catch (KeelException e) {
                 if (e.subject() != null || e.code() != ErrorCode.BAD_INPUT) throw e; // already names its object
                 throw objects.failure(segment.key(), "WAL segment", e);

@@ -240,6 +240,15 @@ class RestorerTest {
                 });
         assertThat(out).doesNotExist();
         if (Files.exists(out.getParent())) assertThat(leftovers(out.getParent())).isEmpty();
+        // Again with a memory budget so small that every segment is streamed instead of fetched ahead.
+        assertThatThrownBy(() -> Restorer.restore(client(r), RestorePlanner.plan(ReplicaCatalog.load(client(r)),
+                        RestoreOptions.to(out)).orElseThrow(), RestoreOptions.to(out), 2 * 4096))
+                .isInstanceOfSatisfying(KeelException.class, e -> {
+                    assertThat(e.code()).isEqualTo(code);
+                    assertThat(e.describe()).contains(key).contains(r.root.toString());
+                });
+        assertThat(out).doesNotExist();
+        if (Files.exists(out.getParent())) assertThat(leftovers(out.getParent())).isEmpty();
     }
 
     static List<Path> leftovers(Path dir) throws Exception {
