@@ -23,8 +23,12 @@ final class AzureErrors {
         return e instanceof BlobStorageException b && b.getStatusCode() == 416;
     }
 
-    /** The verdict of verify(): what is wrong with the replica settings and what to change. */
-    static KeelException unavailable(String subject, String container, String endpoint, RuntimeException e, String... secrets) {
+    /**
+     * The verdict of verify(): what is wrong with the replica settings and what to change;
+     * {@code operation} is what the refused request tried ("write blobs").
+     */
+    static KeelException unavailable(String subject, String container, String endpoint, String operation, RuntimeException e,
+                                     String... secrets) {
         String message;
         String hint;
         if (e instanceof BlobStorageException b) {
@@ -33,11 +37,11 @@ final class AzureErrors {
                 message = "container '" + container + "' does not exist";
                 hint = "create the container, or fix 'bucket' (the container) and 'account-name' in the replica config";
             } else if (b.getStatusCode() == 401 || b.getStatusCode() == 403) {
-                message = "the storage refused the credentials" + (code == null ? "" : " (" + code + ")");
-                hint = "check account-name and account-key (or LITESTREAM_AZURE_ACCOUNT_KEY), or the SAS token and its "
-                        + "permissions (read, write, delete, list) on container '" + container + "'";
+                message = "the storage refused the credentials to " + operation + (code == null ? "" : " (" + code + ")");
+                hint = "check account-name and account-key (or LITESTREAM_AZURE_ACCOUNT_KEY), or that the SAS token is "
+                        + "valid and grants read, write, delete and list (sp=rwdl) on container '" + container + "'";
             } else {
-                message = "Azure Blob error: " + scrub(summary(e), secrets);
+                message = "cannot " + operation + ": Azure Blob error " + scrub(summary(e), secrets);
                 hint = "check the account, container and credentials in the replica config";
             }
         } else {

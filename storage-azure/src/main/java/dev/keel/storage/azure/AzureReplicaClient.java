@@ -1,6 +1,7 @@
 package dev.keel.storage.azure;
 
 import com.azure.core.util.BinaryData;
+import com.azure.core.util.Context;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobItem;
@@ -8,6 +9,7 @@ import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
+import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.spi.NoSuchObjectException;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 /**
@@ -64,13 +67,24 @@ public final class AzureReplicaClient implements ReplicaClient {
         return storage.describe();
     }
 
+    /**
+     * Lists the replica path, then writes and deletes a probe blob there: replication needs all
+     * three, and a read-only SAS token should be refused at startup, not on every sync.
+     */
     @Override
     public void verify() {
+        BlobClient probe = container.getBlobClient(rootPrefix + ".keel-verify-" + UUID.randomUUID());
+        String operation = "list blobs";
         try {
-            var options = new ListBlobsOptions().setPrefix(rootPrefix).setMaxResultsPerPage(1);
-            container.listBlobs(options, this.options.tryTimeout()).iterableByPage().iterator().next();
+            var listOptions = new ListBlobsOptions().setPrefix(rootPrefix).setMaxResultsPerPage(1);
+            container.listBlobs(listOptions, options.tryTimeout()).iterableByPage().iterator().next();
+            operation = "write blobs";
+            probe.getBlockBlobClient().uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(new byte[0])),
+                    options.tryTimeout(), Context.NONE);
+            operation = "delete blobs";
+            probe.deleteIfExistsWithResponse(null, null, options.tryTimeout(), Context.NONE);
         } catch (RuntimeException e) {
-            throw AzureErrors.unavailable(describe(), storage.container(), AzureClientFactory.endpoint(storage), e, secrets);
+            throw AzureErrors.unavailable(describe(), storage.container(), AzureClientFactory.endpoint(storage), operation, e, secrets);
         }
     }
 

@@ -3,6 +3,14 @@ package dev.keel.storage.azure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.ListBlobsOptions;
+import com.azure.storage.blob.sas.BlobContainerSasPermission;
+import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
+import com.azure.storage.common.StorageSharedKeyCredential;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.spi.Payload;
@@ -16,6 +24,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -62,6 +71,55 @@ class AzureFaultTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void readOnlySasTokenIsRefusedAtVerify() throws IOException {
+        assertRefused(new BlobContainerSasPermission().setReadPermission(true).setListPermission(true), "write blobs");
+    }
+
+    @Test
+    void sasTokenWithoutDeleteIsRefusedAtVerify() throws IOException {
+        assertRefused(new BlobContainerSasPermission().setReadPermission(true).setListPermission(true).setWritePermission(true),
+                "delete blobs");
+    }
+
+    private static void assertRefused(BlobContainerSasPermission permissions, String operation) throws IOException {
+        String sas = containerWithKey().generateSas(new BlobServiceSasSignatureValues(OffsetDateTime.now().plusHours(1), permissions));
+        var settings = new ReplicaStorage.Azure(AzuriteServer.ACCOUNT, null, sas, CONTAINER, "db-" + UUID.randomUUID(), SERVER.endpoint());
+        try (var client = new AzureReplicaClient(settings, FAST, n -> null)) {
+            assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.getMessage()).contains("refused the credentials to " + operation);
+                assertThat(e.subject()).isEqualTo(client.describe());
+                assertThat(e.hint()).contains("SAS token").contains("sp=rwdl");
+                assertThat(e.toString()).doesNotContain(sas).doesNotContain(AzuriteServer.ACCOUNT_KEY);
+            });
+        }
+    }
+
+    @Test
+    void verifyLeavesNoProbeBlob() throws IOException {
+        var settings = storage(CONTAINER, AzuriteServer.ACCOUNT_KEY);
+        try (var client = new AzureReplicaClient(settings, FAST, n -> null)) {
+            client.verify();
+        }
+        List<String> names = new ArrayList<>();
+        for (BlobItem item : containerWithKey().listBlobs(new ListBlobsOptions().setPrefix(settings.path() + "/"), null)) {
+            names.add(item.getName());
+        }
+        assertThat(names).noneMatch(name -> name.contains(".keel-verify-"));
+    }
+
+    /** The test's own view of the container, signed with the account key: it makes SAS tokens and checks contents. */
+    private static BlobContainerClient containerWithKey() {
+        return new BlobServiceClientBuilder()
+                .endpoint(SERVER.endpoint())
+                .credential(new StorageSharedKeyCredential(AzuriteServer.ACCOUNT, AzuriteServer.ACCOUNT_KEY))
+                .httpClient(new JdkHttpClientBuilder().build())
+                .serviceVersion(AzureClientFactory.SERVICE_VERSION)
+                .buildClient()
+                .getBlobContainerClient(CONTAINER);
     }
 
     @Test
