@@ -143,15 +143,7 @@ public final class FaultProxy implements AutoCloseable {
             forward(client, Mode.PASS, head.getBytes(StandardCharsets.US_ASCII));
             return;
         }
-        String lower = head.toLowerCase(Locale.ROOT);
-        if (!lower.contains("expect: 100-continue")) in.skipNBytes(contentLength(lower));
-        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
-                + "<Message>Please reduce your request rate.</Message></Error>";
-        OutputStream out = client.getOutputStream();
-        out.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
-                + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        errorsSent.incrementAndGet();
+        answerError(client, head, "503 Slow Down", "SlowDown", "Please reduce your request rate.");
     }
 
     private void refuseWrite(Socket client) throws IOException {
@@ -165,12 +157,17 @@ public final class FaultProxy implements AutoCloseable {
             forward(client, Mode.PASS, oneShot.getBytes(StandardCharsets.US_ASCII));
             return;
         }
+        answerError(client, head, "403 Forbidden", "AccessDenied", "Access Denied");
+    }
+
+    /** Skips the request's body (unless the client waits for 100-continue) and answers with an S3-style error. */
+    private void answerError(Socket client, String head, String status, String code, String message) throws IOException {
         String lower = head.toLowerCase(Locale.ROOT);
-        if (!lower.contains("expect: 100-continue")) in.skipNBytes(contentLength(lower));
-        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
-                + "<Message>Access Denied</Message></Error>";
+        if (!lower.contains("expect: 100-continue")) client.getInputStream().skipNBytes(contentLength(lower));
+        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
+                + "</Message></Error>";
         OutputStream out = client.getOutputStream();
-        out.write(("HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
+        out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
                 + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
         out.flush();
         errorsSent.incrementAndGet();

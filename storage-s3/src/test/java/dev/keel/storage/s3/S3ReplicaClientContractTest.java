@@ -17,8 +17,12 @@ class S3ReplicaClientContractTest extends ReplicaClientContract {
     @Override
     protected ReplicaClient newClient() {
         SERVER.createBucket(BUCKET);
-        return new S3ReplicaClient(SERVER.storage(BUCKET, "/replicas/" + UUID.randomUUID() + "/db/"),
-                S3Options.defaults().withPartSize(S3Options.MIN_PART_SIZE), name -> null);
+        return new S3ReplicaClient(SERVER.storage(BUCKET, "/replicas/" + UUID.randomUUID() + "/db/"), options(), name -> null);
+    }
+
+    /** Parts small enough to exercise multipart uploads. */
+    protected S3Options options() {
+        return S3Options.defaults().withPartSize(S3Options.MIN_PART_SIZE);
     }
 
     @Override
