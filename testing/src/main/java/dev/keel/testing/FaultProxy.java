@@ -166,11 +166,11 @@ public final class FaultProxy implements AutoCloseable {
         if (!lower.contains("expect: 100-continue")) client.getInputStream().skipNBytes(contentLength(lower));
         String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
                 + "</Message></Error>";
+        errorsSent.incrementAndGet(); // counted before the client can see the answer
         OutputStream out = client.getOutputStream();
         out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
                 + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        errorsSent.incrementAndGet();
     }
 
     private static String readHead(InputStream in) throws IOException {

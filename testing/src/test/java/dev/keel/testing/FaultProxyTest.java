@@ -25,10 +25,10 @@ class FaultProxyTest {
             server.setDaemon(true);
             server.start();
 
-            assertThat(exchanges(proxy.port(), 3)).isLessThan(Duration.ofMillis(150));
+            assertThat(exchanges(proxy.port(), 3)).isLessThan(Duration.ofMillis(500));
             proxy.latency(Duration.ofMillis(200));
             Duration slow = exchanges(proxy.port(), 3);
-            assertThat(slow).isGreaterThanOrEqualTo(Duration.ofMillis(780)).isLessThan(Duration.ofMillis(1500));
+            assertThat(slow).isGreaterThanOrEqualTo(Duration.ofMillis(780)).isLessThan(Duration.ofMillis(3000));
         }
     }
 
