@@ -17,12 +17,10 @@ import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.testing.FaultProxy;
 import dev.keel.testing.AzuriteServer;
 import dev.keel.testing.ReplicaClientContract;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -175,26 +173,15 @@ class AzureFaultTest {
 
     @Test
     void hungServerTimesOutInsteadOfBlocking() throws Exception {
-        List<Socket> accepted = new ArrayList<>();
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) accepted.add(silent.accept()); // accept, then never answer
-                } catch (IOException closed) {
-                    // test over
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+        // the real server behind a proxy that accepts connections and never answers
+        try (FaultProxy hung = new FaultProxy(SERVER.port()).hang()) {
             var settings = new ReplicaStorage.Azure(AzuriteServer.ACCOUNT, AzuriteServer.ACCOUNT_KEY, null, CONTAINER, "x",
-                    "http://127.0.0.1:" + silent.getLocalPort() + "/" + AzuriteServer.ACCOUNT);
+                    "http://127.0.0.1:" + hung.port() + "/" + AzuriteServer.ACCOUNT);
             try (var client = new AzureReplicaClient(settings, FAST, n -> null)) {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
             }
-        } finally {
-            for (Socket s : accepted) s.close();
         }
     }
 }

@@ -17,9 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -207,26 +205,15 @@ class S3FaultTest {
 
     @Test
     void hungServerTimesOutInsteadOfBlocking() throws Exception {
-        List<Socket> accepted = new ArrayList<>();
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) accepted.add(silent.accept()); // accept, then never answer
-                } catch (IOException closed) {
-                    // test over
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            var settings = new ReplicaStorage.S3(BUCKET, "x", null, "http://127.0.0.1:" + silent.getLocalPort(), true, false, "a", "b");
+        // the real server behind a proxy that accepts connections and never answers
+        try (FaultProxy hung = new FaultProxy(SERVER.port()).hang()) {
+            var settings = new ReplicaStorage.S3(BUCKET, "x", null, "http://127.0.0.1:" + hung.port(), true, false, "a", "b");
             try (var client = new S3ReplicaClient(settings, FAST, n -> null)) {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
                 assertThatThrownBy(client::verify).isInstanceOf(KeelException.class);
             }
-        } finally {
-            for (Socket s : accepted) s.close();
         }
     }
 }

@@ -9,17 +9,13 @@ import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.testing.FaultProxy;
 import dev.keel.testing.ReplicaClientContract;
 import dev.keel.testing.SftpTestServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,27 +163,16 @@ class SftpFaultTest {
 
     @Test
     void hungServerTimesOutInsteadOfBlocking() throws Exception {
-        List<Socket> accepted = new ArrayList<>();
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) accepted.add(silent.accept()); // accept, then never speak SSH
-                } catch (IOException closed) {
-                    // test over
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            var settings = new ReplicaStorage.Sftp("127.0.0.1", silent.getLocalPort(), "u", "p", null, "x", SERVER.hostKeyLine());
+        // the real server behind a proxy that accepts connections and never answers
+        try (FaultProxy hung = new FaultProxy(SERVER.port()).hang()) {
+            var settings = new ReplicaStorage.Sftp("127.0.0.1", hung.port(), "u", "p", null, "x", SERVER.hostKeyLine());
             try (var client = new SftpReplicaClient(settings, FAST)) {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class);
                 assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class,
-                        e -> assertThat(e.getMessage()).startsWith("cannot connect to 127.0.0.1:" + silent.getLocalPort()));
+                        e -> assertThat(e.getMessage()).startsWith("cannot connect to 127.0.0.1:" + hung.port()));
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
             }
-        } finally {
-            for (Socket s : accepted) s.close();
         }
     }
 }
