@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +65,24 @@ public final class Litestream {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return pb.start();
+    }
+
+    /**
+     * Creates {@code db}, replicates it with {@code litestream replicate} to the replica described by
+     * {@code replicaKeys} (see {@link #config}) while two writers run for 3 s (seeded), and stops
+     * Litestream after a few more sync intervals: a replica Litestream wrote, for Keel to read.
+     */
+    public static void replicateUnderLoad(Path dir, Path db, Map<String, String> env, long seed, String... replicaKeys)
+            throws Exception {
+        WriterLoad.create(db);
+        Path config = config(dir.resolve("litestream.yml"), db, replicaKeys);
+        Process litestream = replicate(config, env, dir.resolve("litestream.log"));
+        try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(5), seed)) {
+            Thread.sleep(3000);
+        } finally {
+            Thread.sleep(1500); // a few more sync intervals for the last writes
+            stop(litestream);
+        }
     }
 
     /** Stops a replicate process with SIGTERM (it syncs once more on the way out) and waits for it. */

@@ -80,15 +80,7 @@ class S3EndToEndTest {
     void keelRestoresWhatLitestreamReplicatedToS3() throws Exception {
         ReplicaStorage.S3 storage = freshStorage();
         Path db = dir.resolve("app.db");
-        WriterLoad.create(db);
-        Path config = Litestream.config(dir.resolve("litestream.yml"), db, litestreamReplica(storage));
-        Process litestream = Litestream.replicate(config, credentials(), dir.resolve("litestream.log"));
-        try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(5), 42)) {
-            Thread.sleep(3000);
-        } finally {
-            Thread.sleep(1500); // a few more sync intervals for the last writes
-            Litestream.stop(litestream);
-        }
+        Litestream.replicateUnderLoad(dir, db, credentials(), 42, litestreamReplica(storage));
         try (ReplicaClient client = ReplicaClients.open(storage)) {
             assertThat(ReplicaCatalog.load(client).latestGeneration()).as("Litestream's replica").isPresent();
             ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("keel.db"));

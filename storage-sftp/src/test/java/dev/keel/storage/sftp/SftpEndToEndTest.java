@@ -69,15 +69,7 @@ class SftpEndToEndTest {
     void keelRestoresWhatLitestreamReplicatedOverSftp() throws Exception {
         ReplicaStorage.Sftp storage = freshStorage();
         Path db = dir.resolve("app.db");
-        WriterLoad.create(db);
-        Path config = Litestream.config(dir.resolve("litestream.yml"), db, litestreamReplica(storage));
-        Process litestream = Litestream.replicate(config, Map.of(), dir.resolve("litestream.log"));
-        try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(5), 43)) {
-            Thread.sleep(3000);
-        } finally {
-            Thread.sleep(1500); // a few more sync intervals for the last writes
-            Litestream.stop(litestream);
-        }
+        Litestream.replicateUnderLoad(dir, db, Map.of(), 43, litestreamReplica(storage));
         try (ReplicaClient client = ReplicaClients.open(storage)) {
             assertThat(ReplicaCatalog.load(client).latestGeneration()).as("Litestream's replica").isPresent();
             ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("keel.db"));
