@@ -2,6 +2,7 @@ package dev.keel.schema.source;
 
 import dev.keel.schema.sql.SqlStatement;
 import dev.keel.schema.sql.SqlToken;
+import dev.keel.schema.sql.SqlTokenizer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -52,12 +53,8 @@ public final class StatementRules {
     /** The reason {@code statement} may not run in {@code context}, or empty when it may. */
     public static Optional<Refusal> check(SqlStatement statement, Context context) {
         List<SqlToken> code = statement.code();
-        for (int i = 0; i + 1 < code.size(); i++) {
-            SqlToken t = code.get(i);
-            if (t.isName() && t.name().equalsIgnoreCase("load_extension") && code.get(i + 1).isPunct("(")) {
-                return refuse(t, context, "may not call load_extension(): it loads native code into Keel");
-            }
-        }
+        SqlToken loader = SqlTokenizer.call(code, "load_extension");
+        if (loader != null) return refuse(loader, context, "may not call load_extension(): it loads native code into Keel");
         int start = 0;
         while (start < code.size() && (code.get(start).isWord("EXPLAIN") || code.get(start).isWord("QUERY")
                 || code.get(start).isWord("PLAN"))) {

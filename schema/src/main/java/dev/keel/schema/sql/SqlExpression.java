@@ -54,6 +54,9 @@ public record SqlExpression(String text) {
             if (t.isPunct(",") && depth == 0) return "it has a ',' outside parentheses: an annotation holds one expression";
         }
         if (depth != 0) return "its parentheses are not balanced";
+        if (SqlTokenizer.call(SqlTokenizer.withoutComments(tokens), "load_extension") != null) {
+            return "it calls load_extension(), which loads native code";
+        }
         return null;
     }
 
