@@ -9,7 +9,6 @@ import dev.keel.schema.source.SqlErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -20,8 +19,6 @@ import java.util.Optional;
  * database, so they get the same isolation as the schema file itself.
  */
 final class Scratch implements AutoCloseable {
-    /** Only Keel's own statements run here, on empty tables; the clock only stops a runaway plan. */
-    private static final Sandbox.Limits LIMITS = Sandbox.Limits.DEFAULT.withTime(Duration.ofMinutes(10));
     private final Sandbox sandbox;
     private final Connection connection;
     private final Statement statement;
@@ -35,7 +32,7 @@ final class Scratch implements AutoCloseable {
 
     /** Creates the tables (except ones whose module is missing) and explicit indexes of {@code schema}. */
     static Scratch of(Schema schema) throws SQLException {
-        Scratch scratch = new Scratch(Sandbox.open(LIMITS));
+        Scratch scratch = new Scratch(Sandbox.open(Sandbox.Limits.DEFAULT));
         for (Table t : schema.tables()) {
             if (!scratch.tryRun(t.sql())) continue;
             for (Index i : t.explicitIndexes()) scratch.tryRun(i.sql());

@@ -22,14 +22,19 @@ import org.sqlite.SQLiteLimits;
  * An in-memory SQLite database that cannot reach outside itself, where schema files are run and
  * plans are tried: no other database can be attached (so no ATTACH, no VACUUM INTO), extensions
  * cannot be loaded, the database, its temporary tables and every string are bounded in size, and
- * a wall-clock deadline stops any statement that runs too long.
+ * the statements of schema files ({@link #run}) share a wall-clock time limit that stops the one
+ * running when it is used up.
  */
 public final class Sandbox implements AutoCloseable {
     private static final int PROGRESS_STEPS = 10_000;
 
-    /** How much time and memory a sandbox may use. */
+    /**
+     * How much time and memory a sandbox may use: {@code time} for all schema statements together,
+     * {@code maxPages} (4 KiB each) for the database and again for its temporary tables,
+     * {@code maxLength} bytes per string or blob, {@code maxSqlLength} bytes per statement.
+     */
     public record Limits(Duration time, int maxPages, int maxLength, int maxSqlLength) {
-        /** 5 seconds, 64 MiB of pages in the database and as much for temporary tables, 16 MiB per value, 4 MiB per statement. */
+        /** 5 seconds, 64 MiB of pages, 16 MiB per value, 4 MiB per statement. */
         public static final Limits DEFAULT = new Limits(Duration.ofSeconds(5), 16_384, 16 << 20, SchemaSource.MAX_CHARS);
 
         public Limits {
@@ -57,16 +62,18 @@ public final class Sandbox implements AutoCloseable {
 
     private final SQLiteConnection connection;
     private final Limits limits;
-    private final long deadline;
+    /** Time the statements given to {@link #run} have taken so far; they share {@link Limits#time()}. */
+    private long spent;
+    /** When the statement running now must stop (System.nanoTime), or 0 while none runs. */
+    private volatile long deadline;
     private volatile boolean expired;
 
     private Sandbox(SQLiteConnection connection, Limits limits) {
         this.connection = connection;
         this.limits = limits;
-        this.deadline = System.nanoTime() + limits.time().toNanos();
     }
 
-    /** A fresh, empty sandbox whose clock starts now. */
+    /** A fresh, empty sandbox. */
     public static Sandbox open(Limits limits) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.enableLoadExtension(false);
@@ -83,7 +90,8 @@ public final class Sandbox implements AutoCloseable {
             ProgressHandler.setHandler(connection, PROGRESS_STEPS, new ProgressHandler() {
                 @Override
                 protected int progress() {
-                    if (System.nanoTime() - sandbox.deadline > 0) sandbox.expired = true;
+                    long until = sandbox.deadline;
+                    if (until != 0 && System.nanoTime() - until > 0) sandbox.expired = true;
                     return sandbox.expired ? 1 : 0;
                 }
             });
@@ -96,11 +104,6 @@ public final class Sandbox implements AutoCloseable {
 
     public Connection connection() {
         return connection;
-    }
-
-    /** True once the deadline passed while SQLite was working (the statement running then was stopped). */
-    public boolean expired() {
-        return expired;
     }
 
     public Limits limits() {
@@ -118,10 +121,15 @@ public final class Sandbox implements AutoCloseable {
                     "a schema file declares tables, indexes, views and triggers; remove this statement "
                             + "(data migrations belong in --pre/--post SQL)");
         }
+        long start = System.nanoTime();
+        deadline = start + limits.time().toNanos() - spent;
         try (PreparedStatement ps = connection.prepareStatement(statement.sql())) {
             ps.execute();
         } catch (SQLException e) {
             throw failure(statement, e);
+        } finally {
+            deadline = 0;
+            spent += System.nanoTime() - start;
         }
     }
 
@@ -160,8 +168,8 @@ public final class Sandbox implements AutoCloseable {
                 "fix the statement starting at line " + statement.line() + "; the schema file must be valid SQLite SQL", e);
     }
 
-    /** The error for work stopped by the deadline; {@code where} is the file:line (or file) being run. */
-    public KeelException timeLimit(String where, SQLException cause) {
+    /** The error for a statement stopped by the deadline. */
+    private KeelException timeLimit(String where, SQLException cause) {
         return new KeelException(ErrorCode.BAD_INPUT, "building the wanted schema took longer than " + limits.duration()
                 + " and was stopped here", where,
                 "schema files declare the schema; remove long-running queries (such as a recursive CTE without an end)", cause);

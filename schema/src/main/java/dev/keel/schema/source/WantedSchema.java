@@ -35,12 +35,7 @@ public record WantedSchema(Schema schema, Annotations annotations, String descri
             for (Annotation a : annotations) {
                 if (a.kind().takesExpression()) sandbox.checkExpression(a);
             }
-            try {
-                return new WantedSchema(new Inspector(sandbox.connection()).inspect(), new Annotations(annotations), source.description());
-            } catch (SQLException e) {
-                if (sandbox.expired()) throw sandbox.timeLimit(source.description(), e);
-                throw e;
-            }
+            return new WantedSchema(new Inspector(sandbox.connection()).inspect(), new Annotations(annotations), source.description());
         } catch (SQLException e) {
             throw new KeelException(ErrorCode.FAILURE, "cannot inspect the wanted schema: " + SqlErrors.message(e),
                     source.description(), null, e);
