@@ -9,6 +9,7 @@ import dev.keel.schema.lint.LintFinding;
 import dev.keel.schema.lint.Linter;
 import dev.keel.schema.plan.Plan;
 import dev.keel.schema.plan.Planner;
+import dev.keel.schema.source.Sandbox;
 import dev.keel.schema.source.SchemaSource;
 import dev.keel.schema.source.WantedSchema;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ public final class Migrator {
      */
     public MigrationResult migrate() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema);
+        WantedSchema wanted = WantedSchema.load(config.schema, config.sandbox);
         SchemaSource pre = config.pre == null ? null : SchemaSource.script(config.pre);
         SchemaSource post = config.post == null ? null : SchemaSource.script(config.post);
         try (LiveDatabase db = open()) {
@@ -76,7 +77,7 @@ public final class Migrator {
      */
     public MigrationResult diff() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema);
+        WantedSchema wanted = WantedSchema.load(config.schema, config.sandbox);
         SchemaSource pre = config.pre == null ? null : SchemaSource.script(config.pre);
         try (LiveDatabase db = open()) {
             return withForeignKeysOff(db, () -> {
@@ -98,7 +99,7 @@ public final class Migrator {
     /** Compares only: the result's plan is empty when the database matches the wanted schema. */
     public MigrationResult check() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema);
+        WantedSchema wanted = WantedSchema.load(config.schema, config.sandbox);
         try (LiveDatabase db = open()) {
             db.begin(false);
             try {
@@ -197,6 +198,7 @@ public final class Migrator {
         private boolean dryRun;
         private boolean createIfMissing;
         private Duration busyTimeout = Duration.ofSeconds(5);
+        private Sandbox.Limits sandbox = Sandbox.Limits.DEFAULT;
 
         public Builder database(Path path) {
             this.database = path;
@@ -251,6 +253,15 @@ public final class Migrator {
 
         public Builder busyTimeout(Duration timeout) {
             this.busyTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Time and size limits of the isolated in-memory database the schema is built in
+         * ({@link Sandbox.Limits#DEFAULT}: 5 seconds, 64 MiB); a schema that needs more is refused.
+         */
+        public Builder sandbox(Sandbox.Limits limits) {
+            this.sandbox = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

@@ -4,9 +4,9 @@ import dev.keel.schema.inspect.Inspector;
 import dev.keel.schema.model.Index;
 import dev.keel.schema.model.Schema;
 import dev.keel.schema.model.Table;
+import dev.keel.schema.source.Sandbox;
 import dev.keel.schema.source.SqlErrors;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
@@ -15,20 +15,24 @@ import java.util.Optional;
  * An empty in-memory copy of the live database's tables and indexes, on which the planner tries
  * ALTER TABLE statements before choosing them: SQLite itself decides whether a column can be
  * dropped or added in place, and the result is inspected to see if it matches what is wanted.
+ * It lives in a {@link Sandbox}: the table definitions come from the schema file and the live
+ * database, so they get the same isolation as the schema file itself.
  */
 final class Scratch implements AutoCloseable {
+    private final Sandbox sandbox;
     private final Connection connection;
     private final Statement statement;
     private int savepoints;
 
-    private Scratch(Connection connection) throws SQLException {
-        this.connection = connection;
+    private Scratch(Sandbox sandbox) throws SQLException {
+        this.sandbox = sandbox;
+        this.connection = sandbox.connection();
         this.statement = connection.createStatement();
     }
 
     /** Creates the tables (except ones whose module is missing) and explicit indexes of {@code schema}. */
     static Scratch of(Schema schema) throws SQLException {
-        Scratch scratch = new Scratch(DriverManager.getConnection("jdbc:sqlite::memory:"));
+        Scratch scratch = new Scratch(Sandbox.open(Sandbox.Limits.DEFAULT));
         for (Table t : schema.tables()) {
             if (!scratch.tryRun(t.sql())) continue;
             for (Index i : t.explicitIndexes()) scratch.tryRun(i.sql());
@@ -80,6 +84,6 @@ final class Scratch implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         statement.close();
-        connection.close();
+        sandbox.close();
     }
 }

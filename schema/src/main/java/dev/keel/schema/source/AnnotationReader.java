@@ -2,6 +2,7 @@ package dev.keel.schema.source;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.schema.sql.SqlExpression;
 import dev.keel.schema.sql.SqlStatement;
 import dev.keel.schema.sql.SqlToken;
 import dev.keel.schema.sql.SqlTokenizer;
@@ -107,7 +108,7 @@ public final class AnnotationReader {
             int eq = body.indexOf('=');
             if (eq < 0 || body.substring(eq + 1).isBlank()) throw bad(location, "annotation '" + body + "' needs an expression after '='");
             kind = lower.startsWith("fill") ? Annotation.Kind.FILL : Annotation.Kind.USING;
-            value = body.substring(eq + 1).trim();
+            value = expression(body, body.substring(eq + 1), location);
         } else {
             throw bad(location, "unknown annotation '" + comment.text().trim() + "'");
         }
@@ -118,8 +119,19 @@ public final class AnnotationReader {
         return new Annotation(kind, table, column, value, location);
     }
 
+    /** The checked expression text of a fill or using annotation (a trailing -- comment is not part of it). */
+    private static String expression(String body, String text, String location) {
+        try {
+            return SqlExpression.inAnnotation(text).text();
+        } catch (IllegalArgumentException e) {
+            throw new KeelException(ErrorCode.BAD_INPUT, "annotation '" + body + "' is not one SQL expression: " + e.getMessage(),
+                    location, "write one expression after '=', for example --% fill=0 or --% using=CAST(price AS INTEGER); "
+                    + "a -- comment may follow it");
+        }
+    }
+
     private static String nameValue(String text, String location) {
-        List<SqlToken> tokens = SqlTokenizer.tokenize(text);
+        List<SqlToken> tokens = SqlTokenizer.withoutComments(SqlTokenizer.tokenize(text));
         if (tokens.size() != 1 || !tokens.get(0).isName()) {
             throw bad(location, "'" + text + "' is not a single table or column name");
         }

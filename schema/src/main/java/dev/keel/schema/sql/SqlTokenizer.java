@@ -128,6 +128,15 @@ public final class SqlTokenizer {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
     }
 
+    /** The first token of {@code code} (comments removed) that calls {@code function}, or null. */
+    public static SqlToken call(List<SqlToken> code, String function) {
+        for (int i = 0; i + 1 < code.size(); i++) {
+            SqlToken t = code.get(i);
+            if (t.isName() && t.name().equalsIgnoreCase(function) && code.get(i + 1).isPunct("(")) return t;
+        }
+        return null;
+    }
+
     /** Tokens without comments. */
     public static List<SqlToken> withoutComments(List<SqlToken> tokens) {
         List<SqlToken> out = new ArrayList<>(tokens.size());
