@@ -74,7 +74,7 @@ public final class Inspector {
             Optional<TableDefinition.ColumnDefinition> def = definition.flatMap(d -> d.column(name));
             columns.computeIfAbsent(table, t -> new ArrayList<>()).add(new Column(name, rs.getString(3), rs.getInt(4) != 0,
                     rs.getString(5), rs.getInt(6), Column.generatedFrom(rs.getInt(7)),
-                    def.map(TableDefinition.ColumnDefinition::normalized).orElse(""),
+                    def.map(ColumnDefinitions::canonical).orElse(""),
                     def.map(TableDefinition.ColumnDefinition::text).orElse(name)));
         }, "cid");
         Map<String, List<Index>> indexes = indexes(only, filter.replace("tbl_name", "name"));
