@@ -42,7 +42,7 @@ public final class Migrator {
      */
     public MigrationResult migrate() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema);
+        WantedSchema wanted = wanted();
         SchemaSource pre = config.pre == null ? null : SchemaSource.script(config.pre);
         SchemaSource post = config.post == null ? null : SchemaSource.script(config.post);
         try (LiveDatabase db = open()) {
@@ -76,7 +76,7 @@ public final class Migrator {
      */
     public MigrationResult diff() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema);
+        WantedSchema wanted = wanted();
         SchemaSource pre = config.pre == null ? null : SchemaSource.script(config.pre);
         try (LiveDatabase db = open()) {
             return withForeignKeysOff(db, () -> {
@@ -98,7 +98,7 @@ public final class Migrator {
     /** Compares only: the result's plan is empty when the database matches the wanted schema. */
     public MigrationResult check() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema);
+        WantedSchema wanted = wanted();
         try (LiveDatabase db = open()) {
             db.begin(false);
             try {
@@ -107,6 +107,12 @@ public final class Migrator {
                 db.rollback();
             }
         }
+    }
+
+    private WantedSchema wanted() {
+        WantedSchema wanted = WantedSchema.load(config.schema);
+        ReservedTables.refuseDeclared(config.schema);
+        return wanted;
     }
 
     private LiveDatabase open() {

@@ -138,7 +138,12 @@ final class StepWriter {
     private String tempName(String name) {
         String base = "_keel_new_" + name;
         String temp = base;
-        for (int i = 2; current.table(temp).isPresent() || current.view(temp).isPresent(); i++) temp = base + "_" + i;
+        for (int i = 2; taken(temp); i++) temp = base + "_" + i;
         return temp;
+    }
+
+    private boolean taken(String name) {
+        return current.table(name).isPresent() || current.view(name).isPresent()
+                || current.replicationTables().stream().anyMatch(t -> Identifiers.same(t, name));
     }
 }
