@@ -43,7 +43,7 @@ public final class Migrator {
      */
     public MigrationResult migrate() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema, config.sandbox);
+        WantedSchema wanted = wanted();
         SchemaSource pre = config.pre == null ? null : SchemaSource.script(config.pre);
         SchemaSource post = config.post == null ? null : SchemaSource.script(config.post);
         try (LiveDatabase db = open()) {
@@ -77,7 +77,7 @@ public final class Migrator {
      */
     public MigrationResult diff() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema, config.sandbox);
+        WantedSchema wanted = wanted();
         SchemaSource pre = config.pre == null ? null : SchemaSource.script(config.pre);
         try (LiveDatabase db = open()) {
             return withForeignKeysOff(db, () -> {
@@ -99,7 +99,7 @@ public final class Migrator {
     /** Compares only: the result's plan is empty when the database matches the wanted schema. */
     public MigrationResult check() {
         long start = System.nanoTime();
-        WantedSchema wanted = WantedSchema.load(config.schema, config.sandbox);
+        WantedSchema wanted = wanted();
         try (LiveDatabase db = open()) {
             db.begin(false);
             try {
@@ -108,6 +108,12 @@ public final class Migrator {
                 db.rollback();
             }
         }
+    }
+
+    private WantedSchema wanted() {
+        WantedSchema wanted = WantedSchema.load(config.schema, config.sandbox);
+        ReservedTables.refuseDeclared(config.schema);
+        return wanted;
     }
 
     private LiveDatabase open() {

@@ -29,7 +29,8 @@ public final class Applier {
             for (int i = from; i < to; i++) {
                 Step step = steps.get(i);
                 try {
-                    st.execute(step.sql());
+                    if (step.check() == null) st.execute(step.sql());
+                    else verify(st, step);
                 } catch (SQLException e) {
                     KeelException mapped = db.error("step " + (i + 1) + " of the plan failed", e);
                     if (mapped.code() != ErrorCode.FAILURE) throw mapped;
@@ -41,6 +42,23 @@ public final class Applier {
         } catch (SQLException e) {
             throw db.error("cannot run the plan", e);
         }
+    }
+
+    /** Runs a row-count check: the table's rows before and after its rebuild must be as many. */
+    private void verify(Statement st, Step step) throws SQLException {
+        long before;
+        long after;
+        try (ResultSet rs = st.executeQuery(step.sql())) {
+            if (!rs.next()) throw new SQLException("row count check returned no row: " + step.sql());
+            before = rs.getLong(1);
+            after = rs.getLong(2);
+        }
+        if (before == after) return;
+        String table = step.check().table();
+        throw new KeelException(ErrorCode.FAILURE, "table " + table + " holds " + before + " rows but its rebuilt copy holds " + after
+                + "; Keel stopped the migration and rolled it back, nothing was changed", db.label(),
+                "rows were merged, skipped or added while copying (an ON CONFLICT REPLACE or IGNORE clause, a changed COLLATE on "
+                        + "a key, or a --% fill/using expression): fix the schema or the data and retry; 'keel diff' shows the plan");
     }
 
     /** Runs a pre or post SQL script; {@code role} ("pre", "post") appears in errors. */

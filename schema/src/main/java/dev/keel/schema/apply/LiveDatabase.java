@@ -142,8 +142,17 @@ public final class LiveDatabase implements AutoCloseable {
                 return new KeelException(ErrorCode.BAD_INPUT, what + ": not a SQLite database", subject,
                         "check that the path points at a SQLite database file", e);
             }
-            if (code == SQLiteErrorCode.SQLITE_CANTOPEN) {
-                return new KeelException(ErrorCode.IO, what + ": " + message, subject, "check the path and its permissions", e);
+            String name = code == null ? "" : code.name();
+            if (name.startsWith("SQLITE_READONLY")) {
+                return new KeelException(ErrorCode.IO, what + ": the database is read-only (" + message + ")", subject,
+                        "Keel needs to write the database file and create its journal beside it: check the permissions of "
+                                + "the file and of its directory, and that the file system is not mounted read-only", e);
+            }
+            if (name.startsWith("SQLITE_CANTOPEN") || name.startsWith("SQLITE_IOERR") || name.equals("SQLITE_FULL")
+                    || name.equals("SQLITE_PERM")) {
+                return new KeelException(ErrorCode.IO, what + ": " + message, subject,
+                        "check the path, the permissions of the file and its directory (SQLite creates its journal there), "
+                                + "and free disk space", e);
             }
         }
         return new KeelException(ErrorCode.FAILURE, what + ": " + message, subject, null, e);

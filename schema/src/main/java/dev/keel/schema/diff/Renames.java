@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * The renames a plan performs, resolved from {@code --% renamed} annotations against the live
  * database: table renames in an order that never collides, and column renames per (new) table.
- * An annotation that is already applied is ignored; one that names nothing that exists is an error.
+ * An annotation that is already applied (only the new name exists) is ignored; one that names nothing
+ * that exists, or whose old and new names both exist, is an error.
  */
 public record Renames(List<Rename> tables, Map<String, List<Rename>> columns) {
 
@@ -64,9 +65,10 @@ public record Renames(List<Rename> tables, Map<String, List<Rename>> columns) {
                 Annotation a = renamed.get();
                 boolean hasNew = current.table(w.name()).isPresent();
                 boolean hasOld = current.table(a.value()).isPresent();
-                if (hasNew && hasOld && wanted.table(a.value()).isEmpty()) {
-                    throw bad(a, "both table " + a.value() + " and table " + w.name() + " exist in the database",
-                            "remove the annotation if the rename already happened, or drop one of the tables first");
+                if (hasNew && hasOld && !Identifiers.same(a.value(), w.name())) {
+                    throw bad(a, "'renamed table=" + a.value() + "' on table " + w.name() + " contradicts the database: both table "
+                            + a.value() + " and table " + w.name() + " exist, so Keel cannot tell which one holds the data",
+                            "remove the annotation if the rename already happened, or drop or rename one of the tables first");
                 }
                 if (!hasNew && hasOld) {
                     tableRenames.add(new Rename(current.table(a.value()).get().name(), w.name()));
@@ -92,9 +94,12 @@ public record Renames(List<Rename> tables, Map<String, List<Rename>> columns) {
             switch (a.kind()) {
                 case RENAMED_COLUMN -> {
                     boolean hasOld = current.hasColumn(a.value());
-                    if (exists && hasOld && !wanted.hasColumn(a.value())) {
-                        throw bad(a, "both column " + a.value() + " and column " + a.column() + " exist in table " + current.name(),
-                                "remove the annotation if the rename already happened");
+                    if (exists && hasOld && !Identifiers.same(a.value(), a.column())) {
+                        throw bad(a, "'renamed column=" + a.value() + "' on column " + wanted.name() + "." + a.column()
+                                + " contradicts the database: both column " + a.value() + " and column " + a.column()
+                                + " exist in table " + current.name() + ", so Keel cannot tell which one holds the data",
+                                "remove the annotation if the rename already happened (a column may take the old name only "
+                                        + "in a later migration, without the annotation), or drop one of the columns first");
                     }
                     if (!exists && hasOld) {
                         out.add(new Rename(current.column(a.value()).get().name(), a.column()));

@@ -36,30 +36,14 @@ final class TableDiffer {
         if (!differences.isEmpty()) return List.of(rebuild(current, wanted, dropped, differences));
 
         scratch.attempt();
-        String blocker = null;
         List<Change> changes = new ArrayList<>();
-        String table = Identifiers.quote(wanted.name());
-        for (Column c : dropped) {
-            String error = scratch.error("ALTER TABLE " + table + " DROP COLUMN " + Identifiers.quote(c.name()));
-            if (error != null) {
-                blocker = "SQLite cannot drop column " + c.name() + " in place (" + error + ")";
-                break;
-            }
-            changes.add(new Change.DropColumn(wanted.name(), c));
-        }
-        for (Column c : added) {
-            if (blocker != null) break;
-            blocker = addBlocker(c);
-            if (blocker == null) {
-                String error = scratch.error("ALTER TABLE " + table + " ADD COLUMN " + c.text());
-                if (error != null) blocker = "SQLite cannot add column " + c.name() + " in place (" + error + ")";
-            }
-            changes.add(new Change.AddColumn(wanted.name(), c, fill(wanted, c).orElse(null)));
-        }
-        if (blocker == null) {
-            Optional<Table> after = scratch.table(wanted.name());
-            List<String> left = after.map(t -> differences(t, wanted)).orElse(List.of("table vanished"));
-            if (!left.isEmpty()) blocker = "in-place changes would still leave: " + String.join("; ", left);
+        String blocker;
+        scratch.run("PRAGMA ignore_check_constraints = ON");
+        try {
+            blocker = tryInPlace(current, wanted, dropped, added, changes);
+            if (blocker == null) scratch.run("DELETE FROM " + Identifiers.quote(wanted.name())); // the trial row, if any
+        } finally {
+            scratch.run("PRAGMA ignore_check_constraints = OFF");
         }
         if (blocker != null) {
             scratch.undo();
@@ -67,6 +51,36 @@ final class TableDiffer {
         }
         scratch.keep();
         return changes;
+    }
+
+    /**
+     * Runs the drops and adds on the scratch copy, collecting them in {@code changes}; null when they
+     * work and leave the wanted definition, otherwise why the table must be rebuilt. SQLite refuses
+     * some ADD COLUMNs only on a table with rows (non-constant default, NOT NULL without default,
+     * STORED), so the copy first gets a row: the trial sees what the live table will.
+     */
+    private String tryInPlace(Table current, Table wanted, List<Column> dropped, List<Column> added,
+                              List<Change> changes) throws SQLException {
+        String table = Identifiers.quote(wanted.name());
+        if (!added.isEmpty()) {
+            String error = scratch.error(oneRow(current));
+            if (error != null) return "Keel cannot try ALTER TABLE on a copy of " + current.name() + " with a row (" + error + ")";
+        }
+        for (Column c : dropped) {
+            String error = scratch.error("ALTER TABLE " + table + " DROP COLUMN " + Identifiers.quote(c.name()));
+            if (error != null) return "SQLite cannot drop column " + c.name() + " in place (" + error + ")";
+            changes.add(new Change.DropColumn(wanted.name(), c));
+        }
+        for (Column c : added) {
+            String blocker = addBlocker(c);
+            if (blocker != null) return blocker;
+            String error = scratch.error("ALTER TABLE " + table + " ADD COLUMN " + c.text());
+            if (error != null) return "SQLite cannot add column " + c.name() + " in place on a table with rows (" + error + ")";
+            changes.add(new Change.AddColumn(wanted.name(), c, fill(wanted, c).orElse(null)));
+        }
+        Optional<Table> after = scratch.table(wanted.name());
+        List<String> left = after.map(t -> differences(t, wanted)).orElse(List.of("table vanished"));
+        return left.isEmpty() ? null : "in-place changes would still leave: " + String.join("; ", left);
     }
 
     private Change.RebuildTable rebuild(Table current, Table wanted, List<Column> dropped, List<String> reasons) {
@@ -100,9 +114,29 @@ final class TableDiffer {
         if (c.notNull() && (c.defaultSql() == null || c.defaultSql().equalsIgnoreCase("NULL"))) {
             return "new column " + c.name() + " is NOT NULL without a default";
         }
-        String d = c.defaultSql() == null ? "" : c.defaultSql().trim().toUpperCase(Locale.ROOT);
-        if (d.startsWith("(") || d.startsWith("CURRENT_")) return "new column " + c.name() + " has a non-constant default";
         return null;
+    }
+
+    /** An INSERT of one row into {@code table} whose values fit each column's STRICT type (CHECKs are ignored). */
+    private static String oneRow(Table table) {
+        List<String> names = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (Column c : table.columns()) {
+            if (c.isGenerated()) continue;
+            names.add(Identifiers.quote(c.name()));
+            values.add(table.strict() ? strictValue(c.declaredType()) : "1");
+        }
+        return "INSERT INTO " + Identifiers.quote(table.name()) + " (" + String.join(", ", names) + ") VALUES ("
+                + String.join(", ", values) + ")";
+    }
+
+    private static String strictValue(String type) {
+        return switch (type == null ? "" : type.toUpperCase(Locale.ROOT)) {
+            case "REAL" -> "1.0";
+            case "TEXT" -> "'1'";
+            case "BLOB" -> "x'01'";
+            default -> "1"; // INT, INTEGER, ANY
+        };
     }
 
     /**

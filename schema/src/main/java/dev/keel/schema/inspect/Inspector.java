@@ -3,6 +3,7 @@ package dev.keel.schema.inspect;
 import dev.keel.schema.model.Column;
 import dev.keel.schema.model.ForeignKey;
 import dev.keel.schema.model.Index;
+import dev.keel.schema.model.ReplicationTables;
 import dev.keel.schema.model.Schema;
 import dev.keel.schema.model.Table;
 import dev.keel.schema.model.Trigger;
@@ -56,8 +57,13 @@ public final class Inspector {
         Map<String, String> tableSql = new LinkedHashMap<>();
         List<View> views = new ArrayList<>();
         List<Trigger> triggers = new ArrayList<>();
+        List<String> replicationTables = new ArrayList<>();
         query("SELECT type, name, tbl_name, sql FROM main.sqlite_schema m WHERE m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
                 + filter + " ORDER BY rowid", only, rs -> {
+            if (ReplicationTables.owns(rs.getString(3))) {
+                if ("table".equals(rs.getString(1))) replicationTables.add(rs.getString(2));
+                return; // replication's tables, with their indexes and triggers, are not the application's schema
+            }
             switch (rs.getString(1)) {
                 case "table" -> tableSql.put(rs.getString(2), rs.getString(4));
                 case "view" -> views.add(new View(rs.getString(2), rs.getString(4)));
@@ -74,7 +80,7 @@ public final class Inspector {
             Optional<TableDefinition.ColumnDefinition> def = definition.flatMap(d -> d.column(name));
             columns.computeIfAbsent(table, t -> new ArrayList<>()).add(new Column(name, rs.getString(3), rs.getInt(4) != 0,
                     rs.getString(5), rs.getInt(6), Column.generatedFrom(rs.getInt(7)),
-                    def.map(TableDefinition.ColumnDefinition::normalized).orElse(""),
+                    def.map(ColumnDefinitions::canonical).orElse(""),
                     def.map(TableDefinition.ColumnDefinition::text).orElse(name)));
         }, "cid");
         Map<String, List<Index>> indexes = indexes(only, filter.replace("tbl_name", "name"));
@@ -91,7 +97,7 @@ public final class Inspector {
                     virtual ? List.of() : foreignKeys.getOrDefault(name, List.of()),
                     virtual ? Optional.empty() : definitions.getOrDefault(name, TableDefinition.parse(e.getValue()))));
         }
-        return new Schema(tables, views, triggers);
+        return new Schema(tables, views, triggers, replicationTables);
     }
 
     private Map<String, List<Index>> indexes(String only, String filter) throws SQLException {

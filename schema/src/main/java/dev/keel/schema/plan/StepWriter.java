@@ -4,11 +4,14 @@ import static dev.keel.schema.sql.Identifiers.literal;
 import static dev.keel.schema.sql.Identifiers.quote;
 
 import dev.keel.schema.diff.Change;
+import dev.keel.schema.model.Column;
 import dev.keel.schema.model.Schema;
 import dev.keel.schema.model.Table;
+import dev.keel.schema.sql.Identifiers;
 import dev.keel.schema.sql.TableDefinition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Writes the SQL statements of each change; the rebuild follows SQLite's 12-step procedure. */
 final class StepWriter {
@@ -62,22 +65,7 @@ final class StepWriter {
                 () -> new IllegalStateException("no CREATE TABLE definition for " + name));
         List<Step> out = new ArrayList<>();
         out.add(new Step(definition.withName(temp), c.why() + " (12-step rebuild: create the new table)"));
-        List<String> targets = new ArrayList<>();
-        List<String> sources = new ArrayList<>();
-        String rowid = rowidName(old, wanted);
-        if (rowid != null) {
-            targets.add(rowid);
-            sources.add(rowid);
-        }
-        for (Change.ColumnCopy copy : c.copy()) {
-            targets.add(quote(copy.column()));
-            sources.add(copy.expression());
-        }
-        if (!targets.isEmpty()) {
-            out.add(new Step("INSERT INTO " + quote(temp) + " (" + String.join(", ", targets) + ")\n  SELECT "
-                    + String.join(", ", sources) + " FROM " + quote(name),
-                    "copy the rows of " + name + (rowid == null ? "" : ", keeping their rowids")));
-        }
+        out.add(copyRows(c, temp));
         if (old.autoincrement() && wanted.autoincrement()) {
             out.add(new Step("UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = "
                     + literal(name) + "), 0)) WHERE name = " + literal(temp),
@@ -86,24 +74,76 @@ final class StepWriter {
                     + literal(name) + " AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = " + literal(temp) + ")",
                     "keep the AUTOINCREMENT counter of " + name + " when no row was copied"));
         }
+        out.add(new Step("SELECT (SELECT count(*) FROM " + quote(name) + "), (SELECT count(*) FROM " + quote(temp) + ")",
+                "verify that the new " + name + " holds every row of the old one (Keel stops and rolls back otherwise)",
+                new Step.RowCountCheck(name)));
         out.add(new Step("DROP TABLE " + quote(name), "drop the old " + name + " (foreign keys are off: nothing cascades)"));
         out.add(new Step("ALTER TABLE " + quote(temp) + " RENAME TO " + quote(name), "give the new table the name " + name));
         return out;
     }
 
-    /** A rowid column name to copy so rowids survive, or null when the rowid is a declared column or absent. */
-    private static String rowidName(Table old, Table wanted) {
-        if (old.withoutRowid() || wanted.withoutRowid() || wanted.rowidAlias().isPresent()) return null;
-        for (String candidate : List.of("rowid", "_rowid_", "oid")) {
-            if (!old.hasColumn(candidate) && !wanted.hasColumn(candidate)) return candidate;
+    /**
+     * Copies every row: the wanted columns that get a value from the old row, plus the rowid when
+     * both tables have one (into the new INTEGER PRIMARY KEY when the copy does not set it). With
+     * nothing to copy, one column still gets its default, so no row is lost.
+     */
+    private static Step copyRows(Change.RebuildTable c, String temp) {
+        Table old = c.current();
+        Table wanted = c.wanted();
+        List<String> targets = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
+        String oldRowid = rowidName(old);
+        Optional<Column> alias = wanted.rowidAlias();
+        String newRowid = alias.isEmpty() ? rowidName(wanted) : copies(c, alias.get().name()) ? null : quote(alias.get().name());
+        boolean keepRowid = oldRowid != null && newRowid != null;
+        if (keepRowid) {
+            targets.add(newRowid);
+            sources.add(oldRowid);
         }
-        return null;
+        for (Change.ColumnCopy copy : c.copy()) {
+            targets.add(quote(copy.column()));
+            sources.add(copy.expression());
+        }
+        if (targets.isEmpty()) {
+            Column filler = filler(wanted);
+            targets.add(quote(filler.name()));
+            sources.add(DefaultValue.expression(filler));
+        }
+        return new Step("INSERT INTO " + quote(temp) + " (" + String.join(", ", targets) + ")\n  SELECT "
+                + String.join(", ", sources) + " FROM " + quote(old.name()),
+                "copy the rows of " + wanted.name() + (keepRowid ? ", keeping their rowids" : ""));
+    }
+
+    private static boolean copies(Change.RebuildTable c, String column) {
+        return c.copy().stream().anyMatch(k -> Identifiers.same(k.column(), column));
+    }
+
+    /** A column to insert when no column is copied: preferably one whose value would be NULL anyway. */
+    private static Column filler(Table wanted) {
+        List<Column> stored = wanted.columns().stream().filter(col -> !col.isGenerated()).toList();
+        return stored.stream().filter(col -> col.defaultSql() == null && !col.notNull()).findFirst()
+                .or(() -> stored.stream().filter(col -> col.defaultSql() != null).findFirst())
+                .orElse(stored.get(0));
+    }
+
+    /** A name that reads the rowid of {@code table} (not shadowed by a column), or null when it has none. */
+    private static String rowidName(Table table) {
+        if (table.withoutRowid()) return null;
+        for (String candidate : List.of("rowid", "_rowid_", "oid")) {
+            if (!table.hasColumn(candidate)) return candidate;
+        }
+        return table.rowidAlias().map(a -> quote(a.name())).orElse(null);
     }
 
     private String tempName(String name) {
         String base = "_keel_new_" + name;
         String temp = base;
-        for (int i = 2; current.table(temp).isPresent() || current.view(temp).isPresent(); i++) temp = base + "_" + i;
+        for (int i = 2; taken(temp); i++) temp = base + "_" + i;
         return temp;
+    }
+
+    private boolean taken(String name) {
+        return current.table(name).isPresent() || current.view(name).isPresent()
+                || current.replicationTables().stream().anyMatch(t -> Identifiers.same(t, name));
     }
 }
