@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Refuses a schema that declares a table under a name replication reserves ({@code _keel_*},
  * {@code _litestream_*}): migrations never create, change or drop such tables, so a declaration
- * would silently do nothing.
+ * would silently do nothing. Replication's own tables themselves ({@code _keel_seq}, ...) pass:
+ * a schema dumped from a replicated database declares them, and they exist already.
  */
 final class ReservedTables {
     private ReservedTables() {
@@ -20,7 +21,7 @@ final class ReservedTables {
     static void refuseDeclared(SchemaSource schema) {
         for (SqlStatement statement : schema.statements()) {
             SqlToken name = createdTable(statement.code());
-            if (name == null || !ReplicationTables.owns(name.name())) continue;
+            if (name == null || !ReplicationTables.owns(name.name()) || ReplicationTables.isBookkeeping(name.name())) continue;
             throw new KeelException(ErrorCode.BAD_INPUT, "table " + name.name() + " has a name reserved for the tables "
                     + "replication keeps in the database (" + String.join("*, ", ReplicationTables.PREFIXES) + "*)",
                     statement.source() + ":" + name.line(),

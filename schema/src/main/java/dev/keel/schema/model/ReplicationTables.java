@@ -2,6 +2,7 @@ package dev.keel.schema.model;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Tables that replication keeps inside the database it follows: Keel's ({@code _keel_seq},
@@ -13,6 +14,9 @@ public final class ReplicationTables {
     /** Name prefixes reserved for replication, compared without regard to ASCII case as SQLite does. */
     public static final List<String> PREFIXES = List.of("_keel_", "_litestream_");
 
+    /** The tables Keel and Litestream create themselves: what a schema dumped from a replicated database declares. */
+    private static final Set<String> BOOKKEEPING = Set.of("_keel_seq", "_keel_lock", "_litestream_seq", "_litestream_lock");
+
     private ReplicationTables() {
     }
 
@@ -20,5 +24,10 @@ public final class ReplicationTables {
     public static boolean owns(String table) {
         String lower = table.toLowerCase(Locale.ROOT);
         return PREFIXES.stream().anyMatch(lower::startsWith);
+    }
+
+    /** True for exactly the tables replication creates (not for every name under a reserved prefix). */
+    public static boolean isBookkeeping(String table) {
+        return BOOKKEEPING.contains(table.toLowerCase(Locale.ROOT));
     }
 }
