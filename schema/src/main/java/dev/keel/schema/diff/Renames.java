@@ -17,9 +17,14 @@ import java.util.Optional;
  * The renames a plan performs, resolved from {@code --% renamed} annotations against the live
  * database: table renames in an order that never collides, and column renames per (new) table.
  * An annotation that is already applied (only the new name exists) is ignored; one that names nothing
- * that exists, or whose old and new names both exist, is an error.
+ * that exists, or whose old and new names both exist, is an error. So is a schema that renames a name
+ * away and declares a new table or column under it: that would work once and then contradict the
+ * database on every later run, so it takes two migrations.
  */
 public record Renames(List<Rename> tables, Map<String, List<Rename>> columns) {
+
+    private static final String RENAME_THEN_REUSE = "rename in one migration, then remove the annotation and declare "
+            + "the new one under the old name in a later migration";
 
     /** One rename from {@code from} to {@code to}. */
     public record Rename(String from, String to) {
@@ -63,9 +68,15 @@ public record Renames(List<Rename> tables, Map<String, List<Rename>> columns) {
             String source = w.name();
             if (renamed.isPresent()) {
                 Annotation a = renamed.get();
-                boolean hasNew = current.table(w.name()).isPresent();
+                if (!Identifiers.same(a.value(), w.name()) && wanted.table(a.value())
+                        .filter(old -> annotations.find(Annotation.Kind.RENAMED_TABLE, old.name(), null).isEmpty()).isPresent()) {
+                    throw bad(a, "'renamed table=" + a.value() + "' on table " + w.name() + " contradicts the schema file, which "
+                            + "also declares a new table " + a.value(), RENAME_THEN_REUSE);
+                }
+                boolean hasNew = current.table(w.name()).isPresent() && !tableRenamedAway(w.name(), current, wanted, annotations);
                 boolean hasOld = current.table(a.value()).isPresent();
-                if (hasNew && hasOld && !Identifiers.same(a.value(), w.name())) {
+                // the old name still wanted here means a chain (b from a, c from b): after it ran, both exist
+                if (hasNew && hasOld && wanted.table(a.value()).isEmpty() && !Identifiers.same(a.value(), w.name())) {
                     throw bad(a, "'renamed table=" + a.value() + "' on table " + w.name() + " contradicts the database: both table "
                             + a.value() + " and table " + w.name() + " exist, so Keel cannot tell which one holds the data",
                             "remove the annotation if the rename already happened, or drop or rename one of the tables first");
@@ -90,16 +101,20 @@ public record Renames(List<Rename> tables, Map<String, List<Rename>> columns) {
         List<Rename> out = new ArrayList<>();
         for (Annotation a : annotations.ofTable(wanted.name())) {
             if (a.column() == null) continue;
-            boolean exists = current.hasColumn(a.column());
+            boolean exists = current.hasColumn(a.column()) && !columnRenamedAway(a.column(), current, wanted, annotations);
             switch (a.kind()) {
                 case RENAMED_COLUMN -> {
+                    if (!Identifiers.same(a.value(), a.column()) && wanted.hasColumn(a.value())
+                            && annotations.find(Annotation.Kind.RENAMED_COLUMN, wanted.name(), a.value()).isEmpty()) {
+                        throw bad(a, "'renamed column=" + a.value() + "' on column " + wanted.name() + "." + a.column()
+                                + " contradicts the schema file, which also declares a new column " + a.value(), RENAME_THEN_REUSE);
+                    }
                     boolean hasOld = current.hasColumn(a.value());
-                    if (exists && hasOld && !Identifiers.same(a.value(), a.column())) {
+                    if (exists && hasOld && !wanted.hasColumn(a.value()) && !Identifiers.same(a.value(), a.column())) {
                         throw bad(a, "'renamed column=" + a.value() + "' on column " + wanted.name() + "." + a.column()
                                 + " contradicts the database: both column " + a.value() + " and column " + a.column()
                                 + " exist in table " + current.name() + ", so Keel cannot tell which one holds the data",
-                                "remove the annotation if the rename already happened (a column may take the old name only "
-                                        + "in a later migration, without the annotation), or drop one of the columns first");
+                                "remove the annotation if the rename already happened, or drop one of the columns first");
                     }
                     if (!exists && hasOld) {
                         out.add(new Rename(current.column(a.value()).get().name(), a.column()));
@@ -121,6 +136,20 @@ public record Renames(List<Rename> tables, Map<String, List<Rename>> columns) {
             }
         }
         return out;
+    }
+
+    /** True when this plan renames the live table {@code name} away (a chain: c from b, b from a). */
+    private static boolean tableRenamedAway(String name, Schema current, Schema wanted, Annotations annotations) {
+        return current.table(name).isPresent() && wanted.tables().stream().anyMatch(t -> !Identifiers.same(t.name(), name)
+                && current.table(t.name()).isEmpty()
+                && annotations.find(Annotation.Kind.RENAMED_TABLE, t.name(), null).filter(r -> Identifiers.same(r.value(), name)).isPresent());
+    }
+
+    /** True when this plan renames the live column {@code name} away within the table. */
+    private static boolean columnRenamedAway(String name, Table current, Table wanted, Annotations annotations) {
+        return current.hasColumn(name) && wanted.columns().stream().anyMatch(c -> !Identifiers.same(c.name(), name)
+                && !current.hasColumn(c.name())
+                && annotations.find(Annotation.Kind.RENAMED_COLUMN, wanted.name(), c.name()).filter(r -> Identifiers.same(r.value(), name)).isPresent());
     }
 
     /** Orders renames so none targets a name still in use; a cycle cannot be ordered. */
