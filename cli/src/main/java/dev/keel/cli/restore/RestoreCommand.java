@@ -60,8 +60,12 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-if-replica-exists", "--if-replica-exists"}, description = "Exit 0 when no backup is found.")
     boolean ifReplicaExists;
 
-    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "NUM", defaultValue = "8", description = "Objects downloaded at once (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "NUM", defaultValue = "8", description = "Objects downloaded at once, 1 to 1024 (default ${DEFAULT-VALUE}).")
     int parallelism;
+
+    @Option(names = {"-remove-stale-files", "--remove-stale-files"},
+            description = "Remove stale -wal, -shm and -journal files at the output path (default: refuse to restore).")
+    boolean removeStaleFiles;
 
     @Parameters(paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL (then -o is needed).")
     String target;
@@ -72,6 +76,10 @@ public final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RestoreTarget restoreTarget = target();
+        if (parallelism < 1 || parallelism > RestoreOptions.MAX_PARALLELISM) {
+            throw usage("invalid -parallelism " + parallelism + ": must be 1 to " + RestoreOptions.MAX_PARALLELISM,
+                    "objects downloaded at once; the default is " + RestoreOptions.DEFAULT_PARALLELISM);
+        }
         if (restoreTarget instanceof RestoreTarget.Index && generation == null) {
             throw usage("must specify generation when restoring to index", "add -generation NAME (see 'keel generations')");
         }
@@ -84,8 +92,8 @@ public final class RestoreCommand implements Callable<Integer> {
                 stdout.println("database already exists, skipping");
                 return 0;
             }
-            Restorer.refuseExisting(output);
-            RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null);
+            RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null, removeStaleFiles);
+            Restorer.checkOutput(options);
             Choice choice = choose(sources, options);
             if (choice == null) {
                 if (ifReplicaExists) {

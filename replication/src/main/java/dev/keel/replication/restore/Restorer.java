@@ -2,6 +2,7 @@ package dev.keel.replication.restore;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.replication.internal.WriteGate;
 import dev.keel.replication.spi.ReplicaClient;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -34,22 +35,32 @@ public final class Restorer {
 
     /** Plans against a fresh listing of the replica and restores; NOT_FOUND when it holds no matching backup. */
     public static RestoreResult restore(ReplicaClient client, RestoreOptions options) {
-        refuseExisting(options.output());
+        return restore(client, options, WriteGate.NONE);
+    }
+
+    /** As {@link #restore(ReplicaClient, RestoreOptions)}, calling {@code gate} before each write to the output. */
+    static RestoreResult restore(ReplicaClient client, RestoreOptions options, WriteGate gate) {
+        checkOutput(options);
         ReplicaCatalog catalog = ReplicaCatalog.load(client);
         RestorePlan plan = RestorePlanner.plan(catalog, options).orElseThrow(() -> noBackups(client.describe(), options));
-        return restore(client, plan, options);
+        return restore(client, plan, options, 0, gate);
     }
 
     /** Carries out a plan made from this client's catalog. */
     public static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options) {
-        return restore(client, plan, options, 0);
+        return restore(client, plan, options, 0, WriteGate.NONE);
     }
 
     /** As {@link #restore(ReplicaClient, RestorePlan, RestoreOptions)}, buffering at most {@code memoryBudget} bytes of pages. */
     static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options, long memoryBudget) {
+        return restore(client, plan, options, memoryBudget, WriteGate.NONE);
+    }
+
+    private static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options, long memoryBudget,
+                                         WriteGate gate) {
         long start = System.nanoTime();
         Path output = options.output().toAbsolutePath().normalize();
-        refuseExisting(output);
+        checkOutput(options);
         Path dir = output.getParent();
         Path temp = dir.resolve("." + output.getFileName() + ".keel-restore-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
@@ -58,7 +69,7 @@ public final class Restorer {
             Files.createDirectories(dir);
             if (options.integrityCheck()) IntegrityCheck.preload();
             AtomicLong checkNanos = new AtomicLong();
-            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp, memoryBudget).run(
+            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp, output, gate, memoryBudget).run(
                     !options.integrityCheck() ? null : db -> {
                         long checkStart = System.nanoTime();
                         options.listener().checking();
@@ -66,11 +77,16 @@ public final class Restorer {
                         checkNanos.set(System.nanoTime() - checkStart);
                     });
             Duration checkTime = Duration.ofNanos(checkNanos.get());
+            // Checked again just before the rename: a -wal that appeared while the restore ran would be
+            // applied to the new file by the first connection that opens it.
+            StaleFiles.removeOrRefuse(output, options.removeStaleFiles());
             moveIntoPlace(temp, output);
             done = true;
             return new RestoreResult(output, built.replica(), built.generation(), built.snapshotIndex(), built.position(),
                     built.walSegments(), built.frames(), built.commits(), built.compressedBytes(), built.databaseBytes(),
                     built.pagesWritten(), Duration.ofNanos(System.nanoTime() - start), checkTime);
+        } catch (OutputFile.LocalWriteFailure e) {
+            throw e.toKeelException();
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot write the restored database: " + e.getMessage(), output.toString(),
                     "check free space and permissions in " + dir, e);
@@ -91,6 +107,16 @@ public final class Restorer {
         return new KeelException(ErrorCode.NOT_FOUND, "no matching backups found" + what
                 + (options.target() instanceof RestoreTarget.Latest ? "" : " for " + options.target()), replica,
                 "list what the replica holds with 'keel generations' and 'keel snapshots'; -if-replica-exists makes this exit 0");
+    }
+
+    /**
+     * Refuses (REFUSED) an output path that exists, or that has a stale {@code -wal}, {@code -shm} or
+     * {@code -journal} file beside it unless the options remove those; call it before contacting the replica.
+     */
+    public static void checkOutput(RestoreOptions options) {
+        Path output = options.output().toAbsolutePath().normalize();
+        refuseExisting(output);
+        if (!options.removeStaleFiles()) StaleFiles.refuse(output);
     }
 
     /** Refuses an output path that exists (even as a dangling link). */
@@ -134,7 +160,7 @@ public final class Restorer {
         fsyncDirectory(output.getParent());
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
+    static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {

@@ -5,7 +5,6 @@ import dev.keel.format.Lz4StreamDecoder;
 import dev.keel.format.WalFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -14,12 +13,12 @@ import java.util.concurrent.CompletableFuture;
  * replay can start before the snapshot is complete.
  */
 final class SnapshotWriter implements Lz4StreamDecoder.Sink {
-    private final FileChannel file;
+    private final OutputFile file;
     private final CompletableFuture<Integer> pageSize;
     private final byte[] head = new byte[DatabaseHeader.SIZE];
     private int headLength;
 
-    SnapshotWriter(FileChannel file, CompletableFuture<Integer> pageSize) {
+    SnapshotWriter(OutputFile file, CompletableFuture<Integer> pageSize) {
         this.file = file;
         this.pageSize = pageSize;
     }
@@ -32,9 +31,7 @@ final class SnapshotWriter implements Lz4StreamDecoder.Sink {
             headLength += n;
             if (headLength == head.length) pageSize.complete(parseHeader().pageSize());
         }
-        ByteBuffer buf = ByteBuffer.wrap(content, from, length);
-        long pos = offset;
-        while (buf.hasRemaining()) pos += file.write(buf, pos);
+        file.write(ByteBuffer.wrap(content, from, length), offset);
     }
 
     /** Checks the whole snapshot once it is written; returns its size. */
