@@ -114,13 +114,24 @@ public final class RestoreCommand implements Callable<Integer> {
     private record Choice(ReplicaSources.Named replica, RestorePlan plan) {
     }
 
-    /** The replica whose matching generation has the latest data (Litestream's choice), and its plan. */
+    /**
+     * The replica whose matching generation has the latest data (Litestream's choice), and its plan. A
+     * replica whose newest generation cannot be restored, or cannot be told apart from another, fails
+     * the command (naming it) instead of being passed over: its data may be the newest.
+     */
     private static Choice choose(ReplicaSources sources, RestoreOptions options) {
         Map<String, ReplicaCatalog> catalogs = Listings.catalogs(sources);
         ReplicaSources.Named best = null;
         Instant bestTime = null;
         for (ReplicaSources.Named r : sources.replicas()) {
-            Instant t = RestorePlanner.updatedAt(catalogs.get(r.name()), options.generation(), options.target());
+            Instant t;
+            try {
+                t = RestorePlanner.updatedAt(catalogs.get(r.name()), options.generation(), options.target());
+            } catch (KeelException e) {
+                if (sources.replicas().size() < 2) throw e;
+                throw new KeelException(e.code(), "replica \"" + r.name() + "\": " + e.getMessage(), e.subject(),
+                        e.hint() + "; or restore from another replica with -replica NAME", e);
+            }
             if (t != null && (bestTime == null || t.isAfter(bestTime))) {
                 best = r;
                 bestTime = t;
@@ -128,7 +139,7 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         if (best == null) return null;
         ReplicaSources.Named chosen = best;
-        return RestorePlanner.plan(catalogs.get(best.name()), options).map(p -> new Choice(chosen, p)).orElse(null);
+        return Restorer.plan(best.client(), catalogs.get(best.name()), options).map(p -> new Choice(chosen, p)).orElse(null);
     }
 
     private void print(PrintWriter stdout, String replicaName, RestoreResult r) {

@@ -2,6 +2,7 @@ package dev.keel.replication.restore;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.format.DatabaseHeader;
 import dev.keel.format.Lz4;
 import dev.keel.format.Lz4FrameDecoder;
 import dev.keel.format.Lz4StreamDecoder;
@@ -44,7 +45,7 @@ final class RestoreRun {
     private final Path output;
     private final WriteGate gate;
     private final long memoryBudget;
-    private final CompletableFuture<Integer> snapshotPageSize = new CompletableFuture<>();
+    private final CompletableFuture<DatabaseHeader> snapshotHeader = new CompletableFuture<>();
     private final Lz4FrameDecoder segmentDecoder = new Lz4FrameDecoder();
     private WalReplayer replayer;
     private DatabaseImage image;
@@ -139,9 +140,9 @@ final class RestoreRun {
             byte[] compressed = pending.bytes() == null ? null : await(pending.bytes(), segment.key(), "WAL segment");
             if (compressed != null) aheadBytes -= segment.size();
             if (replayer == null) {
-                int pageSize = await(snapshotPageSize, plan.snapshot().key(), "snapshot");
-                image = new DatabaseImage(file, pageSize, memory, () -> await(snapshot, plan.snapshot().key(), "snapshot"));
-                replayer = new WalReplayer(image, pageSize);
+                DatabaseHeader base = await(snapshotHeader, plan.snapshot().key(), "snapshot");
+                image = new DatabaseImage(file, base.pageSize(), memory, () -> await(snapshot, plan.snapshot().key(), "snapshot"));
+                replayer = new WalReplayer(image, base.pageSize());
             }
             long stopOffset = i == segments.size() - 1 ? plan.stopOffset() : -1;
             try {
@@ -178,11 +179,11 @@ final class RestoreRun {
     private long copySnapshot(OutputFile file) throws IOException {
         SnapshotInfo snapshot = plan.snapshot();
         try (InputStream in = objects.open(snapshot.key(), options.listener()::progressed)) {
-            SnapshotWriter writer = new SnapshotWriter(file, snapshotPageSize);
+            SnapshotWriter writer = new SnapshotWriter(file, snapshotHeader);
             return writer.finish(Lz4StreamDecoder.onCallingThread().decode(in, writer));
         } catch (Throwable e) {
             KeelException failure = objects.failure(snapshot.key(), "snapshot", e);
-            snapshotPageSize.completeExceptionally(failure);
+            snapshotHeader.completeExceptionally(failure);
             throw failure;
         }
     }

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,10 +42,24 @@ public final class Restorer {
     /** As {@link #restore(ReplicaClient, RestoreOptions)}, calling {@code gate} before each write to the output. */
     static RestoreResult restore(ReplicaClient client, RestoreOptions options, WriteGate gate) {
         checkOutput(options);
-        ReplicaCatalog catalog = ReplicaCatalog.load(client);
-        RestorePlan plan = RestorePlanner.plan(catalog, options).orElseThrow(() -> noBackups(client.describe(), options));
+        RestorePlan plan = plan(client, ReplicaCatalog.load(client), options).orElseThrow(() -> noBackups(client.describe(), options));
         return restore(client, plan, options, 0, gate);
     }
+
+    /**
+     * {@link RestorePlanner#plan}, and when the generation was chosen (not named), a check by content
+     * that no generation ranked older by file times wrote WAL after the chosen one began
+     * ({@link GenerationOrder}; reads two WAL headers per generation).
+     */
+    public static Optional<RestorePlan> plan(ReplicaClient client, ReplicaCatalog catalog, RestoreOptions options) {
+        Optional<RestorePlan> plan = RestorePlanner.plan(catalog, options);
+        if (plan.isPresent() && options.generation() == null) {
+            GenerationOrder.check(new ReplicaObjects(client), catalog, catalog.info(plan.get().generation()));
+        }
+        return plan;
+    }
+
+
 
     /** Carries out a plan made from this client's catalog. */
     public static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options) {

@@ -14,13 +14,13 @@ import java.util.concurrent.CompletableFuture;
  */
 final class SnapshotWriter implements Lz4StreamDecoder.Sink {
     private final OutputFile file;
-    private final CompletableFuture<Integer> pageSize;
+    private final CompletableFuture<DatabaseHeader> header;
     private final byte[] head = new byte[DatabaseHeader.SIZE];
     private int headLength;
 
-    SnapshotWriter(OutputFile file, CompletableFuture<Integer> pageSize) {
+    SnapshotWriter(OutputFile file, CompletableFuture<DatabaseHeader> header) {
         this.file = file;
-        this.pageSize = pageSize;
+        this.header = header;
     }
 
     @Override
@@ -29,7 +29,7 @@ final class SnapshotWriter implements Lz4StreamDecoder.Sink {
             int n = Math.min(length, head.length - headLength);
             System.arraycopy(content, from, head, headLength, n);
             headLength += n;
-            if (headLength == head.length) pageSize.complete(parseHeader().pageSize());
+            if (headLength == head.length) header.complete(parseHeader());
         }
         file.write(ByteBuffer.wrap(content, from, length), offset);
     }
@@ -38,7 +38,7 @@ final class SnapshotWriter implements Lz4StreamDecoder.Sink {
     long finish(long size) {
         if (size == 0) throw new WalFormatException("the snapshot is empty");
         if (headLength < head.length) throw notADatabase();
-        int pages = pageSize.join();
+        int pages = header.join().pageSize();
         if (size % pages != 0) {
             throw new WalFormatException("the snapshot is " + size + " bytes, not a whole number of " + pages + "-byte pages");
         }

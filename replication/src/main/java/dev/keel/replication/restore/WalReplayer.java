@@ -22,6 +22,7 @@ import java.util.Map;
 final class WalReplayer {
     private final DatabaseImage image;
     private final int pageSize;
+
     private final Map<Long, byte[]> uncommitted = new LinkedHashMap<>();
     private long index = -1;
     private WalHeader header;
