@@ -2,6 +2,7 @@ package dev.keel.replication.restore;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.replication.api.ReplicaLayout;
 import dev.keel.replication.internal.WriteGate;
 import dev.keel.replication.spi.ReplicaClient;
 import java.io.IOException;
@@ -88,7 +89,7 @@ public final class Restorer {
                     !options.integrityCheck() ? null : db -> {
                         long checkStart = System.nanoTime();
                         options.listener().checking();
-                        check(db, client.describe());
+                        check(db, client.describe(), plan);
                         checkNanos.set(System.nanoTime() - checkStart);
                     });
             Duration checkTime = Duration.ofNanos(checkNanos.get());
@@ -142,18 +143,26 @@ public final class Restorer {
         }
     }
 
-    private static void check(Path db, String replica) throws IOException {
+    /**
+     * Runs integrity_check on the rebuilt file. A failure names the snapshot it was built from and what
+     * was replayed on top: a snapshot of another database or generation shows up here (its pages do not
+     * fit the WAL replayed over them), as does damage no checksum covers.
+     */
+    private static void check(Path db, String replica, RestorePlan plan) throws IOException {
+        String subject = replica + "/" + plan.snapshot().key();
+        String built = "the database rebuilt from this snapshot" + (plan.segments().isEmpty() ? ""
+                : " and " + plan.segments().size() + " WAL segment(s) up to index " + ReplicaLayout.hex(plan.lastIndex()));
+        String hint = "the snapshot may belong to another database or generation, or a file is damaged; restore an earlier"
+                + " point (-timestamp, -index), another generation (-generation) or another replica";
         List<String> problems;
         try {
             problems = IntegrityCheck.problems(db);
         } catch (SQLException e) {
-            throw new KeelException(ErrorCode.BAD_INPUT, "the restored database cannot be opened: " + e.getMessage(), replica,
-                    "the replica's snapshot or WAL is damaged; try an earlier point, another generation or replica", e);
+            throw new KeelException(ErrorCode.BAD_INPUT, built + " cannot be opened by SQLite: " + e.getMessage(), subject, hint, e);
         }
         if (!problems.isEmpty()) {
-            throw new KeelException(ErrorCode.BAD_INPUT, "the restored database fails integrity_check: "
-                    + String.join("; ", problems), replica,
-                    "the replica's data is damaged; try an earlier point, another generation or replica");
+            throw new KeelException(ErrorCode.BAD_INPUT, built + " fails integrity_check: " + String.join("; ", problems),
+                    subject, hint);
         }
     }
 
