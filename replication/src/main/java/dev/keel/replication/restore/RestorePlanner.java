@@ -87,8 +87,10 @@ public final class RestorePlanner {
                 if (s.index() <= i.index()) best = s; // sorted by index: the last one that fits wins
             } else if (target instanceof RestoreTarget.AtPosition p) {
                 if (s.index() <= p.position().index()) best = s;
-            } else if (best == null || !s.createdAt().isBefore(best.createdAt())) {
-                best = s; // latest: the newest snapshot, as Litestream picks it
+            } else {
+                // Latest: the highest index (Litestream takes the newest by time): it needs the least WAL,
+                // and a file whose time was changed (touched, copied) cannot move the choice.
+                best = s;
             }
         }
         return Optional.ofNullable(best);

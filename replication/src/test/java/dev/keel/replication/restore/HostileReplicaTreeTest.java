@@ -98,8 +98,9 @@ class HostileReplicaTreeTest {
         RestoreOptions options = RestoreOptions.to(out).withRemoveStaleFiles(removeStale)
                 .withParallelism(1 + random.nextInt(4));
         KeelException failure = null;
+        RestoreResult result = null;
         try {
-            Restorer.restore(client, options);
+            result = Restorer.restore(client, options);
         } catch (KeelException e) {
             failure = e;
         }
@@ -113,7 +114,7 @@ class HostileReplicaTreeTest {
             assertThat(out).doesNotExist();
             return;
         }
-        edits.add("-> restored");
+        edits.add("-> restored from snapshot " + ReplicaLayout.hex(result.snapshotIndex()) + " to " + result.position());
         assertThat(IntegrityCheck.problems(out)).isEmpty();
         // Exactly an acknowledged state, and none older than what the tree certainly still holds (a
         // snapshot can hold more than the segments left beside it, so newer is fine).
@@ -170,6 +171,7 @@ class HostileReplicaTreeTest {
     private record Edit(Random random, Path replica, Path outside, Path outDir) {
         String apply() throws IOException {
             List<Path> files = files(replica);
+            if (files.isEmpty()) return "no-op (no files left)";
             Path f = files.get(random.nextInt(files.size()));
             String key = replica.relativize(f).toString();
             switch (random.nextInt(12)) {
@@ -222,6 +224,7 @@ class HostileReplicaTreeTest {
                 }
                 case 8 -> {
                     List<Path> snaps = files.stream().filter(p -> p.toString().endsWith(".snapshot.lz4")).toList();
+                    if (snaps.isEmpty()) return "no-op (no snapshots left)";
                     Path a = snaps.get(random.nextInt(snaps.size()));
                     Path b = snaps.get(random.nextInt(snaps.size()));
                     byte[] ab = Files.readAllBytes(a);
