@@ -60,8 +60,12 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-if-replica-exists", "--if-replica-exists"}, description = "Exit 0 when no backup is found.")
     boolean ifReplicaExists;
 
-    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "NUM", defaultValue = "8", description = "Objects downloaded at once (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "NUM", defaultValue = "8", description = "Objects downloaded at once, 1 to 1024 (default ${DEFAULT-VALUE}).")
     int parallelism;
+
+    @Option(names = {"-remove-stale-files", "--remove-stale-files"},
+            description = "Remove stale -wal, -shm and -journal files at the output path (default: refuse to restore).")
+    boolean removeStaleFiles;
 
     @Parameters(paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL (then -o is needed).")
     String target;
@@ -72,6 +76,10 @@ public final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RestoreTarget restoreTarget = target();
+        if (parallelism < 1 || parallelism > RestoreOptions.MAX_PARALLELISM) {
+            throw usage("invalid -parallelism " + parallelism + ": must be 1 to " + RestoreOptions.MAX_PARALLELISM,
+                    "objects downloaded at once; the default is " + RestoreOptions.DEFAULT_PARALLELISM);
+        }
         if (restoreTarget instanceof RestoreTarget.Index && generation == null) {
             throw usage("must specify generation when restoring to index", "add -generation NAME (see 'keel generations')");
         }
@@ -84,8 +92,8 @@ public final class RestoreCommand implements Callable<Integer> {
                 stdout.println("database already exists, skipping");
                 return 0;
             }
-            Restorer.refuseExisting(output);
-            RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null);
+            RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null, removeStaleFiles);
+            Restorer.checkOutput(options);
             Choice choice = choose(sources, options);
             if (choice == null) {
                 if (ifReplicaExists) {
@@ -106,13 +114,24 @@ public final class RestoreCommand implements Callable<Integer> {
     private record Choice(ReplicaSources.Named replica, RestorePlan plan) {
     }
 
-    /** The replica whose matching generation has the latest data (Litestream's choice), and its plan. */
+    /**
+     * The replica whose matching generation has the latest data (Litestream's choice), and its plan. A
+     * replica whose newest generation cannot be restored, or cannot be told apart from another, fails
+     * the command (naming it) instead of being passed over: its data may be the newest.
+     */
     private static Choice choose(ReplicaSources sources, RestoreOptions options) {
         Map<String, ReplicaCatalog> catalogs = Listings.catalogs(sources);
         ReplicaSources.Named best = null;
         Instant bestTime = null;
         for (ReplicaSources.Named r : sources.replicas()) {
-            Instant t = RestorePlanner.updatedAt(catalogs.get(r.name()), options.generation(), options.target());
+            Instant t;
+            try {
+                t = RestorePlanner.updatedAt(catalogs.get(r.name()), options.generation(), options.target());
+            } catch (KeelException e) {
+                if (sources.replicas().size() < 2) throw e;
+                throw new KeelException(e.code(), "replica \"" + r.name() + "\": " + e.getMessage(), e.subject(),
+                        e.hint() + "; or restore from another replica with -replica NAME", e);
+            }
             if (t != null && (bestTime == null || t.isAfter(bestTime))) {
                 best = r;
                 bestTime = t;
@@ -120,7 +139,7 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         if (best == null) return null;
         ReplicaSources.Named chosen = best;
-        return RestorePlanner.plan(catalogs.get(best.name()), options).map(p -> new Choice(chosen, p)).orElse(null);
+        return Restorer.plan(best.client(), catalogs.get(best.name()), options).map(p -> new Choice(chosen, p)).orElse(null);
     }
 
     private void print(PrintWriter stdout, String replicaName, RestoreResult r) {

@@ -151,4 +151,49 @@ class RestoreCommandsTest {
         assertThat(r.err()).contains(WAL_KEY).contains("hint: ");
         assertThat(out).doesNotExist();
     }
+
+    @Test
+    void parallelismBelowOneOrAboveTheLimitIsAUsageError() {
+        for (String n : new String[] {"0", "-1", "1025"}) {
+            Run r = run("restore", "-parallelism", n, "-o", dir.resolve("p.db").toString(), url);
+            assertThat(r.status()).as("-parallelism %s", n).isEqualTo(64);
+            assertThat(r.err()).contains("-parallelism").contains("hint: ");
+        }
+        assertThat(dir.resolve("p.db")).doesNotExist();
+    }
+
+    @Test
+    void aStaleWalAtTheOutputIsRefusedUnlessRemoveStaleFilesIsGiven() throws Exception {
+        Path out = dir.resolve("app.db");
+        Path wal = Files.writeString(dir.resolve("app.db-wal"), "left behind by rm app.db");
+        Run refused = run("restore", "-o", out.toString(), url);
+        assertThat(refused.status()).isEqualTo(3);
+        assertThat(refused.err()).contains(wal.toString()).contains("--remove-stale-files");
+        assertThat(out).doesNotExist();
+
+        Run removed = run("restore", "--remove-stale-files", "-o", out.toString(), url);
+        assertThat(removed.status()).as(removed.err()).isZero();
+        assertThat(wal).doesNotExist();
+        assertThat(count(out)).isEqualTo(15);
+    }
+
+    @Test
+    void aGenerationWithWalButNoSnapshotIsListedWithItsTimesAndRefusedAsLatest() throws Exception {
+        String newer = "ffeeddccbbaa9988";
+        Files.createDirectories(replica.resolve("generations/" + newer + "/wal"));
+        Files.copy(replica.resolve(WAL_KEY), replica.resolve("generations/" + newer + "/wal/00000001_00000000.wal.lz4"));
+        Files.setLastModifiedTime(replica.resolve("generations/" + newer + "/wal/00000001_00000000.wal.lz4"),
+                FileTime.from(Instant.parse("2024-01-02T00:00:00Z")));
+
+        Run generations = run("generations", "--json", url);
+        JsonNode listed = dev.keel.cli.OutputOptions.mapper().readTree(generations.out()).get(1);
+        assertThat(listed.get("generation").asText()).isEqualTo(newer);
+        assertThat(listed.get("start").asText()).isEqualTo("2024-01-02T00:00:00Z");
+        assertThat(listed.get("snapshots").asInt()).isZero();
+
+        Run latest = run("restore", "-o", dir.resolve("l.db").toString(), url);
+        assertThat(latest.status()).isEqualTo(65);
+        assertThat(latest.err()).contains(newer).contains("no snapshot").contains("-generation " + GEN);
+        assertThat(run("restore", "-generation", GEN, "-o", dir.resolve("g.db").toString(), url).status()).isZero();
+    }
 }

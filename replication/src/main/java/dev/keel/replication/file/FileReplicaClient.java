@@ -86,7 +86,10 @@ public final class FileReplicaClient implements ReplicaClient {
                 String key = keyOf(entry);
                 if (attrs.isDirectory()) {
                     if (prefix.startsWith(key + "/") || (key + "/").startsWith(prefix)) walk(entry, prefix, out);
-                } else if (attrs.isRegularFile() && key.startsWith(prefix) && !entry.getFileName().toString().endsWith(TEMP_SUFFIX)) {
+                } else if ((attrs.isRegularFile() || attrs.isSymbolicLink()) && key.startsWith(prefix)
+                        && !entry.getFileName().toString().endsWith(TEMP_SUFFIX)) {
+                    // A link is listed (with its own size and time) but never followed, here or in open():
+                    // restore must see that something is there, and must not read outside the tree.
                     out.add(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
                 }
             }
@@ -97,21 +100,12 @@ public final class FileReplicaClient implements ReplicaClient {
 
     @Override
     public InputStream open(String key) throws IOException {
-        try {
-            return Files.newInputStream(resolve(key));
-        } catch (NoSuchFileException e) {
-            throw new NoSuchObjectException(key);
-        }
+        return Channels.newInputStream(openForRead(key));
     }
 
     @Override
     public InputStream openRange(String key, long offset, long length) throws IOException {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(resolve(key), StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new NoSuchObjectException(key);
-        }
+        FileChannel channel = openForRead(key);
         channel.position(offset);
         return new BoundedInputStream(Channels.newInputStream(channel), length);
     }
@@ -161,6 +155,24 @@ public final class FileReplicaClient implements ReplicaClient {
                 return; // another writer put something there: fine
             }
             dir = dir.getParent();
+        }
+    }
+
+    /**
+     * Opens an object without following links: the file itself must not be a link (O_NOFOLLOW), and the
+     * directories on its way must resolve inside the root. Replica trees are untrusted input.
+     */
+    private FileChannel openForRead(String key) throws IOException {
+        Path path = resolve(key);
+        try {
+            if (Files.isSymbolicLink(path) || !path.toRealPath().startsWith(root.toRealPath())) {
+                throw new KeelException(ErrorCode.BAD_INPUT, "is a symbolic link (or lies under one) pointing elsewhere;"
+                        + " Keel does not follow links in a replica", describe() + "/" + key,
+                        "replace the link with the file itself, or remove it");
+            }
+            return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException(key);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.keel.replication.restore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +21,7 @@ final class DatabaseImage {
 
     private static final int RUN_BYTES = 1 << 20;
 
-    private final FileChannel file;
+    private final OutputFile file;
     private final int pageSize;
     private final long memoryBudget;
     private final BaseReady base;
@@ -31,7 +30,7 @@ final class DatabaseImage {
     private long finalLength = -1;
     private long pagesWritten;
 
-    DatabaseImage(FileChannel file, int pageSize, long memoryBudget, BaseReady base) {
+    DatabaseImage(OutputFile file, int pageSize, long memoryBudget, BaseReady base) {
         this.file = file;
         this.pageSize = pageSize;
         this.memoryBudget = memoryBudget;
@@ -87,7 +86,7 @@ final class DatabaseImage {
 
     private void write(ByteBuffer run, long pos) throws IOException {
         run.flip();
-        while (run.hasRemaining()) pos += file.write(run, pos);
+        file.write(run, pos);
         run.clear();
     }
 

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * What a replica holds of one generation: its time span (oldest and newest object timestamp) and how
- * many snapshots and WAL segments it has. {@code createdAt}/{@code updatedAt} are null when the
- * generation holds no snapshot, which makes it unrestorable.
+ * many snapshots and WAL segments it has. A generation without a snapshot is listed with the span of
+ * its WAL but cannot be restored; {@code createdAt}/{@code updatedAt} are null only when it holds nothing.
  */
 public record GenerationInfo(Generation generation, Instant createdAt, Instant updatedAt, int snapshotCount,
                              int walSegmentCount) {

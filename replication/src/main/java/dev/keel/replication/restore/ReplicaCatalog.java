@@ -31,14 +31,14 @@ public final class ReplicaCatalog {
     private final String replica;
     private final Map<Generation, List<SnapshotInfo>> snapshots;
     private final Map<Generation, List<WalSegmentInfo>> segments;
-    private final int ignored;
+    private final List<ObjectInfo> strays;
 
     private ReplicaCatalog(String replica, Map<Generation, List<SnapshotInfo>> snapshots,
-                           Map<Generation, List<WalSegmentInfo>> segments, int ignored) {
+                           Map<Generation, List<WalSegmentInfo>> segments, List<ObjectInfo> strays) {
         this.replica = replica;
         this.snapshots = snapshots;
         this.segments = segments;
-        this.ignored = ignored;
+        this.strays = strays;
     }
 
     /** Lists the replica once (everything under {@code generations/}) and builds the catalog. */
@@ -57,7 +57,7 @@ public final class ReplicaCatalog {
     public static ReplicaCatalog of(String replica, Collection<ObjectInfo> objects) {
         Map<Generation, List<SnapshotInfo>> snaps = new TreeMap<>();
         Map<Generation, List<WalSegmentInfo>> wal = new TreeMap<>();
-        int ignored = 0;
+        List<ObjectInfo> strays = new ArrayList<>();
         for (ObjectInfo object : objects) {
             Optional<SnapshotInfo> s = ReplicaLayout.parseSnapshot(object);
             if (s.isPresent()) {
@@ -68,7 +68,7 @@ public final class ReplicaCatalog {
             if (w.isPresent()) {
                 wal.computeIfAbsent(w.get().generation(), g -> new ArrayList<>()).add(w.get());
             } else {
-                ignored++;
+                strays.add(object);
             }
         }
         Map<Generation, List<SnapshotInfo>> sortedSnaps = new TreeMap<>();
@@ -81,7 +81,8 @@ public final class ReplicaCatalog {
             sortedSnaps.put(g, List.copyOf(s));
             sortedWal.put(g, List.copyOf(w));
         }
-        return new ReplicaCatalog(replica, sortedSnaps, sortedWal, ignored);
+        strays.sort(Comparator.comparing(ObjectInfo::key));
+        return new ReplicaCatalog(replica, sortedSnaps, sortedWal, List.copyOf(strays));
     }
 
     private static List<Generation> union(Map<Generation, ?> a, Map<Generation, ?> b) {
@@ -127,18 +128,28 @@ public final class ReplicaCatalog {
 
     /** How many objects under {@code generations/} were not snapshots or WAL segments. */
     public int ignoredObjects() {
-        return ignored;
+        return strays.size();
+    }
+
+    /**
+     * The objects under {@code generations/} whose names are not exactly a snapshot's or a WAL
+     * segment's (renamed files or directories, links, copies), by key. A restore never reads them, but
+     * one newer than the data it would restore means that data may not be the newest (see
+     * {@link GenerationChooser}).
+     */
+    public List<ObjectInfo> strays() {
+        return strays;
     }
 
     /**
      * The time span of a generation: from its oldest to its newest snapshot or WAL segment, counting
-     * only segments at or after the oldest snapshot's index (earlier ones cannot be restored).
+     * only segments at or after the oldest snapshot's index (earlier ones cannot be restored); for a
+     * generation without snapshots (null for an unknown one), the span of its WAL, as Litestream lists it.
      */
     public GenerationInfo info(Generation generation) {
         List<SnapshotInfo> snaps = snapshots(generation);
         List<WalSegmentInfo> wal = walSegments(generation);
-        if (snaps.isEmpty()) return new GenerationInfo(generation, null, null, 0, wal.size());
-        long minIndex = snaps.get(0).index();
+        long minIndex = snaps.isEmpty() ? 0 : snaps.get(0).index();
         Instant created = null, updated = null;
         for (SnapshotInfo s : snaps) {
             created = min(created, s.createdAt());
@@ -158,13 +169,12 @@ public final class ReplicaCatalog {
     }
 
     /**
-     * The generation with the newest data, if any is restorable: the latest update; on a tie (S3, SFTP
-     * and Azure timestamps have one-second resolution, so a generation change often falls within one
-     * second), see {@link #recency()}.
+     * The generation a restore of the latest state uses (see {@link GenerationChooser}): the one with
+     * the latest update; empty when the replica holds nothing. Throws when that generation cannot be
+     * restored or the choice is ambiguous, rather than fall back to older data.
      */
     public Optional<GenerationInfo> latestGeneration() {
-        return generationInfos().stream().filter(GenerationInfo::restorable)
-                .max(Comparator.comparing(GenerationInfo::updatedAt).thenComparing(recency()));
+        return GenerationChooser.choose(this, null, RestoreTarget.latest());
     }
 
     /**

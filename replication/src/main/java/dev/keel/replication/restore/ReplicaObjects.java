@@ -50,8 +50,12 @@ final class ReplicaObjects {
 
     /** Translates whatever went wrong while reading or decoding {@code key} into a user-facing error. */
     KeelException failure(String key, String what, Throwable error) {
+        if (error instanceof OutputFile.LocalWriteFailure local) return local.toKeelException();
         String subject = client.describe() + "/" + key;
-        if (error instanceof KeelException k && k.code() != ErrorCode.BAD_INPUT) return k.withSubject(subject);
+        // A failure that already says what is wrong (and what to do) only lacks the object's name.
+        if (error instanceof KeelException k && (k.code() != ErrorCode.BAD_INPUT || k.hint() != null)) {
+            return k.withSubject(subject);
+        }
         if (error instanceof StorageFailure f) {
             if (f.missing) {
                 return new KeelException(ErrorCode.NOT_FOUND, what + " disappeared from the replica while restoring", subject,

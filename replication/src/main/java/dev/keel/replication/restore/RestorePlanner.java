@@ -9,14 +9,13 @@ import dev.keel.replication.api.SnapshotInfo;
 import dev.keel.replication.api.WalSegmentInfo;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Turns a replica's catalog and a target into a {@link RestorePlan}, with Litestream 0.3's rules:
  * the generation asked for, else the one with the latest data (covering the timestamp, if one is
- * given); the newest snapshot at or before the target; then every WAL segment from that snapshot's
+ * given; see {@link GenerationChooser}); the newest snapshot at or before the target; then every WAL segment from that snapshot's
  * index at offset 0 up to the target, in order. A hole in the WAL is an error naming the object
  * where it shows. Pure: reads nothing but the catalog.
  */
@@ -24,29 +23,13 @@ public final class RestorePlanner {
     private RestorePlanner() {
     }
 
-    /** The generation a restore would use, or empty when the replica has no matching backup. */
+    /**
+     * The generation a restore would use, or empty when the replica has no matching backup; throws
+     * rather than fall back to older data when the newest generation is unusable or the choice is
+     * ambiguous (see {@link GenerationChooser}).
+     */
     public static Optional<GenerationInfo> chooseGeneration(ReplicaCatalog catalog, Generation wanted, RestoreTarget target) {
-        if (wanted != null) {
-            GenerationInfo info = catalog.info(wanted);
-            return info.restorable() ? Optional.of(info) : Optional.empty();
-        }
-        if (target instanceof RestoreTarget.Index) {
-            throw new KeelException(ErrorCode.USAGE, "a restore to a WAL index needs a generation", catalog.replica(),
-                    "add -generation NAME (see 'keel generations')");
-        }
-        if (target instanceof RestoreTarget.Timestamp t) {
-            // The generation that was current at T: the newest one created at or before T. Unlike
-            // Litestream 0.3 this also serves a T after the generation's last file (nothing was
-            // written in between, so the state at T is its latest state).
-            // Generations created within the same second (coarse storage timestamps): the later one by
-            // the catalog's recency order, then the one updated last.
-            return catalog.generationInfos().stream()
-                    .filter(info -> info.restorable() && !info.createdAt().isAfter(t.timestamp()))
-                    .max(Comparator.comparing(GenerationInfo::createdAt)
-                            .thenComparing(GenerationInfo::updatedAt)
-                            .thenComparing(catalog.recency()));
-        }
-        return catalog.latestGeneration();
+        return GenerationChooser.choose(catalog, wanted, target);
     }
 
     /** The plan for {@code options} against one replica, or empty when it holds no matching backup. */
@@ -104,8 +87,10 @@ public final class RestorePlanner {
                 if (s.index() <= i.index()) best = s; // sorted by index: the last one that fits wins
             } else if (target instanceof RestoreTarget.AtPosition p) {
                 if (s.index() <= p.position().index()) best = s;
-            } else if (best == null || !s.createdAt().isBefore(best.createdAt())) {
-                best = s; // latest: the newest snapshot, as Litestream picks it
+            } else {
+                // Latest: the highest index (Litestream takes the newest by time): it needs the least WAL,
+                // and a file whose time was changed (touched, copied) cannot move the choice.
+                best = s;
             }
         }
         return Optional.ofNullable(best);

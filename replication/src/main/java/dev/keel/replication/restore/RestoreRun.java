@@ -2,18 +2,18 @@ package dev.keel.replication.restore;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.format.DatabaseHeader;
 import dev.keel.format.Lz4;
 import dev.keel.format.Lz4FrameDecoder;
 import dev.keel.format.Lz4StreamDecoder;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.SnapshotInfo;
 import dev.keel.replication.api.WalSegmentInfo;
+import dev.keel.replication.internal.WriteGate;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -42,22 +42,27 @@ final class RestoreRun {
     private final RestorePlan plan;
     private final RestoreOptions options;
     private final Path temp;
+    private final Path output;
+    private final WriteGate gate;
     private final long memoryBudget;
-    private final CompletableFuture<Integer> snapshotPageSize = new CompletableFuture<>();
+    private final CompletableFuture<DatabaseHeader> snapshotHeader = new CompletableFuture<>();
     private final Lz4FrameDecoder segmentDecoder = new Lz4FrameDecoder();
     private WalReplayer replayer;
     private DatabaseImage image;
 
-    RestoreRun(ReplicaObjects objects, RestorePlan plan, RestoreOptions options, Path temp) {
-        this(objects, plan, options, temp, 0);
-    }
-
-    /** {@code memoryBudget}: bytes of replayed pages kept before they are written (0: from the heap size). */
-    RestoreRun(ReplicaObjects objects, RestorePlan plan, RestoreOptions options, Path temp, long memoryBudget) {
+    /**
+     * {@code temp}: the file to build, for a restore to {@code output}; {@code gate}: called before each
+     * write to it; {@code memoryBudget}: bytes of replayed pages kept before they are written (0: from
+     * the heap size).
+     */
+    RestoreRun(ReplicaObjects objects, RestorePlan plan, RestoreOptions options, Path temp, Path output, WriteGate gate,
+               long memoryBudget) {
         this.objects = objects;
         this.plan = plan;
         this.options = options;
         this.temp = temp;
+        this.output = output;
+        this.gate = gate;
         this.memoryBudget = memoryBudget > 0 ? memoryBudget
                 : Math.max(16L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4));
     }
@@ -70,8 +75,7 @@ final class RestoreRun {
         RestoreListener listener = options.listener();
         listener.planned(plan, plan.compressedBytes(), 1 + plan.segments().size());
         ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), daemonThreads("keel-restore-"));
-        try (FileChannel file = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (OutputFile file = OutputFile.create(temp, output, gate)) {
             Future<Long> snapshot = pool.submit(() -> copySnapshot(file));
             replaySegments(pool, file, snapshot, memoryBudget);
             long size = await(snapshot, plan.snapshot().key(), "snapshot");
@@ -85,7 +89,7 @@ final class RestoreRun {
                 check.check(temp);
                 return null;
             });
-            file.force(true);
+            file.force();
             if (checked != null) awaitCheck(checked);
             Position position = replayer == null || replayer.index() < 0
                     ? new Position(plan.generation(), plan.snapshot().index(), 0)
@@ -114,7 +118,7 @@ final class RestoreRun {
      * committed in one transaction can make one of gigabytes) is not held at all: it is downloaded,
      * decompressed and replayed as one stream when its turn comes.
      */
-    private void replaySegments(ExecutorService pool, FileChannel file, Future<Long> snapshot, long memory) throws IOException {
+    private void replaySegments(ExecutorService pool, OutputFile file, Future<Long> snapshot, long memory) throws IOException {
         List<WalSegmentInfo> segments = plan.segments();
         if (segments.isEmpty()) return;
         long streamOver = Math.max(1, memory / 8);
@@ -136,9 +140,9 @@ final class RestoreRun {
             byte[] compressed = pending.bytes() == null ? null : await(pending.bytes(), segment.key(), "WAL segment");
             if (compressed != null) aheadBytes -= segment.size();
             if (replayer == null) {
-                int pageSize = await(snapshotPageSize, plan.snapshot().key(), "snapshot");
-                image = new DatabaseImage(file, pageSize, memory, () -> await(snapshot, plan.snapshot().key(), "snapshot"));
-                replayer = new WalReplayer(image, pageSize);
+                DatabaseHeader base = await(snapshotHeader, plan.snapshot().key(), "snapshot");
+                image = new DatabaseImage(file, base.pageSize(), memory, () -> await(snapshot, plan.snapshot().key(), "snapshot"));
+                replayer = new WalReplayer(image, base.pageSize());
             }
             long stopOffset = i == segments.size() - 1 ? plan.stopOffset() : -1;
             try {
@@ -172,14 +176,14 @@ final class RestoreRun {
      * decompresses: LZ4 decodes at GB/s, and handing 4 MiB blocks to another core costs more in cache
      * misses than it saves (measured on two cores).
      */
-    private long copySnapshot(FileChannel file) throws IOException {
+    private long copySnapshot(OutputFile file) throws IOException {
         SnapshotInfo snapshot = plan.snapshot();
         try (InputStream in = objects.open(snapshot.key(), options.listener()::progressed)) {
-            SnapshotWriter writer = new SnapshotWriter(file, snapshotPageSize);
+            SnapshotWriter writer = new SnapshotWriter(file, snapshotHeader);
             return writer.finish(Lz4StreamDecoder.onCallingThread().decode(in, writer));
         } catch (Throwable e) {
             KeelException failure = objects.failure(snapshot.key(), "snapshot", e);
-            snapshotPageSize.completeExceptionally(failure);
+            snapshotHeader.completeExceptionally(failure);
             throw failure;
         }
     }

@@ -2,6 +2,8 @@ package dev.keel.replication.restore;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.replication.api.ReplicaLayout;
+import dev.keel.replication.internal.WriteGate;
 import dev.keel.replication.spi.ReplicaClient;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -14,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,22 +37,46 @@ public final class Restorer {
 
     /** Plans against a fresh listing of the replica and restores; NOT_FOUND when it holds no matching backup. */
     public static RestoreResult restore(ReplicaClient client, RestoreOptions options) {
-        refuseExisting(options.output());
-        ReplicaCatalog catalog = ReplicaCatalog.load(client);
-        RestorePlan plan = RestorePlanner.plan(catalog, options).orElseThrow(() -> noBackups(client.describe(), options));
-        return restore(client, plan, options);
+        return restore(client, options, WriteGate.NONE);
     }
+
+    /** As {@link #restore(ReplicaClient, RestoreOptions)}, calling {@code gate} before each write to the output. */
+    static RestoreResult restore(ReplicaClient client, RestoreOptions options, WriteGate gate) {
+        checkOutput(options);
+        RestorePlan plan = plan(client, ReplicaCatalog.load(client), options).orElseThrow(() -> noBackups(client.describe(), options));
+        return restore(client, plan, options, 0, gate);
+    }
+
+    /**
+     * {@link RestorePlanner#plan}, and when the generation was chosen (not named), a check by content
+     * that no generation ranked older by file times wrote WAL after the chosen one began
+     * ({@link GenerationOrder}; reads two WAL headers per generation).
+     */
+    public static Optional<RestorePlan> plan(ReplicaClient client, ReplicaCatalog catalog, RestoreOptions options) {
+        Optional<RestorePlan> plan = RestorePlanner.plan(catalog, options);
+        if (plan.isPresent() && options.generation() == null) {
+            GenerationOrder.check(new ReplicaObjects(client), catalog, catalog.info(plan.get().generation()));
+        }
+        return plan;
+    }
+
+
 
     /** Carries out a plan made from this client's catalog. */
     public static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options) {
-        return restore(client, plan, options, 0);
+        return restore(client, plan, options, 0, WriteGate.NONE);
     }
 
     /** As {@link #restore(ReplicaClient, RestorePlan, RestoreOptions)}, buffering at most {@code memoryBudget} bytes of pages. */
     static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options, long memoryBudget) {
+        return restore(client, plan, options, memoryBudget, WriteGate.NONE);
+    }
+
+    private static RestoreResult restore(ReplicaClient client, RestorePlan plan, RestoreOptions options, long memoryBudget,
+                                         WriteGate gate) {
         long start = System.nanoTime();
         Path output = options.output().toAbsolutePath().normalize();
-        refuseExisting(output);
+        checkOutput(options);
         Path dir = output.getParent();
         Path temp = dir.resolve("." + output.getFileName() + ".keel-restore-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
@@ -58,19 +85,24 @@ public final class Restorer {
             Files.createDirectories(dir);
             if (options.integrityCheck()) IntegrityCheck.preload();
             AtomicLong checkNanos = new AtomicLong();
-            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp, memoryBudget).run(
+            RestoreResult built = new RestoreRun(new ReplicaObjects(client), plan, options, temp, output, gate, memoryBudget).run(
                     !options.integrityCheck() ? null : db -> {
                         long checkStart = System.nanoTime();
                         options.listener().checking();
-                        check(db, client.describe());
+                        check(db, client.describe(), plan);
                         checkNanos.set(System.nanoTime() - checkStart);
                     });
             Duration checkTime = Duration.ofNanos(checkNanos.get());
+            // Checked again just before the rename: a -wal that appeared while the restore ran would be
+            // applied to the new file by the first connection that opens it.
+            StaleFiles.removeOrRefuse(output, options.removeStaleFiles());
             moveIntoPlace(temp, output);
             done = true;
             return new RestoreResult(output, built.replica(), built.generation(), built.snapshotIndex(), built.position(),
                     built.walSegments(), built.frames(), built.commits(), built.compressedBytes(), built.databaseBytes(),
                     built.pagesWritten(), Duration.ofNanos(System.nanoTime() - start), checkTime);
+        } catch (OutputFile.LocalWriteFailure e) {
+            throw e.toKeelException();
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot write the restored database: " + e.getMessage(), output.toString(),
                     "check free space and permissions in " + dir, e);
@@ -93,6 +125,16 @@ public final class Restorer {
                 "list what the replica holds with 'keel generations' and 'keel snapshots'; -if-replica-exists makes this exit 0");
     }
 
+    /**
+     * Refuses (REFUSED) an output path that exists, or that has a stale {@code -wal}, {@code -shm} or
+     * {@code -journal} file beside it unless the options remove those; call it before contacting the replica.
+     */
+    public static void checkOutput(RestoreOptions options) {
+        Path output = options.output().toAbsolutePath().normalize();
+        refuseExisting(output);
+        if (!options.removeStaleFiles()) StaleFiles.refuse(output);
+    }
+
     /** Refuses an output path that exists (even as a dangling link). */
     public static void refuseExisting(Path output) {
         if (Files.exists(output, LinkOption.NOFOLLOW_LINKS)) {
@@ -101,18 +143,26 @@ public final class Restorer {
         }
     }
 
-    private static void check(Path db, String replica) throws IOException {
+    /**
+     * Runs integrity_check on the rebuilt file. A failure names the snapshot it was built from and what
+     * was replayed on top: a snapshot of another database or generation shows up here (its pages do not
+     * fit the WAL replayed over them), as does damage no checksum covers.
+     */
+    private static void check(Path db, String replica, RestorePlan plan) throws IOException {
+        String subject = replica + "/" + plan.snapshot().key();
+        String built = "the database rebuilt from this snapshot" + (plan.segments().isEmpty() ? ""
+                : " and " + plan.segments().size() + " WAL segment(s) up to index " + ReplicaLayout.hex(plan.lastIndex()));
+        String hint = "the snapshot may belong to another database or generation, or a file is damaged; restore an earlier"
+                + " point (-timestamp, -index), another generation (-generation) or another replica";
         List<String> problems;
         try {
             problems = IntegrityCheck.problems(db);
         } catch (SQLException e) {
-            throw new KeelException(ErrorCode.BAD_INPUT, "the restored database cannot be opened: " + e.getMessage(), replica,
-                    "the replica's snapshot or WAL is damaged; try an earlier point, another generation or replica", e);
+            throw new KeelException(ErrorCode.BAD_INPUT, built + " cannot be opened by SQLite: " + e.getMessage(), subject, hint, e);
         }
         if (!problems.isEmpty()) {
-            throw new KeelException(ErrorCode.BAD_INPUT, "the restored database fails integrity_check: "
-                    + String.join("; ", problems), replica,
-                    "the replica's data is damaged; try an earlier point, another generation or replica");
+            throw new KeelException(ErrorCode.BAD_INPUT, built + " fails integrity_check: " + String.join("; ", problems),
+                    subject, hint);
         }
     }
 
@@ -134,7 +184,7 @@ public final class Restorer {
         fsyncDirectory(output.getParent());
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
+    static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {

@@ -5,7 +5,6 @@ import dev.keel.format.Lz4StreamDecoder;
 import dev.keel.format.WalFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -14,14 +13,14 @@ import java.util.concurrent.CompletableFuture;
  * replay can start before the snapshot is complete.
  */
 final class SnapshotWriter implements Lz4StreamDecoder.Sink {
-    private final FileChannel file;
-    private final CompletableFuture<Integer> pageSize;
+    private final OutputFile file;
+    private final CompletableFuture<DatabaseHeader> header;
     private final byte[] head = new byte[DatabaseHeader.SIZE];
     private int headLength;
 
-    SnapshotWriter(FileChannel file, CompletableFuture<Integer> pageSize) {
+    SnapshotWriter(OutputFile file, CompletableFuture<DatabaseHeader> header) {
         this.file = file;
-        this.pageSize = pageSize;
+        this.header = header;
     }
 
     @Override
@@ -30,18 +29,16 @@ final class SnapshotWriter implements Lz4StreamDecoder.Sink {
             int n = Math.min(length, head.length - headLength);
             System.arraycopy(content, from, head, headLength, n);
             headLength += n;
-            if (headLength == head.length) pageSize.complete(parseHeader().pageSize());
+            if (headLength == head.length) header.complete(parseHeader());
         }
-        ByteBuffer buf = ByteBuffer.wrap(content, from, length);
-        long pos = offset;
-        while (buf.hasRemaining()) pos += file.write(buf, pos);
+        file.write(ByteBuffer.wrap(content, from, length), offset);
     }
 
     /** Checks the whole snapshot once it is written; returns its size. */
     long finish(long size) {
         if (size == 0) throw new WalFormatException("the snapshot is empty");
         if (headLength < head.length) throw notADatabase();
-        int pages = pageSize.join();
+        int pages = header.join().pageSize();
         if (size % pages != 0) {
             throw new WalFormatException("the snapshot is " + size + " bytes, not a whole number of " + pages + "-byte pages");
         }

@@ -14,13 +14,15 @@ import java.util.Map;
 /**
  * Replays decompressed WAL segments, in order, into a {@link DatabaseImage}. Every frame is verified
  * (salts and the checksum chain, which continues across the segments of one index); each segment must
- * start where the previous one ended. Frames count only once their transaction's commit frame is
+ * start where the previous one ended, and each index's header must follow the previous index's as a
+ * WAL restart makes it ({@link WalContinuity}). Frames count only once their transaction's commit frame is
  * read; at the end of each WAL index the database takes the size of that index's last commit, as
  * SQLite's checkpoint would leave it.
  */
 final class WalReplayer {
     private final DatabaseImage image;
     private final int pageSize;
+
     private final Map<Long, byte[]> uncommitted = new LinkedHashMap<>();
     private long index = -1;
     private WalHeader header;
@@ -46,10 +48,12 @@ final class WalReplayer {
         if (segment.offset() == 0) {
             endIndex();
             reader = WalFrameReader.fromStart(in);
+            WalHeader previous = index >= 0 && segment.index() == index + 1 ? header : null;
             header = reader.header();
             if (header.pageSize() != pageSize) {
                 throw new WalFormatException("WAL page size " + header.pageSize() + " differs from the snapshot's " + pageSize);
             }
+            if (previous != null) WalContinuity.check(previous, header, segment.index());
             index = segment.index();
             nextOffset = WalHeader.SIZE;
         } else {

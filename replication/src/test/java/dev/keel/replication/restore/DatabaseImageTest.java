@@ -29,7 +29,7 @@ class DatabaseImageTest {
         Path path = dir.resolve("db");
         Files.write(path, pages(4, 1));
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            DatabaseImage image = new DatabaseImage(file, PAGE, 2 * PAGE, () -> { });
+            DatabaseImage image = new DatabaseImage(OutputFile.of(file, path), PAGE, 2 * PAGE, () -> { });
             image.put(1, page(11));
             image.setPageCount(4); // end of the first index
             image.put(5, page(5)); // the second index grows the database...
@@ -66,7 +66,7 @@ class DatabaseImageTest {
         int size = initial;
         long budget = (1 + random.nextInt(8)) * (long) PAGE;
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            DatabaseImage image = new DatabaseImage(file, PAGE, budget, () -> { });
+            DatabaseImage image = new DatabaseImage(OutputFile.of(file, path), PAGE, budget, () -> { });
             int indexes = 1 + random.nextInt(6);
             for (int index = 0; index < indexes; index++) {
                 // Within an index the size of its last commit is what counts, as in SQLite's checkpoint;

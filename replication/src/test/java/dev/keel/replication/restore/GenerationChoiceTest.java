@@ -1,7 +1,10 @@
 package dev.keel.replication.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
 import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.ReplicaLayout;
 import dev.keel.replication.file.FileReplicaClient;
@@ -61,11 +64,10 @@ class GenerationChoiceTest {
     }
 
     @Test
-    void generationsCreatedInTheSameSecondAreOrderedByTheirFirstSnapshot() throws Exception {
+    void generationsWhoseTimeSpansOverlapAreRefusedNamingBoth() throws Exception {
         Path replica = replicaWithGenerationChange();
-        // Here the generation named OLD started last: its WAL segments carry the earlier timestamp (a
-        // snapshot upload that was retried, say), so the oldest objects of both generations tie and the
-        // last updates too; the first snapshots do not, and name order would pick the other one.
+        // Here each generation has objects at both times (a snapshot upload retried, a touched file):
+        // file times cannot order them, and name order must not decide.
         try (Stream<Path> files = Files.walk(replica)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 boolean snapshot = f.getFileName().toString().endsWith(".snapshot.lz4");
@@ -75,11 +77,17 @@ class GenerationChoiceTest {
             }
         }
         ReplicaCatalog catalog = ReplicaCatalog.load(new FileReplicaClient(replica));
-        assertThat(catalog.info(OLD).createdAt()).isEqualTo(catalog.info(NEW).createdAt());
-        assertThat(catalog.info(OLD).updatedAt()).isEqualTo(catalog.info(NEW).updatedAt());
-        assertThat(catalog.latestGeneration().orElseThrow().generation()).isEqualTo(OLD);
-        assertThat(RestorePlanner.chooseGeneration(catalog, null, RestoreTarget.timestamp(CHANGED)).orElseThrow().generation())
-                .isEqualTo(OLD);
+        for (RestoreTarget target : List.of(RestoreTarget.latest(), RestoreTarget.timestamp(CHANGED))) {
+            assertThatThrownBy(() -> RestorePlanner.chooseGeneration(catalog, null, target))
+                    .isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.getMessage()).contains(OLD.id()).contains(NEW.id()).contains("overlap");
+                        assertThat(e.hint()).contains("-generation");
+                    });
+        }
+        Path out = dir.resolve("chosen.db");
+        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out).withGeneration(NEW));
+        assertThat(TestReplica.rows(out)).isEqualTo(TestReplica.rows(dir.resolve("new/source.db")));
     }
 
     /**

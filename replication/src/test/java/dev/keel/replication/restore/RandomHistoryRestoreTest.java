@@ -100,7 +100,7 @@ class RandomHistoryRestoreTest {
 
     /** The production restore with a page buffer of a few pages, so it flushes inside WAL indexes. */
     private static Path restoreWithBudget(FileReplicaClient client, RestoreOptions options, Path out, int pageSize, Random random) {
-        RestoreOptions to = new RestoreOptions(out, options.generation(), options.target(), options.parallelism(), true, null);
+        RestoreOptions to = new RestoreOptions(out, options.generation(), options.target(), options.parallelism(), true, null, false);
         RestorePlan plan = RestorePlanner.plan(ReplicaCatalog.load(client), to).orElseThrow();
         Restorer.restore(client, plan, to, (long) pageSize * (1 + random.nextInt(16)));
         return out;
