@@ -2,6 +2,7 @@ package dev.keel.replication.spi;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.core.Redactor;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -204,19 +205,9 @@ public final class ReplicaUrl {
         return new S3Host(bucket, region, scheme + "://" + endpoint, true);
     }
 
-    /** The URL with any password replaced by {@code ***}, for messages and listings. */
+    /** The URL with any password and credential-bearing query parameter replaced by {@code ***}, for messages. */
     public static String redact(String url) {
-        if (url == null) return null;
-        Matcher m = SCHEME.matcher(url);
-        if (!m.matches()) return url;
-        String rest = m.group(2);
-        int slash = rest.indexOf('/');
-        String authority = slash < 0 ? rest : rest.substring(0, slash);
-        int at = authority.lastIndexOf('@');
-        if (at < 0) return url;
-        int colon = authority.indexOf(':');
-        if (colon < 0 || colon > at) return url;
-        return m.group(1) + "://" + authority.substring(0, colon) + ":***" + rest.substring(at);
+        return Redactor.urls(url);
     }
 
     /**
