@@ -67,7 +67,7 @@ public final class GoDuration {
             if (nanos == null) {
                 throw new IllegalArgumentException("unknown unit '" + unit + "' (use ns, us, ms, s, m or h)");
             }
-            BigDecimal value = new BigDecimal(number.endsWith(".") ? number + "0" : number.startsWith(".") ? "0" + number : number);
+            BigDecimal value = decimal(number);
             total = total.add(value.multiply(BigDecimal.valueOf(nanos)).setScale(0, RoundingMode.DOWN).toBigInteger());
             if (total.compareTo(MAX) > 0) throw new IllegalArgumentException("duration too long");
         }
@@ -95,6 +95,19 @@ public final class GoDuration {
         if (hours[0].signum() > 0) out.append(hours[0]).append('h');
         if (hours[0].signum() > 0 || minutes[0].signum() > 0) out.append(minutes[0]).append('m');
         return out.append(seconds).toString();
+    }
+
+    /**
+     * The number as a decimal, refusing more whole digits than any duration has and dropping fraction
+     * digits below a nanosecond's precision: a megabyte of digits must not cost seconds to parse.
+     */
+    private static BigDecimal decimal(String number) {
+        int dot = number.indexOf('.');
+        String whole = (dot < 0 ? number : number.substring(0, dot)).replaceFirst("^0+", "");
+        String fraction = dot < 0 ? "" : number.substring(dot + 1);
+        if (whole.length() > 20) throw new IllegalArgumentException("duration too long");
+        if (fraction.length() > 20) fraction = fraction.substring(0, 20);
+        return new BigDecimal((whole.isEmpty() ? "0" : whole) + (fraction.isEmpty() ? "" : "." + fraction));
     }
 
     private static String decimal(long value, long unit) {

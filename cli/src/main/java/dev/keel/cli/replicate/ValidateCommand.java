@@ -50,7 +50,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, SQLException {
-        ReplicateLogging.configure("warn");
+        ReplicateLogging.configure("warn", dev.keel.cli.output.Redaction.of(spec));
         List<DatabaseConfig> databases = databases();
         List<ValidationResult> results;
         try (Replicator replicator = Replicator.builder().databases(databases)

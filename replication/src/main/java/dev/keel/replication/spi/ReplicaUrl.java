@@ -44,11 +44,11 @@ public final class ReplicaUrl {
         if (url == null || url.isBlank()) {
             throw bad(String.valueOf(url), "empty replica URL", "give a URL such as s3://bucket/path or a directory path");
         }
-        if (!isUrl(url)) return new ReplicaStorage.File(Path.of(url));
+        if (!isUrl(url)) return new ReplicaStorage.File(localPath(url, url));
         Parts parts = split(url);
         switch (parts.scheme()) {
             case "file":
-                return new ReplicaStorage.File(Path.of(parts.path()));
+                return new ReplicaStorage.File(localPath(url, parts.path()));
             case "s3": {
                 S3Host host;
                 try {
@@ -277,6 +277,14 @@ public final class ReplicaUrl {
             i += 2;
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Path localPath(String url, String path) {
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw bad(url, "not a valid local path: " + e.getReason(), "write the directory's path without NUL characters");
+        }
     }
 
     private static String example(String scheme) {
