@@ -26,8 +26,8 @@ public final class Redactor {
     /** Values shorter than this are not searched for: hiding every "ab" would garble messages, not protect. */
     static final int MIN_SECRET_LENGTH = 4;
 
-    // scheme://user:password@ — the password runs to the last '@' before the path, as URL parsers read it.
-    private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^:/@\\s]*):([^\\s/]*)@");
+    // [scheme:]//user:password@ — the password runs to the last '@' before the path, as URL parsers read it.
+    private static final Pattern USER_INFO = Pattern.compile("((?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^:/@\\s]*):([^\\s/]*)@");
     // Query parameters of Azure SAS tokens, S3 presigned URLs and anything named like a credential.
     private static final Pattern SECRET_PARAMETER = Pattern.compile("(?i)([?&;](?:sig|se|sp|sv|sr|st|spr|srt|ss|skoid|sktid|skt|ske|sks|skv"
             + "|x-amz-[a-z-]+|[a-z0-9_.-]*(?:token|secret|password|passwd|pwd|key|credential|signature|sas)[a-z0-9_.-]*)=)"
@@ -63,7 +63,7 @@ public final class Redactor {
         for (String secret : secrets) {
             if (out.contains(secret)) out = out.replace(secret, MASK);
         }
-        if (out.indexOf("://") >= 0) out = replace(USER_INFO, out, "$1:" + MASK + "@");
+        if (out.indexOf("//") >= 0) out = replace(USER_INFO, out, "$1:" + MASK + "@");
         if (out.indexOf('=') >= 0) out = replace(SECRET_PARAMETER, out, "$1" + MASK);
         return out;
     }

@@ -19,7 +19,7 @@ final class ConfigSecrets {
 
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?:^|[\\s{,\\-?])[\"']?(" + String.join("|", KEYS) + ")[\"']?\\s*:\\s*(.*)$");
-    private static final Pattern URL_PASSWORD = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^:/@\\s]*:([^\\s/]*)@");
+    private static final Pattern URL_PASSWORD = Pattern.compile("//[^:/@\\s]*:([^\\s/]*)@");
 
     private ConfigSecrets() {
     }
@@ -36,7 +36,7 @@ final class ConfigSecrets {
             for (String line : raw.split("\n", -1)) {
                 Matcher m = SECRET_KEY.matcher(line);
                 if (m.find()) candidates(EnvExpander.expand(m.group(2), env).text(), out);
-                if (line.indexOf('$') >= 0 && line.contains("://")) {
+                if (line.indexOf('$') >= 0 && line.contains("//")) {
                     Matcher u = URL_PASSWORD.matcher(EnvExpander.expand(line, env).text());
                     while (u.find()) out.add(u.group(1));
                 }
@@ -69,6 +69,7 @@ final class ConfigSecrets {
             int close = v.indexOf(v.charAt(0), 1);
             out.add(close > 0 ? v.substring(1, close) : v.substring(1));
         }
+        if (!v.isEmpty() && "*&!".indexOf(v.charAt(0)) >= 0) out.add(v.substring(1)); // alias, anchor or tag: the rest is a name
         int end = indexOfAny(v, ",}");
         if (end > 0) out.add(v.substring(0, end).strip());
         for (String part : v.split("[\\s,{}\\[\\]\"']+")) out.add(part);
