@@ -53,19 +53,19 @@ public final class GoDuration {
             }
             boolean fraction = i > fractionStart + 1;
             if (!whole && !fraction) {
-                throw new IllegalArgumentException("expected a number at '" + s.substring(start) + "'");
+                throw new IllegalArgumentException("expected a number at '" + cut(s.substring(start)) + "'");
             }
             String number = s.substring(start, i);
             int unitStart = i;
             while (i < s.length() && s.charAt(i) != '.' && !isDigit(s.charAt(i))) i++;
             if (i == unitStart) {
-                throw new IllegalArgumentException("missing unit after " + number
-                        + " (use ns, us, ms, s, m or h, e.g. " + number + "s)");
+                throw new IllegalArgumentException("missing unit after " + cut(number)
+                        + " (use ns, us, ms, s, m or h, e.g. " + cut(number) + "s)");
             }
             String unit = s.substring(unitStart, i);
             Long nanos = UNITS.get(unit);
             if (nanos == null) {
-                throw new IllegalArgumentException("unknown unit '" + unit + "' (use ns, us, ms, s, m or h)");
+                throw new IllegalArgumentException("unknown unit '" + cut(unit) + "' (use ns, us, ms, s, m or h)");
             }
             BigDecimal value = decimal(number);
             total = total.add(value.multiply(BigDecimal.valueOf(nanos)).setScale(0, RoundingMode.DOWN).toBigInteger());
@@ -112,6 +112,11 @@ public final class GoDuration {
 
     private static String decimal(long value, long unit) {
         return BigDecimal.valueOf(value).divide(BigDecimal.valueOf(unit)).stripTrailingZeros().toPlainString();
+    }
+
+    /** Part of the input as a message quotes it: a few characters are enough to recognize it. */
+    private static String cut(String s) {
+        return s.length() <= 20 ? s : s.substring(0, 20) + "...";
     }
 
     private static boolean isDigit(char c) {

@@ -23,8 +23,16 @@ final class YamlText {
     private YamlText() {
     }
 
+    /**
+     * Longest line the parser is given. SnakeYAML copies its read window while it scans one token, so
+     * its time grows with the square of a line's length (a 700 KB line takes seconds); real config
+     * lines, host keys and SAS tokens included, are far shorter.
+     */
+    static final int MAX_LINE = 64 * 1024;
+
     /** The document's root node, or null when the text holds none. */
     static Node compose(String text, ConfigSource source) {
+        rejectLongLines(text, source);
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setAllowRecursiveKeys(false);
@@ -47,6 +55,20 @@ final class YamlText {
             throw source.error(1, "YAML error: " + cut(e.getMessage()), hintFor(String.valueOf(e.getMessage())));
         } catch (StackOverflowError e) {
             throw source.error(1, "YAML error: the document is nested too deeply", "a config file is only a few levels deep");
+        }
+    }
+
+    private static void rejectLongLines(String text, ConfigSource source) {
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i < text.length() && text.charAt(i) != '\n') continue;
+            if (i - start > MAX_LINE) {
+                throw source.error(line, "line " + line + " is " + (i - start) + " characters long, more than a config file's"
+                        + " lines can be (64 KiB)", "check this line for pasted data, or a $VAR that expanded to a large value");
+            }
+            line++;
+            start = i + 1;
         }
     }
 
