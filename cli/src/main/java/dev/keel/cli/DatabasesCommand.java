@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,13 +40,13 @@ public final class DatabasesCommand implements Callable<Integer> {
         if (output.json()) {
             output.printJson(out, json(loaded));
         } else {
-            printTable(out, loaded.databases());
+            printTable(out, loaded.databases(), output::redact);
         }
         return 0;
     }
 
     /** Two columns padded like Go's tabwriter with padding 2, as {@code litestream databases} prints them. */
-    static void printTable(PrintWriter out, List<DatabaseConfig> databases) {
+    static void printTable(PrintWriter out, List<DatabaseConfig> databases, UnaryOperator<String> redact) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"path", "replicas"});
         for (DatabaseConfig db : databases) {
@@ -54,7 +55,7 @@ public final class DatabasesCommand implements Callable<Integer> {
         }
         int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0) + 2;
         for (String[] row : rows) {
-            out.println(row[0] + " ".repeat(width - row[0].length()) + row[1]);
+            out.println(redact.apply(row[0] + " ".repeat(width - row[0].length()) + row[1]));
         }
         out.flush();
     }

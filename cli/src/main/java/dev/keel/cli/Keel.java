@@ -1,6 +1,7 @@
 package dev.keel.cli;
 
 import dev.keel.cli.output.ErrorRenderer;
+import dev.keel.cli.output.Redaction;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,6 +39,13 @@ public final class Keel implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final Redaction redaction = new Redaction();
+
+    /** What this run hides in its output; commands add the config file's secrets once they read it. */
+    public Redaction redaction() {
+        return redaction;
+    }
+
     @CommandLine.Option(names = {"-h", "--help", "-help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -59,7 +67,8 @@ public final class Keel implements Runnable {
      * subcommand's name only that subcommand is built (help, usage errors and suggestions need them all).
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
-        CommandLine cmd = new CommandLine(new Keel());
+        Keel root = new Keel();
+        CommandLine cmd = new CommandLine(root);
         Supplier<Object> only = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
         if (only != null) {
             cmd.addSubcommand(args[0], only.get());
@@ -71,7 +80,7 @@ public final class Keel implements Runnable {
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         addHelpOptions(cmd);
-        ErrorRenderer errors = new ErrorRenderer();
+        ErrorRenderer errors = new ErrorRenderer(root.redaction());
         cmd.setExecutionExceptionHandler(errors);
         cmd.setParameterExceptionHandler(errors);
         return cmd;

@@ -6,11 +6,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
-class KeelCliTest {
-    record Run(int status, String out, String err) {
+public class KeelCliTest {
+    /** What one in-process run of the command line printed and returned. */
+    public record Run(int status, String out, String err) {
     }
 
-    static Run run(String... args) {
+    /** Runs keel in this process with captured output. */
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int status = Keel.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);

@@ -3,6 +3,7 @@ package dev.keel.replication;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.Overlaps;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ValidationResult;
@@ -12,6 +13,7 @@ import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
 import dev.keel.replication.internal.WriteGate;
 import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.LocalPaths;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
@@ -130,8 +132,14 @@ public final class Replicator implements AutoCloseable {
          * or a replica unreachable; nothing keeps running then. When some open, the others are logged
          * with their error and retried every monitor interval (by {@link Replicator#sync()} without
          * background loops) until they open: one bad path in a large config does not stop the rest.
+         * Before anything opens, a setup that would write one place twice is refused with a BAD_INPUT
+         * {@link KeelException} naming both entries (see {@link Overlaps}): one database under two names,
+         * replicas whose locations are equal or nested, local state overlapping a replica.
          */
         public Replicator start() {
+            Overlaps.find(databases).ifPresent(overlap -> {
+                throw overlap.toException();
+            });
             List<DatabaseReplication> opened = new ArrayList<>();
             List<DatabaseConfig> failed = new ArrayList<>();
             List<RuntimeException> errors = new ArrayList<>();
@@ -279,9 +287,9 @@ public final class Replicator implements AutoCloseable {
     }
 
     private DatabaseReplication find(Path db) {
-        Path want = db.toAbsolutePath().normalize();
+        Path want = LocalPaths.followLinks(db);
         for (DatabaseReplication d : databases) {
-            if (d.path().toAbsolutePath().normalize().equals(want)) return d;
+            if (LocalPaths.followLinks(d.path()).equals(want)) return d;
         }
         return null;
     }

@@ -217,4 +217,61 @@ class ReplicatorTest {
                 });
         assertThat(Files.readString(text)).startsWith("these are not");
     }
+
+    @Test
+    void aSymlinkedDatabaseIsReplicatedFromTheFileItPointsTo() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("data")).resolve("app-v2.db");
+        Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("links")).resolve("current.db"), real);
+        Path replica = dir.resolve("replica");
+        try (Connection app = TestDatabases.open(link)) {
+            exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            insert(app, 0, 50);
+            try (Replicator r = manual(config(link, replica, 0), ReplicationListener.NONE)) {
+                r.sync();
+                insert(app, 50, 50);
+                r.sync();
+                assertThat(r.position(link)).isNotNull();
+                assertThat(r.position(real)).isEqualTo(r.position(link));
+            }
+            // SQLite keeps -wal beside the file the link points to; Keel's state lives there too.
+            assertThat(dir.resolve("data/.app-v2.db-keel")).isDirectory();
+            assertThat(dir.resolve("links/.current.db-keel")).doesNotExist();
+            assertThat(dump(TestRestore.restore(replica, dir.resolve("restored.db")))).isEqualTo(dump(app));
+        }
+    }
+
+    @Test
+    void twoDatabasesWritingOneReplicaAreRefusedBeforeAnythingOpens() throws Exception {
+        Path a = dir.resolve("a.db");
+        Path b = dir.resolve("b.db");
+        try (Connection ca = TestDatabases.open(a); Connection cb = TestDatabases.open(b)) {
+            exec(ca, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            exec(cb, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            Path shared = dir.resolve("replica");
+            assertThatThrownBy(() -> Replicator.builder().databases(List.of(config(a, shared, 0), config(b, shared, 0)))
+                    .backgroundLoops(false).start())
+                    .isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.getMessage()).contains(a.toString()).contains(b.toString()).contains(shared.toString());
+                        assertThat(e.hint()).isNotBlank();
+                    });
+            assertThat(shared).doesNotExist();
+            assertThat(dir.resolve(".a.db-keel")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aHardLinkToAListedDatabaseIsTheSameDatabase() throws Exception {
+        Path a = dir.resolve("a.db");
+        try (Connection ca = TestDatabases.open(a)) {
+            exec(ca, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            Path hard = Files.createLink(dir.resolve("hard.db"), a);
+            assertThatThrownBy(() -> Replicator.builder().databases(List.of(config(a, dir.resolve("r1"), 0),
+                    config(hard, dir.resolve("r2"), 0))).backgroundLoops(false).start())
+                    .isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.getMessage()).contains("same database file");
+                    });
+        }
+    }
 }

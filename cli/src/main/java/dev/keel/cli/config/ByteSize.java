@@ -33,6 +33,7 @@ public final class ByteSize {
     public static long parse(String text) {
         String s = text.strip().toLowerCase(Locale.ROOT);
         if (s.startsWith("-")) throw new IllegalArgumentException("a size cannot be negative");
+        if (s.length() > 40) throw new IllegalArgumentException("too long to be a size");
         Matcher m = SYNTAX.matcher(s);
         if (!m.matches()) throw new IllegalArgumentException("expected a number with an optional unit");
         Long unit = UNITS.get(m.group(2));

@@ -2,25 +2,19 @@ package dev.keel.cli.config;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.core.Redactor;
 import dev.keel.replication.api.DatabaseConfig;
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
+import dev.keel.replication.api.Overlap;
+import dev.keel.replication.api.Overlaps;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
+import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -42,10 +36,23 @@ public final class ConfigLoader {
     private static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error");
     private static final List<String> LOG_TYPES = List.of("text", "json");
 
+    /** Host (a name, an IPv4 address, empty, or an IPv6 address in brackets) and port, as Go's net.Listen takes them. */
+    private static final java.util.regex.Pattern ADDR = java.util.regex.Pattern.compile(
+            "^((?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)?|\\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?\\]):([0-9]{1,5})$");
+    /** How long a pipe or device named as the config file may take to end. */
+    static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+
     private final ConfigEnvironment env;
+    private final Duration readTimeout;
 
     public ConfigLoader(ConfigEnvironment env) {
+        this(env, DEFAULT_READ_TIMEOUT);
+    }
+
+    /** A loader that gives up on a pipe or device that has not ended after {@code readTimeout}. */
+    public ConfigLoader(ConfigEnvironment env, Duration readTimeout) {
         this.env = env;
+        this.readTimeout = readTimeout;
     }
 
     /** A loader for this process's environment and working directory. */
@@ -85,48 +92,89 @@ public final class ConfigLoader {
                 env.systemConfigDir().resolve("litestream.yml"));
     }
 
-    /** Reads and checks one config file. */
+    /** Reads and checks one config file (at most 1 MiB; a pipe or device must end within the read timeout). */
     public KeelConfig read(Path file, boolean expandEnv) {
-        String text;
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (NoSuchFileException e) {
-            throw new KeelException(ErrorCode.NOT_FOUND, "config file not found", file.toString(), "check the path", e);
-        } catch (CharacterCodingException e) {
-            throw new KeelException(ErrorCode.BAD_INPUT, "config file is not UTF-8 text", file.toString(),
-                    "save it as UTF-8", e);
-        } catch (IOException e) {
-            throw new KeelException(ErrorCode.IO, "cannot read config file: " + e.getMessage(), file.toString(),
-                    "check that it is a readable file", e);
-        }
-        return parse(text, file, expandEnv);
+        return parse(new ConfigFileReader(readTimeout).read(file), file, expandEnv);
     }
 
     /** Checks config text as if read from {@code file} (which names it in errors). */
     public KeelConfig parse(String text, Path file, boolean expandEnv) {
-        EnvExpander.Result expansion = expandEnv ? EnvExpander.expand(text, env.variables()) : null;
-        ConfigSource source = new ConfigSource(file.toString(), expansion);
-        Node root = compose(expansion == null ? text : expansion.text(), source);
-        if (root == null) return new KeelConfig(file, null, null, null, List.of());
+        EnvExpander.Result expansion = expandEnv ? expand(text, file) : null;
+        String expanded = expansion == null ? text : expansion.text();
+        Set<String> secrets = new LinkedHashSet<>(ConfigSecrets.scan(text, expansion == null ? null : expanded, env.variables()));
+        Redactor scanned = Redactor.URLS.with(secrets);
+        ConfigSource source = new ConfigSource(file.toString(), expansion, scanned);
+        Node root = YamlText.compose(expanded, source);
+        if (root == null) return new KeelConfig(file, null, null, null, List.of(), scanned);
 
         YamlMap top = YamlMap.of(source, "", root);
         top.rejectUnknownKeys(TOP_KEYS);
         var credentials = new ReplicaSection.Credentials(top.string("access-key-id").orElse(null),
                 top.string("secret-access-key").orElse(null));
-        List<DatabaseConfig> databases = new ArrayList<>();
-        Map<Path, Integer> seen = new HashMap<>();
-        for (YamlMap item : top.maps("dbs")) {
-            DatabaseConfig db = DatabaseSection.read(item, credentials, env);
-            Integer first = seen.putIfAbsent(db.path(), item.line("path"));
-            if (first != null) {
-                throw item.error("path", "database " + db.path() + " is listed twice (also at line " + first + ")",
-                        "list each database once, with all its replicas");
-            }
-            databases.add(db);
+        ConfigSecrets.add(secrets, credentials.accessKeyId());
+        ConfigSecrets.add(secrets, credentials.secretAccessKey());
+        String addr = addr(top);
+        String exec = emptyToNull(top.string("exec"));
+        KeelConfig.Logging logging = logging(top.map("logging"));
+        List<DatabaseSection.Read> databases = new ArrayList<>();
+        for (YamlMap item : top.maps("dbs")) databases.add(DatabaseSection.read(item, credentials, env, secrets));
+        List<DatabaseConfig> configs = databases.stream().map(DatabaseSection.Read::config).toList();
+        Overlaps.find(configs).ifPresent(overlap -> {
+            throw overlapError(overlap, databases, source);
+        });
+        return new KeelConfig(file, addr, exec, logging, configs, scanned.with(secrets));
+    }
+
+    private EnvExpander.Result expand(String text, Path file) {
+        try {
+            return EnvExpander.expand(text, env.variables(), ConfigFileReader.MAX_BYTES);
+        } catch (EnvExpander.TooLong e) {
+            throw new KeelException(ErrorCode.BAD_INPUT, "not a config file: it is larger than 1 MiB once $VAR references"
+                    + " are expanded", file + ":" + e.line, "check the environment variables used on this line;"
+                    + " run with -no-expand-env if the '$' is meant literally");
         }
-        return new KeelConfig(file, emptyToNull(top.string("addr")), emptyToNull(top.string("exec")),
-                logging(top.map("logging")), databases);
+    }
+
+    /**
+     * Two entries that write one place, named by their {@code file:line}; the error is at the later one.
+     * {@link Overlaps} decides; this only says where each entry is in the file.
+     */
+    private static KeelException overlapError(Overlap overlap, List<DatabaseSection.Read> databases, ConfigSource source) {
+        java.util.function.ToIntFunction<Overlap.Entry> line = e -> {
+            DatabaseSection.Read db = databases.get(e.database());
+            return switch (e.role()) {
+                case DATABASE -> db.map().line("path");
+                case META -> db.map().line(db.map().has("meta-path") ? "meta-path" : "path");
+                case REPLICA -> {
+                    YamlMap r = db.replicas().get(e.replica());
+                    yield r.line(r.has("url") ? "url" : r.has("path") ? "path" : "type");
+                }
+            };
+        };
+        String message = overlap.message(e -> {
+            YamlMap db = databases.get(e.database()).map();
+            String where = switch (e.role()) {
+                case DATABASE -> db.path("path");
+                case META -> db.has("meta-path") ? db.path("meta-path") : "the local state of " + db.where();
+                case REPLICA -> databases.get(e.database()).replicas().get(e.replica()).where();
+            };
+            return where + " (" + source.at(line.applyAsInt(e)) + ")";
+        });
+        return source.error(line.applyAsInt(overlap.second()), message, overlap.hint());
+    }
+
+    /** {@code addr}: what Go's net.Listen takes for TCP, {@code :9090}, {@code host:9090} or {@code [::1]:9090}. */
+    private static String addr(YamlMap top) {
+        String addr = emptyToNull(top.string("addr"));
+        if (addr == null) return null;
+        java.util.regex.Matcher m = ADDR.matcher(addr);
+        String hint = "write ':9090' to listen on every interface, or HOST:PORT such as '127.0.0.1:9090' or '[::1]:9090'";
+        if (!m.matches()) throw top.error("addr", "addr " + YamlMap.quote(addr) + " is not an address to listen on", hint);
+        int port = Integer.parseInt(m.group(2));
+        if (port > 65535) {
+            throw top.error("addr", "addr " + YamlMap.quote(addr) + " has port " + port + ", out of range", "a port is a number from 0 to 65535");
+        }
+        return addr;
     }
 
     private Path existing(String name, String hint) {
@@ -140,22 +188,6 @@ public final class ConfigLoader {
         return path;
     }
 
-    private static Node compose(String text, ConfigSource source) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        try {
-            return new Yaml(options).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String problem = e.getProblem() == null ? e.getMessage()
-                    : e.getContext() == null ? e.getProblem() : e.getContext() + " " + e.getProblem();
-            throw source.error(mark == null ? 1 : mark.getLine() + 1, "YAML syntax error: " + problem,
-                    "check the indentation and quoting on this line and the one before");
-        } catch (YAMLException e) {
-            throw source.error(1, "YAML error: " + e.getMessage(), "a config file holds one YAML document");
-        }
-    }
-
     private static KeelConfig.Logging logging(Optional<YamlMap> block) {
         if (block.isEmpty()) return KeelConfig.Logging.DEFAULT;
         YamlMap map = block.get();
@@ -163,11 +195,11 @@ public final class ConfigLoader {
         String level = map.string("level").map(s -> s.toLowerCase(Locale.ROOT)).orElse("info");
         if (level.equals("warning")) level = "warn";
         if (!LOG_LEVELS.contains(level)) {
-            throw map.error("level", "unknown logging level '" + level + "'", "use debug, info, warn or error");
+            throw map.error("level", "unknown logging level " + YamlMap.quote(level), "use debug, info, warn or error");
         }
         String type = map.string("type").orElse("text");
         if (!LOG_TYPES.contains(type)) {
-            throw map.error("type", "unknown logging type '" + type + "'", "use text or json");
+            throw map.error("type", "unknown logging type " + YamlMap.quote(type), "use text or json");
         }
         return new KeelConfig.Logging(level, type, map.bool("stderr").orElse(false));
     }

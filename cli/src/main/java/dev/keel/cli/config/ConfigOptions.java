@@ -1,6 +1,9 @@
 package dev.keel.cli.config;
 
+import dev.keel.cli.output.Redaction;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The config-file options every config-reading command shares (as a picocli mixin):
@@ -30,8 +33,17 @@ public final class ConfigOptions {
         return load(ConfigEnvironment.system());
     }
 
-    /** Finds and reads the config file as seen from {@code env}. */
+    /** Set by picocli: the command this mixin belongs to, whose output must hide the config's secrets. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    /**
+     * Finds and reads the config file as seen from {@code env}; from then on everything the command
+     * prints hides the file's secrets.
+     */
     public KeelConfig load(ConfigEnvironment env) {
-        return new ConfigLoader(env).load(configPath, expandEnv());
+        KeelConfig config = new ConfigLoader(env).load(configPath, expandEnv());
+        Redaction.of(mixee).learn(config.redactor());
+        return config;
     }
 }

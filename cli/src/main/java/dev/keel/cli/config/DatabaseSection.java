@@ -1,6 +1,7 @@
 package dev.keel.cli.config;
 
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.InvalidSettingException;
 import dev.keel.replication.api.ReplicaConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads one item of {@code dbs} into a {@link DatabaseConfig}: one database file and its replicas.
@@ -21,7 +23,11 @@ final class DatabaseSection {
     private DatabaseSection() {
     }
 
-    static DatabaseConfig read(YamlMap map, ReplicaSection.Credentials credentials, ConfigEnvironment env) {
+    /** A {@code dbs} item as read: the database, and the mappings it came from (for lines in later errors). */
+    record Read(DatabaseConfig config, YamlMap map, List<YamlMap> replicas) {
+    }
+
+    static Read read(YamlMap map, ReplicaSection.Credentials credentials, ConfigEnvironment env, Set<String> secrets) {
         if (map.keys().contains("replica")) {
             throw map.source().error(map.line("replica"), "'replica:' (a single replica) in " + map.where()
                     + " is Litestream 0.5 syntax; this is the 0.3 format",
@@ -31,30 +37,30 @@ final class DatabaseSection {
         Path path = map.filePath("path", env).orElseThrow(() -> map.error("path",
                 map.where() + " needs a 'path': the database file to replicate", "add 'path: /var/lib/app/app.db'"));
         Path metaPath = map.filePath("meta-path", env).orElse(null);
-        Duration monitor = map.positiveDuration("monitor-interval").orElse(null);
-        Duration checkpoint = map.positiveDuration("checkpoint-interval").orElse(null);
+        Duration monitor = map.duration("monitor-interval").orElse(null);
+        Duration checkpoint = map.duration("checkpoint-interval").orElse(null);
         int minPages = pageCount(map, "min-checkpoint-page-count", DatabaseConfig.DEFAULT_MIN_CHECKPOINT_PAGE_COUNT);
         int maxPages = pageCount(map, "max-checkpoint-page-count", DatabaseConfig.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
-        if (minPages > maxPages) {
-            String key = map.has("min-checkpoint-page-count") ? "min-checkpoint-page-count" : "max-checkpoint-page-count";
-            throw map.error(key, "min-checkpoint-page-count (" + minPages + ") is above max-checkpoint-page-count ("
-                    + maxPages + ") in " + map.where(), "the passive checkpoint threshold must not exceed the forced one");
-        }
-
         long maxShadowBacklog = shadowBacklog(map);
 
         List<ReplicaConfig> replicas = new ArrayList<>();
+        List<YamlMap> items = map.maps("replicas");
         Map<String, Integer> nameLines = new HashMap<>();
-        for (YamlMap item : map.maps("replicas")) {
-            ReplicaConfig replica = ReplicaSection.read(item, credentials, env);
+        for (YamlMap item : items) {
+            ReplicaConfig replica = ReplicaSection.read(item, credentials, env, secrets);
             Integer first = nameLines.putIfAbsent(replica.name(), item.line("name"));
             if (first != null) {
-                throw item.error("name", "two replicas of " + path + " are named '" + replica.name()
-                        + "' (the other at line " + first + ")", "give each replica a distinct 'name:'");
+                throw item.error("name", "two replicas of " + path + " are named " + YamlMap.quote(replica.name())
+                        + " (the other at line " + first + ")", "give each replica a distinct 'name:'");
             }
             replicas.add(replica);
         }
-        return new DatabaseConfig(path, metaPath, monitor, checkpoint, minPages, maxPages, replicas, maxShadowBacklog);
+        try {
+            return new Read(new DatabaseConfig(path, metaPath, monitor, checkpoint, minPages, maxPages, replicas,
+                    maxShadowBacklog), map, items);
+        } catch (InvalidSettingException e) {
+            throw map.invalid(e);
+        }
     }
 
     /**
@@ -78,7 +84,10 @@ final class DatabaseSection {
 
     private static int pageCount(YamlMap map, String key, int defaultValue) {
         int n = map.integer(key).orElse(defaultValue);
-        if (n <= 0) throw map.error(key, map.path(key) + " must be greater than zero, not " + n, null);
+        if (n <= 0) {
+            throw map.error(key, map.path(key) + " must be greater than zero, not " + n,
+                    "leave the key out for the default (" + defaultValue + " pages)");
+        }
         return n;
     }
 }

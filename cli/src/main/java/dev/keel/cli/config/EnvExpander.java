@@ -12,6 +12,9 @@ import java.util.Map;
  * were used on which line, so a later error on that line can say why a value is empty.
  */
 final class EnvExpander {
+    /** Distinct unset names remembered per line: enough to name a few in a hint and say there are more. */
+    private static final int MAX_UNSET_PER_LINE = 10;
+
     private EnvExpander() {
     }
 
@@ -23,8 +26,27 @@ final class EnvExpander {
         }
     }
 
+    /** Thrown when the expanded text would pass the size limit (at the 1-based {@code line} of the input). */
+    static final class TooLong extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int line;
+
+        TooLong(int line) {
+            super(null, null, false, false);
+            this.line = line;
+        }
+    }
+
     static Result expand(String s, Map<String, String> env) {
-        StringBuilder out = new StringBuilder(s.length());
+        return expand(s, env, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #expand(String, Map)}, failing with {@link TooLong} as soon as the result would pass
+     * {@code maxLength} characters: a small file of many {@code $BIG} references must not fill memory.
+     */
+    static Result expand(String s, Map<String, String> env, int maxLength) {
+        StringBuilder out = new StringBuilder(Math.min(s.length(), maxLength));
         Map<Integer, List<String>> unset = new LinkedHashMap<>();
         int line = 1;
         int i = 0;
@@ -33,6 +55,7 @@ final class EnvExpander {
             if (c == '\n') line++;
             if (c != '$' || j + 1 >= s.length()) continue;
             out.append(s, i, j);
+            if (out.length() > maxLength) throw new TooLong(line);
             int[] width = new int[1];
             String name = shellName(s, j + 1, width);
             if (name.isEmpty() && width[0] > 0) {
@@ -42,8 +65,10 @@ final class EnvExpander {
             } else {
                 String value = env.get(name);
                 if (value == null) {
-                    unset.computeIfAbsent(line, k -> new ArrayList<>()).add(name);
+                    List<String> names = unset.computeIfAbsent(line, k -> new ArrayList<>());
+                    if (!names.contains(name) && names.size() <= MAX_UNSET_PER_LINE) names.add(name);
                 } else {
+                    if (out.length() + value.length() > maxLength) throw new TooLong(line);
                     out.append(value);
                 }
             }
@@ -51,6 +76,7 @@ final class EnvExpander {
             i = j + 1;
         }
         out.append(s, Math.min(i, s.length()), s.length());
+        if (out.length() > maxLength) throw new TooLong(line);
         return new Result(out.toString(), unset);
     }
 

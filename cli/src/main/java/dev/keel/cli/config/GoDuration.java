@@ -53,21 +53,21 @@ public final class GoDuration {
             }
             boolean fraction = i > fractionStart + 1;
             if (!whole && !fraction) {
-                throw new IllegalArgumentException("expected a number at '" + s.substring(start) + "'");
+                throw new IllegalArgumentException("expected a number at '" + cut(s.substring(start)) + "'");
             }
             String number = s.substring(start, i);
             int unitStart = i;
             while (i < s.length() && s.charAt(i) != '.' && !isDigit(s.charAt(i))) i++;
             if (i == unitStart) {
-                throw new IllegalArgumentException("missing unit after " + number
-                        + " (use ns, us, ms, s, m or h, e.g. " + number + "s)");
+                throw new IllegalArgumentException("missing unit after " + cut(number)
+                        + " (use ns, us, ms, s, m or h, e.g. " + cut(number) + "s)");
             }
             String unit = s.substring(unitStart, i);
             Long nanos = UNITS.get(unit);
             if (nanos == null) {
-                throw new IllegalArgumentException("unknown unit '" + unit + "' (use ns, us, ms, s, m or h)");
+                throw new IllegalArgumentException("unknown unit '" + cut(unit) + "' (use ns, us, ms, s, m or h)");
             }
-            BigDecimal value = new BigDecimal(number.endsWith(".") ? number + "0" : number.startsWith(".") ? "0" + number : number);
+            BigDecimal value = decimal(number);
             total = total.add(value.multiply(BigDecimal.valueOf(nanos)).setScale(0, RoundingMode.DOWN).toBigInteger());
             if (total.compareTo(MAX) > 0) throw new IllegalArgumentException("duration too long");
         }
@@ -97,8 +97,26 @@ public final class GoDuration {
         return out.append(seconds).toString();
     }
 
+    /**
+     * The number as a decimal, refusing more whole digits than any duration has and dropping fraction
+     * digits below a nanosecond's precision: a megabyte of digits must not cost seconds to parse.
+     */
+    private static BigDecimal decimal(String number) {
+        int dot = number.indexOf('.');
+        String whole = (dot < 0 ? number : number.substring(0, dot)).replaceFirst("^0+", "");
+        String fraction = dot < 0 ? "" : number.substring(dot + 1);
+        if (whole.length() > 20) throw new IllegalArgumentException("duration too long");
+        if (fraction.length() > 20) fraction = fraction.substring(0, 20);
+        return new BigDecimal((whole.isEmpty() ? "0" : whole) + (fraction.isEmpty() ? "" : "." + fraction));
+    }
+
     private static String decimal(long value, long unit) {
         return BigDecimal.valueOf(value).divide(BigDecimal.valueOf(unit)).stripTrailingZeros().toPlainString();
+    }
+
+    /** Part of the input as a message quotes it: a few characters are enough to recognize it. */
+    private static String cut(String s) {
+        return s.length() <= 20 ? s : s.substring(0, 20) + "...";
     }
 
     private static boolean isDigit(char c) {

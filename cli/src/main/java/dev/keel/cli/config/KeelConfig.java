@@ -1,5 +1,6 @@
 package dev.keel.cli.config;
 
+import dev.keel.core.Redactor;
 import dev.keel.replication.api.DatabaseConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,10 +16,13 @@ import java.util.Optional;
  * @param exec      command to run beside replication ({@code exec}), or null
  * @param logging   the {@code logging} block
  * @param databases one entry per {@code dbs} item, in file order, credentials already resolved
+ * @param redactor  hides the file's secrets (credentials, URL passwords) in anything shown to people
  */
-public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases) {
+public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
+                         Redactor redactor) {
     public KeelConfig {
         Objects.requireNonNull(source, "source");
+        redactor = redactor == null ? Redactor.URLS : redactor;
         logging = logging == null ? Logging.DEFAULT : logging;
         databases = List.copyOf(databases);
     }

@@ -9,11 +9,14 @@ import java.util.Locale;
  * case, dashes and underscores.
  */
 final class KeySuggester {
+    private static final int MAX_KEY_LENGTH = 64;
+
     private KeySuggester() {
     }
 
     /** The closest allowed key, or null when none is close enough to be a plausible typo. */
     static String closest(String key, Collection<String> allowed) {
+        if (key.length() > MAX_KEY_LENGTH) return null; // no key is that long; and the distance table would be huge
         String wanted = normalize(key);
         int limit = Math.max(2, wanted.length() / 4);
         String best = null;

@@ -1,6 +1,7 @@
 package dev.keel.cli.config;
 
 import dev.keel.core.KeelException;
+import dev.keel.replication.api.InvalidSettingException;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicaUrl;
@@ -39,14 +40,17 @@ final class ReplicaSection {
 
     private final YamlMap map;
     private final ConfigEnvironment env;
+    private final Set<String> secrets;
 
-    private ReplicaSection(YamlMap map, ConfigEnvironment env) {
+    private ReplicaSection(YamlMap map, ConfigEnvironment env, Set<String> secrets) {
         this.map = map;
         this.env = env;
+        this.secrets = secrets;
     }
 
-    static ReplicaConfig read(YamlMap map, Credentials global, ConfigEnvironment env) {
-        return new ReplicaSection(map, env).read(global);
+    /** Reads one replica; every credential it holds is added to {@code secrets}, which messages must never show. */
+    static ReplicaConfig read(YamlMap map, Credentials global, ConfigEnvironment env, Set<String> secrets) {
+        return new ReplicaSection(map, env, secrets).read(global);
     }
 
     private ReplicaConfig read(Credentials global) {
@@ -76,20 +80,29 @@ final class ReplicaSection {
             case "abs" -> abs(parts);
             default -> throw new IllegalStateException(type);
         };
-        return new ReplicaConfig(map.string("name").orElse(null), storage,
-                map.positiveDuration("sync-interval").orElse(null), optionalInterval("snapshot-interval"), map.positiveDuration("retention").orElse(null),
-                map.positiveDuration("retention-check-interval").orElse(null), optionalInterval("validation-interval"));
+        try {
+            return new ReplicaConfig(map.string("name").orElse(null), storage,
+                    map.duration("sync-interval").orElse(null), optionalInterval("snapshot-interval"),
+                    map.duration("retention").orElse(null), map.duration("retention-check-interval").orElse(null),
+                    optionalInterval("validation-interval"));
+        } catch (InvalidSettingException e) {
+            throw map.invalid(e);
+        }
     }
 
     private ReplicaUrl.Parts splitUrl(String url) {
         if (!ReplicaUrl.isUrl(url)) {
-            throw map.error("url", "replica url '" + url + "' has no scheme",
-                    "write file://" + (url.startsWith("/") ? "" : "/") + url + ", or use 'path:' for a directory");
+            throw map.error("url", "replica url " + YamlMap.quote(url) + " has no scheme",
+                    "write file://" + (url.startsWith("/") ? "" : "/") + YamlMap.quote(url).replace("'", "")
+                            + ", or use 'path:' for a directory");
         }
         try {
-            return ReplicaUrl.split(url);
+            ReplicaUrl.Parts parts = ReplicaUrl.split(url);
+            ConfigSecrets.add(secrets, parts.password());
+            return parts;
         } catch (KeelException e) {
-            throw map.source().error(map.line("url"), e.getMessage() + " in '" + e.subject() + "'", e.hint());
+            throw map.source().error(map.line("url"), e.getMessage() + " in " + YamlMap.quote(String.valueOf(e.subject())),
+                    hintOf(e));
         }
     }
 
@@ -97,7 +110,7 @@ final class ReplicaSection {
         Optional<String> declared = map.string("type");
         if (parts != null) {
             if (declared.isPresent() && !declared.get().equals(parts.scheme())) {
-                throw map.error("type", "type '" + declared.get() + "' does not match the url's scheme '" + parts.scheme() + "'",
+                throw map.error("type", "type " + YamlMap.quote(declared.get()) + " does not match the url's scheme '" + parts.scheme() + "'",
                         "drop 'type:'; the url's scheme decides the type");
             }
             return parts.scheme();
@@ -109,14 +122,21 @@ final class ReplicaSection {
         }
         if (!TYPES.contains(type)) {
             String suggestion = KeySuggester.closest(type, TYPES);
-            throw map.error("type", "unknown replica type '" + type + "'" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"),
+            throw map.error("type", "unknown replica type " + YamlMap.quote(type) + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"),
                     "replica types: " + String.join(", ", TYPES));
         }
         return type;
     }
 
     private ReplicaStorage file(ReplicaUrl.Parts parts) {
-        if (parts != null) return new ReplicaStorage.File(java.nio.file.Path.of(parts.path()));
+        if (parts != null) {
+            try {
+                return new ReplicaStorage.File(java.nio.file.Path.of(parts.path()));
+            } catch (java.nio.file.InvalidPathException e) {
+                throw map.error("url", "the file url in " + map.where() + " is not a valid path: " + e.getReason(),
+                        "write file:///absolute/path without NUL characters (%00)");
+            }
+        }
         return new ReplicaStorage.File(map.filePath("path", env).orElseThrow(() -> map.error("path",
                 "file replica in " + map.where() + " needs a 'path' (or a 'url')", "add 'path: /backups/NAME' or 'url: file:///backups/NAME'")));
     }
@@ -133,7 +153,7 @@ final class ReplicaSection {
             try {
                 host = ReplicaUrl.parseS3Host(parts.hostAndPort());
             } catch (KeelException e) {
-                throw map.source().error(map.line("url"), e.getMessage(), e.hint());
+                throw map.source().error(map.line("url"), e.getMessage(), hintOf(e));
             }
             path = parts.path();
             bucket = host.bucket();
@@ -141,12 +161,14 @@ final class ReplicaSection {
             if (endpoint == null) endpoint = host.endpoint();
             if (!forcePathStyle) forcePathStyle = host.forcePathStyle();
         }
-        if (bucket == null || bucket.isEmpty()) {
+        if (bucket == null || bucket.isBlank()) {
             throw map.error(parts != null ? "url" : "bucket", "s3 replica in " + map.where() + " needs a bucket",
                     parts != null ? "put it in the url: s3://BUCKET/path" : "add 'bucket: NAME' or use 'url: s3://BUCKET/path'");
         }
         String accessKeyId = map.string("access-key-id").orElse(global.accessKeyId());
         String secret = map.string("secret-access-key").orElse(global.secretAccessKey());
+        ConfigSecrets.add(secrets, accessKeyId);
+        ConfigSecrets.add(secrets, secret);
         return new ReplicaStorage.S3(bucket, path, emptyToNull(region), emptyToNull(endpoint), forcePathStyle,
                 map.bool("skip-verify").orElse(false), emptyToNull(accessKeyId), emptyToNull(secret));
     }
@@ -161,7 +183,7 @@ final class ReplicaSection {
             if (m.matches()) {
                 host = m.group(1).replace("[", "").replace("]", "");
                 port = Integer.parseInt(m.group(2));
-                if (port < 1 || port > 65535) throw map.error("host", "bad port in host '" + text + "'", "a port is a number from 1 to 65535");
+                if (port < 1 || port > 65535) throw map.error("host", "bad port in host " + YamlMap.quote(text), "a port is a number from 1 to 65535");
             }
         }
         String user = map.string("user").orElse(null);
@@ -174,12 +196,13 @@ final class ReplicaSection {
             if (password == null) password = parts.password();
             path = parts.path();
         }
-        if (host == null || host.isEmpty()) {
+        if (host == null || host.isBlank()) {
             throw map.error(parts != null ? "url" : "host", "sftp replica in " + map.where() + " needs a host", "add 'host: HOST:PORT' or use 'url: sftp://USER@HOST/path'");
         }
         if (user == null || user.isEmpty()) {
             throw map.error(map.has("url") ? "url" : "user", "sftp replica in " + map.where() + " needs a user", "add 'user: NAME' or put it in the url: sftp://USER@HOST/path");
         }
+        ConfigSecrets.add(secrets, password);
         String keyPath = map.filePath("key-path", env).map(Object::toString).orElse(null);
         return new ReplicaStorage.Sftp(host, port, user, emptyToNull(password), keyPath, path == null ? "" : path,
                 map.string("host-key").orElse(null));
@@ -194,12 +217,16 @@ final class ReplicaSection {
             container = parts.host();
             path = parts.path();
         }
-        if (container == null || container.isEmpty()) {
+        if (container == null || container.isBlank()) {
             throw map.error(parts != null ? "url" : "bucket", "abs replica in " + map.where() + " needs a container",
                     "add 'bucket: CONTAINER' or use 'url: abs://ACCOUNT@CONTAINER/path'");
         }
-        return new ReplicaStorage.Azure(emptyToNull(account), emptyToNull(map.string("account-key").orElse(null)),
-                emptyToNull(map.string("sas-token").orElse(null)), container, path, emptyToNull(map.string("endpoint").orElse(null)));
+        String accountKey = map.string("account-key").orElse(null);
+        String sasToken = map.string("sas-token").orElse(null);
+        ConfigSecrets.add(secrets, accountKey);
+        ConfigSecrets.add(secrets, sasToken);
+        return new ReplicaStorage.Azure(emptyToNull(account), emptyToNull(accountKey), emptyToNull(sasToken), container, path,
+                emptyToNull(map.string("endpoint").orElse(null)));
     }
 
     private void rejectWithUrl(String key) {
@@ -239,6 +266,10 @@ final class ReplicaSection {
         List<String> keys = new ArrayList<>(COMMON_KEYS);
         keys.addAll(TYPE_KEYS.get(type));
         return keys;
+    }
+
+    private static String hintOf(KeelException e) {
+        return e.hint() != null ? e.hint() : "write it as file:///path, s3://bucket/path, sftp://user@host/path or abs://account@container/path";
     }
 
     private static String emptyToNull(String s) {

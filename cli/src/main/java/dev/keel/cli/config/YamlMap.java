@@ -1,6 +1,7 @@
 package dev.keel.cli.config;
 
 import dev.keel.core.KeelException;
+import dev.keel.replication.api.InvalidSettingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,14 +44,34 @@ final class YamlMap {
     static YamlMap of(ConfigSource source, String where, Node node) {
         if (!(node instanceof MappingNode mapping)) {
             throw source.error(line(node), (where.isEmpty() ? "the file" : where) + " should be a mapping of keys to values, not "
-                    + describe(node), where.isEmpty() ? "a config file starts with keys such as 'dbs:'" : null);
+                    + describe(node), where.isEmpty() ? "a config file starts with keys such as 'dbs:'"
+                    : "write 'key: value' pairs here, indented under " + where);
         }
+        return new YamlMap(source, where, node, entries(source, where, mapping));
+    }
+
+    /**
+     * The keys of {@code mapping} with its merge keys applied, computed once per mapping: through aliases
+     * one mapping can be merged into many, and without the cache a chain of them costs 2^n.
+     */
+    private static Map<String, NodeTuple> entries(ConfigSource source, String where, MappingNode mapping) {
+        Map<Node, Map<String, NodeTuple>> cache = source.mergedEntries;
+        if (cache.containsKey(mapping)) {
+            Map<String, NodeTuple> done = cache.get(mapping);
+            if (done == null) {
+                throw source.error(line(mapping), "a merge key ('<<') in " + label(where) + " merges the mapping into itself",
+                        "merge only mappings defined before this one, each once");
+            }
+            return done;
+        }
+        cache.put(mapping, null); // in progress: meeting it again means a merge cycle
         Map<String, NodeTuple> explicit = new LinkedHashMap<>();
         List<NodeTuple> merged = new ArrayList<>();
         for (NodeTuple tuple : mapping.getValue()) {
             Node key = tuple.getKeyNode();
             if (!(key instanceof ScalarNode scalar)) {
-                throw source.error(line(key), "a key in " + label(where) + " is " + describe(key) + ", not a name", null);
+                throw source.error(line(key), "a key in " + label(where) + " is " + describe(key) + ", not a name",
+                        "keys are plain names such as 'path:'; quote a key that starts with '[' or '{'");
             }
             if (key.getTag().equals(Tag.MERGE) || scalar.getValue().equals("<<")) {
                 collectMerged(source, where, tuple.getValueNode(), merged);
@@ -58,23 +79,33 @@ final class YamlMap {
             }
             NodeTuple previous = explicit.putIfAbsent(scalar.getValue(), tuple);
             if (previous != null) {
-                throw source.error(line(key), "duplicate key '" + scalar.getValue() + "' in " + label(where)
+                throw source.error(line(key), "duplicate key " + quote(scalar.getValue()) + " in " + label(where)
                         + " (first at line " + line(previous.getKeyNode()) + ")", "keep one of them");
             }
         }
         for (NodeTuple tuple : merged) {
             explicit.putIfAbsent(((ScalarNode) tuple.getKeyNode()).getValue(), tuple);
         }
-        return new YamlMap(source, where, node, explicit);
+        cache.put(mapping, explicit);
+        return explicit;
     }
 
     private static void collectMerged(ConfigSource source, String where, Node value, List<NodeTuple> into) {
         if (value instanceof SequenceNode seq) {
-            for (Node item : seq.getValue()) collectMerged(source, where, item, into);
+            for (Node item : seq.getValue()) {
+                if (item instanceof SequenceNode) {
+                    throw source.error(line(item), "a merge key ('<<') in " + label(where) + " holds a list inside a list",
+                            "merge a mapping ('<<: *name') or a list of mappings ('<<: [*a, *b]')");
+                }
+                collectMerged(source, where, item, into);
+            }
             return;
         }
-        YamlMap other = of(source, where, value);
-        into.addAll(other.entries.values());
+        if (!(value instanceof MappingNode mapping)) {
+            throw source.error(line(value), "a merge key ('<<') in " + label(where) + " holds " + describe(value) + ", not a mapping",
+                    "merge a mapping ('<<: *name') or a list of mappings ('<<: [*a, *b]')");
+        }
+        into.addAll(entries(source, where, mapping).values());
     }
 
     /** 1-based line where this mapping starts. */
@@ -112,7 +143,7 @@ final class YamlMap {
         for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
             if (allowed.contains(e.getKey())) continue;
             String suggestion = KeySuggester.closest(e.getKey(), allowed);
-            String message = "unknown key '" + e.getKey() + "' in " + label(where)
+            String message = "unknown key " + quote(e.getKey()) + " in " + label(where)
                     + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?");
             throw source.error(line(e.getValue().getKeyNode()), message, "keys allowed here: " + String.join(", ", allowed));
         }
@@ -122,6 +153,38 @@ final class YamlMap {
     KeelException error(String key, String message, String hint) {
         NodeTuple tuple = entries.get(key);
         return source.error(tuple == null ? line() : line(tuple.getValueNode()), message, hint);
+    }
+
+    /**
+     * The config error for a setting the replication engine refused (its records check every value):
+     * at the line of the key the setting came from, with the key's name and the value as written.
+     */
+    KeelException invalid(InvalidSettingException e) {
+        String key = kebab(e.setting());
+        NodeTuple tuple = entries.get(key);
+        String written = tuple != null && tuple.getValueNode() instanceof ScalarNode v ? ", not " + quote(v.getValue()) : "";
+        String hint = key.endsWith("interval") || key.equals("retention")
+                ? "Keel schedules its loops in milliseconds: write at least 1ms, e.g. 500ms, 10s or 1h"
+                : "see the table of keys in the config documentation for the allowed values";
+        return error(key, path(key) + " " + kebabWords(e.requirement()) + written, hint);
+    }
+
+    /** "syncInterval" -> "sync-interval": the config key of a record component. */
+    static String kebab(String camel) {
+        StringBuilder out = new StringBuilder();
+        for (char c : camel.toCharArray()) {
+            if (Character.isUpperCase(c)) out.append('-').append(Character.toLowerCase(c));
+            else out.append(c);
+        }
+        return out.toString();
+    }
+
+    private static String kebabWords(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b[a-z]+(?:[A-Z][a-z]+)+\\b").matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) m.appendReplacement(out, kebab(m.group()));
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** A BAD_INPUT error at the first line of this mapping. */
@@ -146,7 +209,7 @@ final class YamlMap {
         String text = scalar(key, value, "true or false").toLowerCase(Locale.ROOT);
         if (TRUE.contains(text)) return Optional.of(true);
         if (FALSE.contains(text)) return Optional.of(false);
-        throw error(key, path(key) + " should be true or false, not '" + text + "'", null);
+        throw error(key, path(key) + " should be true or false, not " + quote(text), "write true or false");
     }
 
     Optional<Integer> integer(String key) {
@@ -156,7 +219,8 @@ final class YamlMap {
         try {
             return Optional.of(Integer.parseInt(text.replace("_", "")));
         } catch (NumberFormatException e) {
-            throw error(key, path(key) + " should be a whole number, not '" + text + "'", null);
+            throw error(key, path(key) + " should be a whole number, not " + quote(text),
+                    "write a number from 1 to " + Integer.MAX_VALUE + ", without a unit");
         }
     }
 
@@ -167,7 +231,7 @@ final class YamlMap {
         try {
             return Optional.of(GoDuration.parse(text));
         } catch (IllegalArgumentException e) {
-            throw error(key, "bad duration '" + text + "' for " + path(key) + ": " + e.getMessage(),
+            throw error(key, "bad duration " + quote(text) + " for " + path(key) + ": " + e.getMessage(),
                     "write durations like 500ms, 10s, 5m, 1h30m or 72h");
         }
     }
@@ -180,7 +244,7 @@ final class YamlMap {
         try {
             return Optional.of(ByteSize.parse(text));
         } catch (IllegalArgumentException e) {
-            throw error(key, "bad size '" + text + "' for " + path(key) + ": " + e.getMessage(),
+            throw error(key, "bad size " + quote(text) + " for " + path(key) + ": " + e.getMessage(),
                     "write sizes like 64MB, 512MiB or 1GiB");
         }
     }
@@ -198,17 +262,8 @@ final class YamlMap {
             }
             return Optional.of(expanded);
         } catch (java.nio.file.InvalidPathException e) {
-            throw error(key, path(key) + " is not a valid path: " + e.getReason(), null);
+            throw error(key, path(key) + " is not a valid path: " + e.getReason(), "give a file system path without NUL characters");
         }
-    }
-
-    /** A duration that must be above zero when set (intervals, retention); empty when absent. */
-    Optional<Duration> positiveDuration(String key) {
-        Optional<Duration> d = duration(key);
-        if (d.isPresent() && (d.get().isNegative() || d.get().isZero())) {
-            throw error(key, path(key) + " must be greater than zero, not " + GoDuration.format(d.get()), null);
-        }
-        return d;
     }
 
     /** The mapping under {@code key}, if present. */
@@ -233,7 +288,8 @@ final class YamlMap {
         List<String> out = new ArrayList<>();
         for (Node item : sequence(key, "a list of strings")) {
             if (!(item instanceof ScalarNode s)) {
-                throw source.error(line(item), path(key) + " should hold strings, not " + describe(item), null);
+                throw source.error(line(item), path(key) + " should hold strings, not " + describe(item),
+                        "write one string per '- ' item");
             }
             out.add(s.getValue());
         }
@@ -258,7 +314,8 @@ final class YamlMap {
 
     private String scalar(String key, Node value, String what) {
         if (value instanceof ScalarNode s) return s.getValue();
-        throw error(key, path(key) + " should be " + what + ", not " + describe(value), null);
+        throw error(key, path(key) + " should be " + what + ", not " + describe(value),
+                "write a single value after '" + key + ":' on the same line");
     }
 
     private static boolean isNull(Node node) {
@@ -270,8 +327,27 @@ final class YamlMap {
         if (node == null) return "empty";
         if (node instanceof MappingNode) return "a mapping";
         if (node instanceof SequenceNode) return "a list";
-        return "'" + ((ScalarNode) node).getValue() + "'";
+        return quote(((ScalarNode) node).getValue());
     }
+
+    /** Longest value a message quotes: a megabyte of key or value is cut, not echoed. */
+    private static final int MAX_QUOTED = 60;
+
+    /** A value from the file as messages show it: in quotes, control characters escaped, long ones cut. */
+    static String quote(String value) {
+        int n = Math.min(value.length(), MAX_QUOTED);
+        if (n < value.length() && Character.isHighSurrogate(value.charAt(n - 1))) n--; // do not split a character
+        StringBuilder out = new StringBuilder("'");
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) out.append(String.format("\\u%04x", (int) c));
+            else out.append(c);
+        }
+        out.append('\'');
+        if (n < value.length()) out.append(" (cut; ").append(value.length()).append(" characters)");
+        return out.toString();
+    }
+
 
     private static String label(String where) {
         return where.isEmpty() ? "the top level" : where;

@@ -3,6 +3,7 @@ package dev.keel.cli.output;
 import dev.keel.cli.OutputOptions;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.core.Redactor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;
@@ -16,11 +17,17 @@ import picocli.CommandLine.ParseResult;
  * {@code hint: ...}, or a JSON object when {@code --json} was given; the stack only with {@code -x}.
  */
 public final class ErrorRenderer implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+    private final Redaction redaction;
+
+    /** Renders errors with every secret {@code redaction} knows hidden. */
+    public ErrorRenderer(Redaction redaction) {
+        this.redaction = redaction;
+    }
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
         KeelException error = toKeelException(ex);
-        render(cmd.getErr(), error, ex, wants(parsed, "--json", "-json"), wants(parsed, "-x", "--stacktrace"));
+        render(cmd.getErr(), error, ex, wants(parsed, "--json", "-json"), wants(parsed, "-x", "--stacktrace"), redaction.redactor());
         return error.code().exitStatus();
     }
 
@@ -30,7 +37,7 @@ public final class ErrorRenderer implements CommandLine.IExecutionExceptionHandl
         boolean json = Arrays.asList(args).contains("--json") || Arrays.asList(args).contains("-json");
         KeelException error = new KeelException(ErrorCode.USAGE, ex.getMessage(), null,
                 "run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage");
-        render(cmd.getErr(), error, ex, json, false);
+        render(cmd.getErr(), error, ex, json, false, redaction.redactor());
         return ErrorCode.USAGE.exitStatus();
     }
 
@@ -49,21 +56,25 @@ public final class ErrorRenderer implements CommandLine.IExecutionExceptionHandl
                 "this is probably a bug in keel; run again with -x and report the stack trace", ex);
     }
 
-    static void render(PrintWriter err, KeelException error, Throwable original, boolean json, boolean stack) {
+    /** Prints {@code error} (and with {@code stack} the trace of {@code original}), secrets hidden by {@code redactor}. */
+    static void render(PrintWriter err, KeelException error, Throwable original, boolean json, boolean stack, Redactor redactor) {
+        String message = redactor.redact(error.getMessage());
+        String subject = redactor.redact(error.subject());
+        String hint = redactor.redact(error.hint());
         if (json) {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", error.getMessage());
+            body.put("error", message);
             body.put("code", error.code().name());
             body.put("exitStatus", error.code().exitStatus());
-            if (error.subject() != null) body.put("subject", error.subject());
-            if (error.hint() != null) body.put("hint", error.hint());
+            if (subject != null) body.put("subject", subject);
+            if (hint != null) body.put("hint", hint);
             if (stack) body.put("stackTrace", stackTrace(original));
-            new OutputOptions().printJson(err, Map.of("error", body));
+            OutputOptions.printJson(err, Map.of("error", body), redactor);
             return;
         }
-        err.println("error: " + error.describe());
-        if (error.hint() != null) err.println("hint: " + error.hint());
-        if (stack) original.printStackTrace(err);
+        err.println("error: " + (subject == null ? message : subject + ": " + message));
+        if (hint != null) err.println("hint: " + hint);
+        if (stack) err.print(redactor.redact(stackTrace(original)));
         err.flush();
     }
 

@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import dev.keel.cli.output.Redaction;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +38,9 @@ public final class ReplicateCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-exec", "--exec"}, paramLabel = "CMD",
             description = "Run CMD as a child process; forward signals to it and exit with its status after a final sync.")
     String exec;
@@ -52,7 +57,8 @@ public final class ReplicateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ReplicateLogging.configure(verbose ? "debug" : null);
+        Redaction redaction = Redaction.of(spec);
+        ReplicateLogging.configure(verbose ? "debug" : null, redaction);
         String command = exec;
         List<DatabaseConfig> databases;
         if (!arguments.isEmpty()) {

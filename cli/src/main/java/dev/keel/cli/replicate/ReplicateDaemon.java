@@ -33,8 +33,9 @@ final class ReplicateDaemon {
 
     /** Replicates until told to stop; returns the process exit status. */
     int run() throws InterruptedException {
-        installSignalHandlers();
+        // Start first: a setup the replicator refuses fails before the process changes how it handles signals.
         Replicator replicator = Replicator.start(databases, ReplicationListener.NONE);
+        installSignalHandlers();
         int status = 0;
         try {
             if (command == null) {

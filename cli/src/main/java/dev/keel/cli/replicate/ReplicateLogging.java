@@ -1,11 +1,20 @@
 package dev.keel.cli.replicate;
 
+import dev.keel.cli.output.RedactingPrintStream;
+import dev.keel.cli.output.Redaction;
+
 /**
  * Sets up slf4j-simple for the daemon before the first logger exists: one line per event with a
- * timestamp and level on stderr, at the level asked for (info unless the config or -v says otherwise).
+ * timestamp and level on stderr, at the level asked for (info unless the config or -v says otherwise),
+ * with every secret the run knows hidden (the logger writes to whatever {@code System.err} is).
  */
 final class ReplicateLogging {
     private ReplicateLogging() {
+    }
+
+    static void configure(String level, Redaction redaction) {
+        configure(level);
+        System.setErr(RedactingPrintStream.over(System.err, redaction));
     }
 
     static void configure(String level) {

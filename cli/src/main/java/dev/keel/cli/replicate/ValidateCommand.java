@@ -7,6 +7,7 @@ import dev.keel.core.KeelException;
 import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ValidationResult;
+import dev.keel.replication.spi.LocalPaths;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -50,7 +51,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, SQLException {
-        ReplicateLogging.configure("warn");
+        ReplicateLogging.configure("warn", dev.keel.cli.output.Redaction.of(spec));
         List<DatabaseConfig> databases = databases();
         List<ValidationResult> results;
         try (Replicator replicator = Replicator.builder().databases(databases)
@@ -80,8 +81,8 @@ public final class ValidateCommand implements Callable<Integer> {
         } else {
             all = config.load().databases();
             if (arguments.size() == 1) {
-                Path wanted = Path.of(arguments.get(0)).toAbsolutePath().normalize();
-                all = all.stream().filter(d -> d.path().toAbsolutePath().normalize().equals(wanted)).toList();
+                Path wanted = LocalPaths.followLinks(Path.of(arguments.get(0)));
+                all = all.stream().filter(d -> LocalPaths.followLinks(d.path()).equals(wanted)).toList();
                 if (all.isEmpty()) {
                     throw new KeelException(ErrorCode.NOT_FOUND, "database is not in the config file", arguments.get(0),
                             "add it to the config, or give its replica URLs: keel validate DB_PATH REPLICA_URL");

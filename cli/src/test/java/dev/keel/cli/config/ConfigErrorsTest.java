@@ -146,7 +146,7 @@ class ConfigErrorsTest {
                         dbs:
                           - path: /a.db
                             min-checkpoint-page-count: 20000
-                        """, 3, new String[]{"min-checkpoint-page-count (20000) is above max-checkpoint-page-count (10000)"}),
+                        """, 3, new String[]{"min-checkpoint-page-count must not be above max-checkpoint-page-count (10000), not '20000'"}),
                 Arguments.of("""
                         dbs:
                           - path: /a.db
@@ -158,7 +158,7 @@ class ConfigErrorsTest {
                             replicas:
                               - path: /b
                                 sync-interval: -1s
-                        """, 5, new String[]{"sync-interval must be greater than zero"}),
+                        """, 5, new String[]{"sync-interval must be at least 1ms, not '-1s'"}),
                 Arguments.of("""
                         dbs:
                           - path: /a.db
@@ -225,7 +225,7 @@ class ConfigErrorsTest {
                         dbs:
                           - path: /a.db
                           - path: /x/../a.db
-                        """, 3, new String[]{"listed twice", "also at line 2"}),
+                        """, 3, new String[]{"dbs[0].path (", "bad.yml:2) and dbs[1].path (", "are the same database file"}),
                 Arguments.of("""
                         dbs:
                           - path: /a.db
@@ -277,6 +277,7 @@ class ConfigErrorsTest {
         assertThat(e).as("expected an error for:%n%s", yaml).isNotNull();
         assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
         assertThat(e.subject()).isEqualTo(file + ":" + line);
+        assertThat(e.hint()).as("every config error says what to do").isNotBlank();
         assertThat(e.getMessage()).contains(fragments);
         assertThat(ErrorCode.BAD_INPUT.exitStatus()).isEqualTo(65);
     }

@@ -195,9 +195,9 @@ class ConfigLoaderTest {
                 dbs:
                   - path: /a.db
                     replicas:
-                      - {name: a, type: s3, bucket: b, endpoint: "https://s3.example.com"}
-                      - {name: b, type: s3, bucket: b, endpoint: "https://s3.example.com", force-path-style: false}
-                      - {name: c, type: s3, bucket: b}
+                      - {name: a, type: s3, bucket: b, path: a, endpoint: "https://s3.example.com"}
+                      - {name: b, type: s3, bucket: b, path: b, endpoint: "https://s3.example.com", force-path-style: false}
+                      - {name: c, type: s3, bucket: b, path: c}
                 """);
         assertThat(config.databases().get(0).replicas()).extracting(r -> ((ReplicaStorage.S3) r.storage()).forcePathStyle())
                 .containsExactly(true, false, false);

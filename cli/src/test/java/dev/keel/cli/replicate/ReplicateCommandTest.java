@@ -57,6 +57,16 @@ class ReplicateCommandTest {
         return line;
     }
 
+    /** A database in WAL mode with an empty table t, as an application leaves it. */
+    private Path walDatabase(String name) throws Exception {
+        Path db = dir.resolve(name);
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+        }
+        return db;
+    }
+
     private static long count(Path db) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
@@ -110,11 +120,7 @@ class ReplicateCommandTest {
 
     @Test
     void sigtermIsForwardedToTheExecChild() throws Exception {
-        Path db = dir.resolve("app.db");
-        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
-            s.execute("PRAGMA journal_mode = wal");
-            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-        }
+        Path db = walDatabase("app.db");
         Path marker = dir.resolve("child-got-term");
         // The child traps TERM, leaves a mark and exits 7; Keel must pass the signal on and return 7.
         Process p = keel("replicate", "-exec", "sh -c 'trap \"touch " + marker + "; exit 7\" TERM; while true; do sleep 0.1; done'",
@@ -176,5 +182,19 @@ class ReplicateCommandTest {
         assertThat(status2).isEqualTo(64);
         assertThat(err2.toString()).contains("no replica URL");
         assertThat(Files.exists(dir.resolve("app.db"))).isFalse();
+    }
+
+    @Test
+    void overlappingReplicaUrlsOfOneDatabaseAreRefusedBeforeAnythingStarts() throws Exception {
+        Path db = walDatabase("app.db");
+        Path replica = dir.resolve("backup");
+        StringWriter err = new StringWriter();
+        int status = Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err))
+                .execute("replicate", db.toString(), replica.toUri().toString(), replica.resolve("nested").toString());
+        assertThat(status).as(err.toString()).isEqualTo(65);
+        assertThat(err.toString()).contains("replica 'file' of " + db).contains("replica 'file-2' of " + db)
+                .contains("overlapping locations").contains("hint: ");
+        assertThat(replica).doesNotExist();
+        assertThat(dir.resolve(".app.db-keel")).doesNotExist();
     }
 }

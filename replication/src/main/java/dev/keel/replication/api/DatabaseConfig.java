@@ -1,12 +1,15 @@
 package dev.keel.replication.api;
 
+import dev.keel.replication.spi.LocalPaths;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * One database to replicate and its replicas. Defaults follow Litestream 0.3.
+ * One database to replicate and its replicas. Defaults follow Litestream 0.3. Intervals must be at
+ * least 1 ms; page counts of 0 mean the default; anything else out of range is an
+ * {@link InvalidSettingException} naming the setting.
  *
  * @param metaPath          directory for Keel's local state (shadow WAL); null means {@code .<dbname>-keel}
  *                          beside the database
@@ -26,10 +29,18 @@ public record DatabaseConfig(Path path, Path metaPath, Duration monitorInterval,
 
     public DatabaseConfig {
         Objects.requireNonNull(path, "path");
-        if (monitorInterval == null) monitorInterval = DEFAULT_MONITOR_INTERVAL;
-        if (checkpointInterval == null) checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
-        if (minCheckpointPageCount <= 0) minCheckpointPageCount = DEFAULT_MIN_CHECKPOINT_PAGE_COUNT;
-        if (maxCheckpointPageCount <= 0) maxCheckpointPageCount = DEFAULT_MAX_CHECKPOINT_PAGE_COUNT;
+        monitorInterval = monitorInterval == null ? DEFAULT_MONITOR_INTERVAL
+                : Settings.interval("monitorInterval", monitorInterval);
+        checkpointInterval = checkpointInterval == null ? DEFAULT_CHECKPOINT_INTERVAL
+                : Settings.interval("checkpointInterval", checkpointInterval);
+        minCheckpointPageCount = Settings.count("minCheckpointPageCount", minCheckpointPageCount,
+                DEFAULT_MIN_CHECKPOINT_PAGE_COUNT);
+        maxCheckpointPageCount = Settings.count("maxCheckpointPageCount", maxCheckpointPageCount,
+                DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
+        if (minCheckpointPageCount > maxCheckpointPageCount) {
+            throw new InvalidSettingException("minCheckpointPageCount",
+                    "must not be above maxCheckpointPageCount (" + maxCheckpointPageCount + ")", minCheckpointPageCount);
+        }
         replicas = List.copyOf(replicas == null ? List.of() : replicas);
         if (maxShadowBacklog < 0) maxShadowBacklog = UNBOUNDED_SHADOW_BACKLOG;
     }
@@ -46,10 +57,15 @@ public record DatabaseConfig(Path path, Path metaPath, Duration monitorInterval,
         return new DatabaseConfig(path, null, null, null, 0, 0, replicas);
     }
 
-    /** Where Keel keeps its local state for this database. */
+    /**
+     * Where Keel keeps its local state for this database: {@code metaPath}, or {@code .<name>-keel}
+     * beside the database file that {@code path} really names (symbolic links followed), which is
+     * where SQLite keeps the {@code -wal} and {@code -shm} files too. Two names for one database
+     * therefore share one state directory, whose lock keeps a second replicator away.
+     */
     public Path resolvedMetaPath() {
         if (metaPath != null) return metaPath;
-        Path abs = path.toAbsolutePath();
-        return abs.resolveSibling("." + abs.getFileName() + "-keel");
+        Path real = LocalPaths.followLinks(path);
+        return real.resolveSibling("." + real.getFileName() + "-keel");
     }
 }

@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * One replica of one database, as configured: where it lives and the timings that drive it.
  * Defaults follow Litestream 0.3: sync every second, keep 24h, check retention hourly,
- * snapshot only at generation start and when retention needs one, no periodic validation.
+ * snapshot only at generation start and when retention needs one, no periodic validation. Every
+ * duration must be at least 1 ms (loops run on a millisecond scheduler); anything else is an
+ * {@link InvalidSettingException} naming the setting.
  *
  * @param name                   unique per database; defaults to the storage type
  * @param snapshotInterval       null: no periodic snapshots
@@ -22,9 +24,12 @@ public record ReplicaConfig(String name, ReplicaStorage storage, Duration syncIn
     public ReplicaConfig {
         Objects.requireNonNull(storage, "storage");
         if (name == null || name.isBlank()) name = storage.type();
-        if (syncInterval == null) syncInterval = DEFAULT_SYNC_INTERVAL;
-        if (retention == null) retention = DEFAULT_RETENTION;
-        if (retentionCheckInterval == null) retentionCheckInterval = DEFAULT_RETENTION_CHECK_INTERVAL;
+        syncInterval = syncInterval == null ? DEFAULT_SYNC_INTERVAL : Settings.interval("syncInterval", syncInterval);
+        snapshotInterval = Settings.interval("snapshotInterval", snapshotInterval);
+        retention = retention == null ? DEFAULT_RETENTION : Settings.interval("retention", retention);
+        retentionCheckInterval = retentionCheckInterval == null ? DEFAULT_RETENTION_CHECK_INTERVAL
+                : Settings.interval("retentionCheckInterval", retentionCheckInterval);
+        validationInterval = Settings.interval("validationInterval", validationInterval);
     }
 
     /** A replica with every timing at its default. */

@@ -4,6 +4,7 @@ import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.format.DatabaseHeader;
 import dev.keel.format.WalFormatException;
+import dev.keel.replication.spi.LocalPaths;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -28,6 +29,8 @@ final class DatabaseHandle implements AutoCloseable {
     private static final int BUSY_TIMEOUT_MS = 1000;
 
     private final Path db;
+    /** The file {@code db} names, symbolic links followed: SQLite keeps -wal and -shm beside it, not beside the link. */
+    private final Path file;
     private final FileChannel dbChannel;
     private Connection reader;
     private Connection writer;
@@ -35,8 +38,9 @@ final class DatabaseHandle implements AutoCloseable {
     private boolean readLocked;
     private int pageSize;
 
-    private DatabaseHandle(Path db, FileChannel dbChannel) {
+    private DatabaseHandle(Path db, Path file, FileChannel dbChannel) {
         this.db = db;
+        this.file = file;
         this.dbChannel = dbChannel;
     }
 
@@ -50,14 +54,15 @@ final class DatabaseHandle implements AutoCloseable {
             throw new KeelException(ErrorCode.NOT_FOUND, "database does not exist", db.toString(),
                     "create the database first (the application does), or fix the path in the config");
         }
+        Path file = LocalPaths.followLinks(db);
         FileChannel channel;
         try {
-            channel = FileChannel.open(db, StandardOpenOption.READ);
+            channel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot open the database: " + e.getMessage(), db.toString(),
                     "check that keel may read the file", e);
         }
-        DatabaseHandle handle = new DatabaseHandle(db, channel);
+        DatabaseHandle handle = new DatabaseHandle(db, file, channel);
         try {
             handle.checkHeader();
             handle.connect();
@@ -114,7 +119,7 @@ final class DatabaseHandle implements AutoCloseable {
     }
 
     private Connection connectOne() throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
         }
@@ -126,7 +131,7 @@ final class DatabaseHandle implements AutoCloseable {
     }
 
     Path walPath() {
-        return db.resolveSibling(db.getFileName() + "-wal");
+        return file.resolveSibling(file.getFileName() + "-wal");
     }
 
     int pageSize() {

@@ -14,6 +14,11 @@ public sealed interface ReplicaStorage
     /** A URL-like description without credentials, for messages and listings. */
     String describe();
 
+    /** Where the replica's objects live, to tell whether two replicas would write to the same place. */
+    default ReplicaLocation location() {
+        return ReplicaLocation.of(this);
+    }
+
     /** A directory on a local (or mounted) file system. */
     record File(java.nio.file.Path root) implements ReplicaStorage {
         public File {
@@ -51,7 +56,7 @@ public sealed interface ReplicaStorage
 
         @Override
         public String describe() {
-            return "s3://" + bucket + "/" + path + (endpoint == null ? "" : " (endpoint " + endpoint + ")");
+            return "s3://" + bucket + "/" + path + (endpoint == null ? "" : " (endpoint " + dev.keel.core.Redactor.urls(endpoint) + ")");
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.keel.replication.spi;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.core.Redactor;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,11 +44,11 @@ public final class ReplicaUrl {
         if (url == null || url.isBlank()) {
             throw bad(String.valueOf(url), "empty replica URL", "give a URL such as s3://bucket/path or a directory path");
         }
-        if (!isUrl(url)) return new ReplicaStorage.File(Path.of(url));
+        if (!isUrl(url)) return new ReplicaStorage.File(localPath(url, url));
         Parts parts = split(url);
         switch (parts.scheme()) {
             case "file":
-                return new ReplicaStorage.File(Path.of(parts.path()));
+                return new ReplicaStorage.File(localPath(url, parts.path()));
             case "s3": {
                 S3Host host;
                 try {
@@ -204,19 +205,9 @@ public final class ReplicaUrl {
         return new S3Host(bucket, region, scheme + "://" + endpoint, true);
     }
 
-    /** The URL with any password replaced by {@code ***}, for messages and listings. */
+    /** The URL with any password and credential-bearing query parameter replaced by {@code ***}, for messages. */
     public static String redact(String url) {
-        if (url == null) return null;
-        Matcher m = SCHEME.matcher(url);
-        if (!m.matches()) return url;
-        String rest = m.group(2);
-        int slash = rest.indexOf('/');
-        String authority = slash < 0 ? rest : rest.substring(0, slash);
-        int at = authority.lastIndexOf('@');
-        if (at < 0) return url;
-        int colon = authority.indexOf(':');
-        if (colon < 0 || colon > at) return url;
-        return m.group(1) + "://" + authority.substring(0, colon) + ":***" + rest.substring(at);
+        return Redactor.urls(url);
     }
 
     /**
@@ -286,6 +277,14 @@ public final class ReplicaUrl {
             i += 2;
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Path localPath(String url, String path) {
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw bad(url, "not a valid local path: " + e.getReason(), "write the directory's path without NUL characters");
+        }
     }
 
     private static String example(String scheme) {
