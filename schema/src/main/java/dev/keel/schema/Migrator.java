@@ -59,6 +59,7 @@ public final class Migrator {
                     refuseFindings(db, lint(db, plan));
                     applier.steps(plan.steps(), plan.lintPoint(), plan.steps().size());
                     if (post != null) applier.script(post, "post");
+                    checkConverged(db, wanted);
                     checkForeignKeys(db, applier, violationsBefore);
                     if (config.dryRun) db.rollback();
                     else db.commit();
@@ -152,6 +153,21 @@ public final class Migrator {
         String hints = findings.stream().map(LintFinding::hint).distinct().collect(Collectors.joining("; "));
         throw new KeelException(ErrorCode.REFUSED, "the plan would fail on existing data (nothing was changed):\n" + list,
                 db.label(), hints);
+    }
+
+    /**
+     * Plans again inside the transaction: a database that still differs from the wanted schema would
+     * pass migrate and fail the next check, so the migration stops instead. It happens when pre or
+     * post SQL changes how the plan's statements behave (PRAGMA legacy_alter_table keeps foreign keys
+     * pointing at a renamed table's old name) or changes the schema itself.
+     */
+    private static void checkConverged(LiveDatabase db, WantedSchema wanted) {
+        Plan left = plan(db, wanted);
+        if (left.isEmpty()) return;
+        throw new KeelException(ErrorCode.FAILURE, "after the plan ran, the database still differs from the wanted schema: "
+                + String.join("; ", left.differences()) + "; Keel rolled the migration back, nothing was changed", db.label(),
+                "pre or post SQL changed the schema or a setting the plan relies on (such as PRAGMA legacy_alter_table); "
+                        + "move schema changes into the schema file and retry");
     }
 
     private static void checkForeignKeys(LiveDatabase db, Applier applier, int before) {
