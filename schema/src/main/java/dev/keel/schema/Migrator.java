@@ -3,6 +3,7 @@ package dev.keel.schema;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.schema.apply.Applier;
+import dev.keel.schema.diff.Change;
 import dev.keel.schema.apply.LiveDatabase;
 import dev.keel.schema.inspect.Inspector;
 import dev.keel.schema.lint.LintFinding;
@@ -53,6 +54,7 @@ public final class Migrator {
                     Applier applier = new Applier(db);
                     if (pre != null) applier.script(pre, "pre");
                     Plan plan = plan(db, wanted);
+                    refuseEmptySchema(db, wanted, plan);
                     refuseDeletions(db, plan);
                     int violationsBefore = plan.isEmpty() ? 0 : applier.foreignKeyViolations().size();
                     applier.steps(plan.steps(), 0, plan.lintPoint());
@@ -136,6 +138,17 @@ public final class Migrator {
         } catch (SQLException e) {
             throw db.error("cannot check the plan against the data", e);
         }
+    }
+
+    /**
+     * A schema that declares nothing would drop every table; that is a truncated or wrong file far
+     * more often than an intent, so it is refused even with --allow-deletions.
+     */
+    private static void refuseEmptySchema(LiveDatabase db, WantedSchema wanted, Plan plan) {
+        if (!wanted.schema().isEmpty() || plan.changes().stream().noneMatch(c -> c instanceof Change.DropTable)) return;
+        throw new KeelException(ErrorCode.BAD_INPUT, "the schema declares no table, view or trigger, so the plan would drop every table "
+                + "of the database; refusing even with --allow-deletions", wanted.description(),
+                "check that --schema names the right file or directory (this one is empty or holds only comments and other statements)");
     }
 
     private void refuseDeletions(LiveDatabase db, Plan plan) {
