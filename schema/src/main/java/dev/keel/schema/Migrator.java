@@ -3,6 +3,7 @@ package dev.keel.schema;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.schema.apply.Applier;
+import dev.keel.schema.diff.Change;
 import dev.keel.schema.apply.LiveDatabase;
 import dev.keel.schema.inspect.Inspector;
 import dev.keel.schema.lint.LintFinding;
@@ -53,12 +54,14 @@ public final class Migrator {
                     Applier applier = new Applier(db);
                     if (pre != null) applier.script(pre, "pre");
                     Plan plan = plan(db, wanted);
+                    refuseEmptySchema(db, wanted, plan);
                     refuseDeletions(db, plan);
                     int violationsBefore = plan.isEmpty() ? 0 : applier.foreignKeyViolations().size();
                     applier.steps(plan.steps(), 0, plan.lintPoint());
                     refuseFindings(db, lint(db, plan));
                     applier.steps(plan.steps(), plan.lintPoint(), plan.steps().size());
                     if (post != null) applier.script(post, "post");
+                    checkConverged(db, wanted);
                     checkForeignKeys(db, applier, violationsBefore);
                     if (config.dryRun) db.rollback();
                     else db.commit();
@@ -137,6 +140,17 @@ public final class Migrator {
         }
     }
 
+    /**
+     * A schema that declares nothing would drop every table; that is a truncated or wrong file far
+     * more often than an intent, so it is refused even with --allow-deletions.
+     */
+    private static void refuseEmptySchema(LiveDatabase db, WantedSchema wanted, Plan plan) {
+        if (!wanted.schema().isEmpty() || plan.changes().stream().noneMatch(c -> c instanceof Change.DropTable)) return;
+        throw new KeelException(ErrorCode.BAD_INPUT, "the schema declares no table, view or trigger, so the plan would drop every table "
+                + "of the database; refusing even with --allow-deletions", wanted.description(),
+                "check that --schema names the right file or directory (this one is empty or holds only comments and other statements)");
+    }
+
     private void refuseDeletions(LiveDatabase db, Plan plan) {
         List<String> deletions = plan.deletions();
         if (config.allowDeletions || deletions.isEmpty()) return;
@@ -152,6 +166,21 @@ public final class Migrator {
         String hints = findings.stream().map(LintFinding::hint).distinct().collect(Collectors.joining("; "));
         throw new KeelException(ErrorCode.REFUSED, "the plan would fail on existing data (nothing was changed):\n" + list,
                 db.label(), hints);
+    }
+
+    /**
+     * Plans again inside the transaction: a database that still differs from the wanted schema would
+     * pass migrate and fail the next check, so the migration stops instead. It happens when pre or
+     * post SQL changes how the plan's statements behave (PRAGMA legacy_alter_table keeps foreign keys
+     * pointing at a renamed table's old name) or changes the schema itself.
+     */
+    private static void checkConverged(LiveDatabase db, WantedSchema wanted) {
+        Plan left = plan(db, wanted);
+        if (left.isEmpty()) return;
+        throw new KeelException(ErrorCode.FAILURE, "after the plan ran, the database still differs from the wanted schema: "
+                + String.join("; ", left.differences()) + "; Keel rolled the migration back, nothing was changed", db.label(),
+                "pre or post SQL changed the schema or a setting the plan relies on (such as PRAGMA legacy_alter_table); "
+                        + "move schema changes into the schema file and retry");
     }
 
     private static void checkForeignKeys(LiveDatabase db, Applier applier, int before) {

@@ -97,6 +97,22 @@ class MigratorTest {
     }
 
     @Test
+    void anEmptySchemaIsRefusedEvenWithAllowDeletions() throws Exception {
+        Path db = db();
+        String before = PlannerCasesTest.dump(db);
+        for (String text : new String[] {"", "-- generated schema\n", "PRAGMA user_version = 3;\nSELECT 1;\n"}) {
+            Path schema = file("empty.sql", text);
+            assertThatThrownBy(() -> Migrator.configure().database(db).schema(schema).allowDeletions(true).load().migrate())
+                    .isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.subject()).isEqualTo(schema.toString());
+                        assertThat(e.getMessage()).contains("declares no table");
+                    });
+        }
+        assertThat(PlannerCasesTest.dump(db)).isEqualTo(before);
+    }
+
+    @Test
     void dryRunRehearsesAndRollsBack() throws Exception {
         Path db = db();
         String before = PlannerCasesTest.dump(db);

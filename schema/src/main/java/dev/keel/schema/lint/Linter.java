@@ -50,8 +50,7 @@ public final class Linter {
             Optional<Change.ColumnCopy> copy = r.copy().stream().filter(c -> Identifiers.same(c.column(), w.name())).findFirst();
             Optional<Column> old = current.column(w.name());
             if (copy.isEmpty()) {
-                boolean rowidAlias = wanted.rowidAlias().map(a -> Identifiers.same(a.name(), w.name())).orElse(false);
-                if (w.notNull() && w.defaultSql() == null && !rowidAlias) {
+                if (w.notNull() && w.defaultSql() == null && !isRowidAlias(wanted, w)) {
                     long rows = count("SELECT count(*) FROM " + table);
                     if (rows > 0) {
                         out.add(new LintFinding(wanted.name(), w.name(), rows, "new column " + wanted.name() + "." + w.name()
@@ -64,20 +63,24 @@ public final class Linter {
             boolean plain = old.isPresent() && copy.get().expression().equals(quote(old.get().name()));
             if (!plain) continue;
             String column = quote(old.get().name());
-            if (w.notNull() && !old.get().notNull() && !old.get().isGenerated()) {
+            // NULL inserted into an INTEGER PRIMARY KEY is not kept: SQLite gives the row a new id
+            boolean becomesKey = isRowidAlias(wanted, w) && !isRowidAlias(current, old.get());
+            if ((w.notNull() || becomesKey) && !old.get().notNull() && !old.get().isGenerated()) {
                 long rows = count("SELECT count(*) FROM " + table + " WHERE " + column + " IS NULL");
                 if (rows > 0) {
                     out.add(new LintFinding(wanted.name(), w.name(), rows, "column " + wanted.name() + "." + w.name()
-                            + " becomes NOT NULL but " + rows + " rows hold NULL",
+                            + (becomesKey ? " becomes the INTEGER PRIMARY KEY (SQLite would invent ids for NULL)"
+                                    : " becomes NOT NULL") + " but " + rows + " rows hold NULL",
                             "update those rows in --pre SQL, or add '--% using=coalesce(" + w.name() + ", VALUE)'"));
                 }
             }
-            String condition = Affinity.of(w.declaredType()).narrowedBy(Affinity.of(old.get().declaredType()), column);
+            String condition = Affinity.of(w.declaredType(), wanted.strict())
+                    .narrowedBy(Affinity.of(old.get().declaredType(), current.strict()), column);
             if (condition != null) {
                 long rows = count("SELECT count(*) FROM " + table + " WHERE " + condition);
                 if (rows > 0) {
                     out.add(new LintFinding(wanted.name(), w.name(), rows, "changing " + wanted.name() + "." + w.name()
-                            + " from " + typeName(old.get()) + " to " + typeName(w) + " would alter or reject " + rows
+                            + " from " + typeName(old.get(), current) + " to " + typeName(w, wanted) + " would alter or reject " + rows
                             + " rows whose values do not fit the new type",
                             "add '--% using=EXPR' to convert the values, or keep the type"));
                 }
@@ -165,8 +168,13 @@ public final class Linter {
         return plan.changes().stream().anyMatch(c -> c instanceof Change.CreateTable t && Identifiers.same(t.table().name(), table));
     }
 
-    private static String typeName(Column c) {
-        return c.declaredType() == null || c.declaredType().isBlank() ? "(no type)" : c.declaredType();
+    private static String typeName(Column c, Table table) {
+        String type = c.declaredType() == null || c.declaredType().isBlank() ? "(no type)" : c.declaredType();
+        return table.strict() ? type + " (STRICT)" : type;
+    }
+
+    private static boolean isRowidAlias(Table table, Column column) {
+        return table.rowidAlias().map(a -> Identifiers.same(a.name(), column.name())).orElse(false);
     }
 
     private long count(String sql) throws SQLException {

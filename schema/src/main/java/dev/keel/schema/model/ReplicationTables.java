@@ -1,7 +1,7 @@
 package dev.keel.schema.model;
 
+import dev.keel.schema.sql.Identifiers;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -22,12 +22,12 @@ public final class ReplicationTables {
 
     /** True when the table (or the table an index or trigger belongs to) is replication's. */
     public static boolean owns(String table) {
-        String lower = table.toLowerCase(Locale.ROOT);
+        String lower = Identifiers.key(table);
         return PREFIXES.stream().anyMatch(lower::startsWith);
     }
 
     /** True for exactly the tables replication creates (not for every name under a reserved prefix). */
     public static boolean isBookkeeping(String table) {
-        return BOOKKEEPING.contains(table.toLowerCase(Locale.ROOT));
+        return BOOKKEEPING.contains(Identifiers.key(table));
     }
 }

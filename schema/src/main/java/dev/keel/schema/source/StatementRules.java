@@ -69,7 +69,23 @@ public final class StatementRules {
             return refuse(first, context, "may not use the JDBC driver's " + first.text() + " command: it copies whole databases to or from files");
         }
         if (first.isWord("PRAGMA")) return pragma(code, start + 1, context);
+        if (context == Context.SCRIPT && start == 0 && endsOrStartsTransaction(code)) {
+            return refuse(first, context, "may not end or start a transaction (" + first.text().toUpperCase(Locale.ROOT)
+                    + "): Keel commits pre SQL, plan and post SQL together, and rolls all of them back on failure or --dry-run");
+        }
         return Optional.empty();
+    }
+
+    /**
+     * BEGIN, COMMIT, END and ROLLBACK (but not ROLLBACK TO a savepoint): run inside the migration's
+     * transaction they would commit or drop part of it, and let what follows run outside it.
+     */
+    private static boolean endsOrStartsTransaction(List<SqlToken> code) {
+        SqlToken first = code.get(0);
+        if (first.isWord("BEGIN") || first.isWord("COMMIT") || first.isWord("END")) return true;
+        if (!first.isWord("ROLLBACK")) return false;
+        int next = code.size() > 1 && code.get(1).isWord("TRANSACTION") ? 2 : 1;
+        return next >= code.size() || !code.get(next).isWord("TO");
     }
 
     private static Optional<Refusal> pragma(List<SqlToken> code, int at, Context context) {

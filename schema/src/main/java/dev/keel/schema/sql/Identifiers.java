@@ -1,6 +1,5 @@
 package dev.keel.schema.sql;
 
-import java.util.Locale;
 import java.util.Set;
 
 /** Quoting and comparing SQLite identifiers (case-insensitive for ASCII, as SQLite compares them). */
@@ -37,13 +36,25 @@ public final class Identifiers {
         return "'" + text.replace("'", "''") + "'";
     }
 
-    /** The key SQLite would use to compare two names. */
+    /**
+     * The key SQLite would use to compare two names: only ASCII letters fold (sqlite3StrICmp), so
+     * {@code "Äpfel"} and {@code "äpfel"} are two tables, while {@code Users} and {@code users} are one.
+     */
     public static String key(String name) {
-        return name.toLowerCase(Locale.ROOT);
+        StringBuilder out = null;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                if (out == null) out = new StringBuilder(name);
+                out.setCharAt(i, (char) (c + ('a' - 'A')));
+            }
+        }
+        return out == null ? name : out.toString();
     }
 
+    /** True when SQLite takes {@code a} and {@code b} for the same name (ASCII case ignored, nothing else). */
     public static boolean same(String a, String b) {
-        return a.equalsIgnoreCase(b);
+        return a.length() == b.length() && key(a).equals(key(b));
     }
 
     public static boolean isKeyword(String word) {

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * Canonical text for SQL fragments, so two definitions compare equal when SQLite would treat them
- * alike: comments and whitespace dropped, words lower-cased, identifiers unquoted where possible.
+ * alike: comments and whitespace dropped, words lower-cased (ASCII letters only, as SQLite folds names), identifiers unquoted where possible.
  */
 public final class Normalizer {
     private Normalizer() {
@@ -29,9 +29,9 @@ public final class Normalizer {
     /** Canonical text of one token. */
     public static String canonical(SqlToken t) {
         return switch (t.kind()) {
-            case WORD -> t.text().toLowerCase(Locale.ROOT);
+            case WORD -> Identifiers.key(t.text());
             case QUOTED_IDENTIFIER -> {
-                String name = t.name().toLowerCase(Locale.ROOT);
+                String name = Identifiers.key(t.name());
                 yield Identifiers.isPlain(name) ? name : Identifiers.quote(name);
             }
             case NUMBER -> t.text().toLowerCase(Locale.ROOT);

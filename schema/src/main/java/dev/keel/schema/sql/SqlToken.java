@@ -32,7 +32,7 @@ public record SqlToken(Kind kind, String text, int offset, int line) {
 
     /** True for a bare word equal to {@code word}, ignoring case. */
     public boolean isWord(String word) {
-        return kind == Kind.WORD && text.equalsIgnoreCase(word);
+        return kind == Kind.WORD && Identifiers.same(text, word);
     }
 
     public boolean isPunct(String p) {
