@@ -7,8 +7,10 @@ import dev.keel.format.WalFormatException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,18 +28,22 @@ final class DatabaseHandle implements AutoCloseable {
     static final String SEQ_TABLE = "_keel_seq";
     static final String LOCK_TABLE = "_keel_lock";
     private static final int BUSY_TIMEOUT_MS = 1000;
+    private static final Object MISSING = new Object();
 
     private final Path db;
-    private final FileChannel dbChannel;
+    private FileChannel dbChannel;
+    /** The identity (device and inode) of the files at the db and WAL paths when they were opened. */
+    private Object dbKey;
+    private Object walKey;
+    private boolean open;
     private Connection reader;
     private Connection writer;
     private FileChannel walChannel;
     private boolean readLocked;
     private int pageSize;
 
-    private DatabaseHandle(Path db, FileChannel dbChannel) {
+    private DatabaseHandle(Path db) {
         this.db = db;
-        this.dbChannel = dbChannel;
     }
 
     /**
@@ -46,25 +52,87 @@ final class DatabaseHandle implements AutoCloseable {
      * is not a SQLite database.
      */
     static DatabaseHandle open(Path db) {
+        DatabaseHandle handle = new DatabaseHandle(db);
+        handle.openFiles();
+        return handle;
+    }
+
+    /** Checks that the database file exists, as {@link #open} does first: before anything else is created for it. */
+    static void requireDatabaseFile(Path db) {
         if (!Files.isRegularFile(db)) {
             throw new KeelException(ErrorCode.NOT_FOUND, "database does not exist", db.toString(),
                     "create the database first (the application does), or fix the path in the config");
         }
-        FileChannel channel;
+    }
+
+    private void openFiles() {
+        requireDatabaseFile(db);
         try {
-            channel = FileChannel.open(db, StandardOpenOption.READ);
+            // The identity is read before the channel is opened: if the file is replaced in between,
+            // the next check sees a new identity and opens the files again.
+            dbKey = fileKey(db);
+            dbChannel = FileChannel.open(db, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot open the database: " + e.getMessage(), db.toString(),
                     "check that keel may read the file", e);
         }
-        DatabaseHandle handle = new DatabaseHandle(db, channel);
         try {
-            handle.checkHeader();
-            handle.connect();
-            return handle;
+            checkHeader();
+            connect();
+            open = true;
         } catch (RuntimeException e) {
-            handle.closeQuietly();
+            closeQuietly();
             throw e;
+        }
+    }
+
+    /**
+     * Why the files at the database's paths are no longer the ones this handle reads (the database was
+     * moved or copied over, deleted, or its WAL deleted), or null when they still are. SQLite's
+     * connections and Keel's channels stay on the old files, so nothing written to the new ones would
+     * ever be replicated.
+     */
+    String replacement() {
+        if (!open) return "the database file was replaced, and opening the new one failed";
+        try {
+            Object dbNow = fileKey(db);
+            if (dbNow == MISSING) return "the database file was deleted";
+            if (dbKey != null && !dbKey.equals(dbNow)) return "the database file was replaced by another file";
+            Object walNow = fileKey(walPath());
+            if (walNow == MISSING) return "the WAL file was deleted";
+            if (walKey != null && !walKey.equals(walNow)) return "the WAL file was replaced by another file";
+            return null;
+        } catch (IOException e) {
+            return null; // cannot tell (permissions changed?): keep following the files held
+        }
+    }
+
+    /** False after {@link #close()}, or while opening a replacement file failed. */
+    boolean isOpen() {
+        return open;
+    }
+
+    /**
+     * Closes the old files and opens what is at the database's path now; throws like {@link #open}
+     * (the handle then stays closed and {@link #replacement()} says so, so the next round tries again).
+     */
+    void reopen() {
+        closeQuietly();
+        open = false;
+        reader = null;
+        writer = null;
+        walChannel = null;
+        dbChannel = null;
+        readLocked = false;
+        openFiles();
+    }
+
+    /** The file's device and inode ({@link #MISSING} when it does not exist, null where the file system has none). */
+    private static Object fileKey(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            return MISSING;
         }
     }
 
@@ -102,6 +170,7 @@ final class DatabaseHandle implements AutoCloseable {
             // A write of our own guarantees a WAL with a frame in it, so the read transaction below reads
             // from the WAL and pins it (a reader of a fully checkpointed WAL would not stop a restart).
             bumpSeq();
+            walKey = fileKey(walPath());
             walChannel = FileChannel.open(walPath(), StandardOpenOption.READ);
             acquireReadLock();
         } catch (SQLException e) {
@@ -231,6 +300,7 @@ final class DatabaseHandle implements AutoCloseable {
 
     @Override
     public void close() {
+        open = false;
         closeQuietly();
     }
 

@@ -159,6 +159,33 @@ public final class DatabaseMonitor implements AutoCloseable {
      * not, starts the next WAL index (after Keel's own checkpoint restarted the WAL) or a new generation.
      */
     void verifyAndCopy() throws IOException, SQLException {
+        String replaced = handle.replacement();
+        if (replaced != null) {
+            followReplacement(replaced);
+        }
+        continueShadow();
+    }
+
+    /**
+     * The files at the database's path are not the ones Keel holds (the application or an operator moved
+     * another database into place, deleted the WAL, ...): SQLite's connections and Keel's channels would
+     * keep reading the old files and never see a write again. Copies what the old files still hold, then
+     * opens the new ones and starts a new generation, whose snapshot is taken from the new file.
+     */
+    private void followReplacement(String replaced) throws IOException, SQLException {
+        if (handle.isOpen()) { // not a retry after opening the new file failed
+            try {
+                continueShadow(); // frames committed to the old WAL just before the switch
+            } catch (IOException | SQLException | RuntimeException e) {
+                LOG.warn("{}: could not copy the last frames of the replaced database: {}", db, e.getMessage());
+            }
+            LOG.warn("{}: {}; following the file now at that path in a new generation", db, replaced);
+        }
+        handle.reopen(); // throws while there is no database at the path: the loop logs it and retries
+        newGenerationRequest = replaced;
+    }
+
+    private void continueShadow() throws IOException, SQLException {
         handle.acquireReadLock(); // a no-op unless re-taking it after a checkpoint failed
         byte[] header = readWalHeader();
         String reason = null;
