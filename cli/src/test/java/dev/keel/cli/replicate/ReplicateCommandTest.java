@@ -206,6 +206,40 @@ class ReplicateCommandTest {
         return out;
     }
 
+    /** An -exec child that creates its database, writes one row and exits at once. */
+    public static final class CreateDatabaseAndExit {
+        public static void main(String[] args) throws Exception {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + args[0]); Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode = wal");
+                s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+                s.execute("INSERT INTO t (v) VALUES ('written by the child')");
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseTheExecChildCreatesGetsTheFinalSyncEvenIfItNeverOpenedBefore() throws Exception {
+        Path other = dir.resolve("other.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+        }
+        Path db = dir.resolve("app.db"); // created by the child, which exits before the next retry to open it
+        Path config = dir.resolve("keel.yml");
+        Files.writeString(config, "dbs:\n"
+                + "  - path: " + other + "\n    replicas:\n      - path: " + dir.resolve("r-other") + "\n"
+                + "  - path: " + db + "\n    monitor-interval: 1h\n" // no retry to open it comes before the child exits
+                + "    replicas:\n      - path: " + dir.resolve("r-app") + "\n");
+        String child = "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+                + System.getProperty("java.class.path") + "' " + CreateDatabaseAndExit.class.getName() + " " + db;
+        Process p = keel("replicate", "-config", config.toString(), "-exec", child);
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(dir.resolve("r-app")), RestoreOptions.to(out));
+        assertThat(values(out)).as(log).containsExactly("written by the child");
+    }
+
     @Test
     void swappedArgumentsCreateNothingWhereTheDatabaseBelongs() {
         // keel replicate REPLICA DB instead of DB REPLICA, before the application created its database:
