@@ -206,6 +206,32 @@ class ReplicateCommandTest {
         return out;
     }
 
+    @Test
+    void aShadowDirectoryDeletedWhileReplicatingStartsANewGeneration() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("backup");
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("PRAGMA busy_timeout = 5000");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            s.execute("INSERT INTO t (v) VALUES ('before')");
+            Process p = keel("replicate", db.toString(), replica.toUri().toString());
+            StringBuilder log = new StringBuilder();
+            assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
+            // A careless cleanup removes Keel's local state while it runs.
+            try (var walk = Files.walk(dir.resolve(".app.db-keel"))) {
+                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            }
+            s.execute("INSERT INTO t (v) VALUES ('after')");
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(log.toString()).isZero();
+        }
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        assertThat(values(out)).containsExactly("before", "after");
+    }
+
     /** An -exec child that creates its database, writes one row and exits at once. */
     public static final class CreateDatabaseAndExit {
         public static void main(String[] args) throws Exception {

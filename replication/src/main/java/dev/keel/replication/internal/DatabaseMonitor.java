@@ -195,6 +195,10 @@ public final class DatabaseMonitor implements AutoCloseable {
             reason = "no shadow WAL to continue (first run, or the local state in " + shadow.dir() + " is gone)";
         } else if (requested != null) {
             reason = requested;
+        } else if (shadow.length(state.generation(), state.index()) < state.end()) {
+            // Deleted or cut while Keel ran (a cleanup of dot directories, a full-disk rescue): appending
+            // would fail every round, and what it lost may not have reached every replica.
+            reason = "the shadow WAL " + shadow.indexFile(state.generation(), state.index()) + " was deleted or truncated";
         } else if (!Arrays.equals(header, state.headerBytes())) {
             if (Arrays.equals(header, expectedRestartHeader)) {
                 nextIndex = true;
