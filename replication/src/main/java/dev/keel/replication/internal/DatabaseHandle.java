@@ -32,9 +32,8 @@ final class DatabaseHandle implements AutoCloseable {
 
     private final Path db;
     private FileChannel dbChannel;
-    /** The identity (device and inode) of the files at the db and WAL paths when they were opened. */
+    /** The identity (device and inode) of the file at the db path when it was opened. */
     private Object dbKey;
-    private Object walKey;
     private boolean open;
     private Connection reader;
     private Connection writer;
@@ -87,23 +86,22 @@ final class DatabaseHandle implements AutoCloseable {
     }
 
     /**
-     * Why the files at the database's paths are no longer the ones this handle reads (the database was
-     * moved or copied over, deleted, or its WAL deleted), or null when they still are. SQLite's
-     * connections and Keel's channels stay on the old files, so nothing written to the new ones would
-     * ever be replicated.
+     * Why the file at the database's path is no longer the one this handle reads (another database was
+     * moved or copied over it, or it was deleted), or null when it still is. SQLite's connections and
+     * Keel's channels stay on the old file, so nothing written to the new one would ever be replicated.
+     * A WAL deleted under an unchanged database file is not followed: the application's connections
+     * keep using the old WAL through the shared wal-index, and a connection opening a new WAL beside
+     * them would split the database in two.
      */
     String replacement() {
         if (!open) return "the database file was replaced, and opening the new one failed";
         try {
-            Object dbNow = fileKey(db);
-            if (dbNow == MISSING) return "the database file was deleted";
-            if (dbKey != null && !dbKey.equals(dbNow)) return "the database file was replaced by another file";
-            Object walNow = fileKey(walPath());
-            if (walNow == MISSING) return "the WAL file was deleted";
-            if (walKey != null && !walKey.equals(walNow)) return "the WAL file was replaced by another file";
+            Object now = fileKey(db);
+            if (now == MISSING) return "the database file was deleted";
+            if (dbKey != null && !dbKey.equals(now)) return "the database file was replaced by another file";
             return null;
         } catch (IOException e) {
-            return null; // cannot tell (permissions changed?): keep following the files held
+            return null; // cannot tell (permissions changed?): keep following the file held
         }
     }
 
@@ -170,7 +168,6 @@ final class DatabaseHandle implements AutoCloseable {
             // A write of our own guarantees a WAL with a frame in it, so the read transaction below reads
             // from the WAL and pins it (a reader of a fully checkpointed WAL would not stop a restart).
             bumpSeq();
-            walKey = fileKey(walPath());
             walChannel = FileChannel.open(walPath(), StandardOpenOption.READ);
             acquireReadLock();
         } catch (SQLException e) {

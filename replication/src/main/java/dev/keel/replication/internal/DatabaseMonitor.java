@@ -167,10 +167,10 @@ public final class DatabaseMonitor implements AutoCloseable {
     }
 
     /**
-     * The files at the database's path are not the ones Keel holds (the application or an operator moved
-     * another database into place, deleted the WAL, ...): SQLite's connections and Keel's channels would
-     * keep reading the old files and never see a write again. Copies what the old files still hold, then
-     * opens the new ones and starts a new generation, whose snapshot is taken from the new file.
+     * The file at the database's path is not the one Keel holds (an operator moved another database into
+     * place, or it was deleted and created again): SQLite's connections and Keel's channels would keep
+     * reading the old file and never see a write again. Copies what the old WAL still holds, then opens
+     * the new file and starts a new generation, whose snapshot is taken from it.
      */
     private void followReplacement(String replaced) throws IOException, SQLException {
         if (handle.isOpen()) { // not a retry after opening the new file failed
