@@ -45,6 +45,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     private byte[] expectedRestartHeader;
     private String unprovenRestart;
     private volatile String newGenerationRequest;
+    /** Why the database file is being opened again (kept while the new file cannot be opened yet). */
+    private String replacedBecause;
     private volatile Position published;
 
     /** Held for the monitor's lifetime so no second replicator follows the same database. */
@@ -174,6 +176,7 @@ public final class DatabaseMonitor implements AutoCloseable {
      */
     private void followReplacement(String replaced) throws IOException, SQLException {
         if (handle.isOpen()) { // not a retry after opening the new file failed
+            replacedBecause = replaced;
             try {
                 continueShadow(); // frames committed to the old WAL just before the switch
             } catch (IOException | SQLException | RuntimeException e) {
@@ -182,7 +185,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             LOG.warn("{}: {}; following the file now at that path in a new generation", db, replaced);
         }
         handle.reopen(); // throws while there is no database at the path: the loop logs it and retries
-        newGenerationRequest = replaced;
+        newGenerationRequest = replacedBecause;
     }
 
     private void continueShadow() throws IOException, SQLException {
