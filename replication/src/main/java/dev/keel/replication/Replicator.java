@@ -75,6 +75,7 @@ public final class Replicator implements AutoCloseable {
         private List<DatabaseConfig> databases = List.of();
         private ReplicationListener listener = ReplicationListener.NONE;
         private boolean backgroundLoops = true;
+        private boolean waitForMissing;
         private int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private WriteGate writeGate = WriteGate.NONE;
         private Function<ReplicaConfig, ReplicaClient> clients = r -> ReplicaClients.open(r.storage());
@@ -119,6 +120,16 @@ public final class Replicator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Lets start succeed when no database opens because none exists yet (they wait and are opened
+         * once they appear), instead of failing: an application run with -exec creates its database
+         * only when it starts, as Litestream 0.3 allows.
+         */
+        public Builder waitForMissingDatabases(boolean wait) {
+            this.waitForMissing = wait;
+            return this;
+        }
+
         /** How a replica's client is made (tests wrap real clients to inject faults). */
         public Builder clients(Function<ReplicaConfig, ReplicaClient> clients) {
             this.clients = Objects.requireNonNull(clients, "clients");
@@ -144,7 +155,8 @@ public final class Replicator implements AutoCloseable {
                     errors.add(e);
                 }
             }
-            if (opened.isEmpty() && !errors.isEmpty()) {
+            boolean allMissing = failed.stream().allMatch(db -> !Files.exists(db.path()));
+            if (opened.isEmpty() && !errors.isEmpty() && !(waitForMissing && allMissing)) {
                 RuntimeException first = errors.get(0);
                 for (RuntimeException e : errors.subList(1, errors.size())) first.addSuppressed(e);
                 throw first;

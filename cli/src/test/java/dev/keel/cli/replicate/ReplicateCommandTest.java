@@ -267,6 +267,21 @@ class ReplicateCommandTest {
     }
 
     @Test
+    void withExecADatabaseTheChildCreatesOnFirstStartIsAwaitedNotRefused() throws Exception {
+        Path db = dir.resolve("app.db"); // a fresh volume: the application creates its database when it starts
+        Path replica = dir.resolve("backup");
+        String child = "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+                + System.getProperty("java.class.path") + "' " + CreateDatabaseAndExit.class.getName() + " " + db;
+        Process p = keel("replicate", "-exec", child, db.toString(), replica.toString());
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        assertThat(values(out)).as(log).containsExactly("written by the child");
+    }
+
+    @Test
     void swappedArgumentsCreateNothingWhereTheDatabaseBelongs() {
         // keel replicate REPLICA DB instead of DB REPLICA, before the application created its database:
         // no replica directory may appear at the database's path (the application could not create it).
