@@ -17,6 +17,7 @@ import dev.keel.replication.spi.LocalPaths;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -76,6 +77,7 @@ public final class Replicator implements AutoCloseable {
         private List<DatabaseConfig> databases = List.of();
         private ReplicationListener listener = ReplicationListener.NONE;
         private boolean backgroundLoops = true;
+        private boolean waitForMissing;
         private int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private WriteGate writeGate = WriteGate.NONE;
         private Function<ReplicaConfig, ReplicaClient> clients = r -> ReplicaClients.open(r.storage());
@@ -120,6 +122,16 @@ public final class Replicator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Lets start succeed when no database opens because none exists yet (they wait and are opened
+         * once they appear), instead of failing: an application run with -exec creates its database
+         * only when it starts, as Litestream 0.3 allows.
+         */
+        public Builder waitForMissingDatabases(boolean wait) {
+            this.waitForMissing = wait;
+            return this;
+        }
+
         /** How a replica's client is made (tests wrap real clients to inject faults). */
         public Builder clients(Function<ReplicaConfig, ReplicaClient> clients) {
             this.clients = Objects.requireNonNull(clients, "clients");
@@ -151,7 +163,8 @@ public final class Replicator implements AutoCloseable {
                     errors.add(e);
                 }
             }
-            if (opened.isEmpty() && !errors.isEmpty()) {
+            boolean allMissing = failed.stream().allMatch(db -> !Files.exists(db.path()));
+            if (opened.isEmpty() && !errors.isEmpty() && !(waitForMissing && allMissing)) {
                 RuntimeException first = errors.get(0);
                 for (RuntimeException e : errors.subList(1, errors.size())) first.addSuppressed(e);
                 throw first;
@@ -192,11 +205,8 @@ public final class Replicator implements AutoCloseable {
     private void opened(DatabaseReplication db) {
         synchronized (joining) { // not the replicator's own lock: close() holds that while it waits for the loops
             pending.removeIf(PendingDatabase::done);
-            if (closing) {
-                db.close();
-                return;
-            }
             databases.add(db);
+            if (closing) return; // opened by close()'s last attempt: it gets the final sync, no loops
             if (scheduler != null) db.schedule(scheduler);
         }
         LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
@@ -295,6 +305,30 @@ public final class Replicator implements AutoCloseable {
     }
 
     /**
+     * One last attempt at the databases still waiting to open, so that they get the final sync: an
+     * application run with -exec that creates its database, writes and exits within one retry interval
+     * would otherwise leave its writes on no replica. A database that is still not there is no failure;
+     * one that is there but cannot be opened is.
+     */
+    private KeelException openWaitingDatabases() {
+        KeelException failure = null;
+        for (PendingDatabase p : pending) {
+            if (p.done()) continue;
+            try {
+                p.openNow();
+            } catch (RuntimeException e) {
+                if (!Files.exists(p.path())) continue;
+                LOG.warn("{}: final sync failed: the database could not be opened: {}", p.path(), e.getMessage());
+                if (failure == null) {
+                    failure = new KeelException(ErrorCode.IO, "final sync failed: the database could not be opened: "
+                            + e.getMessage(), p.path().toString(), "fix the cause above and run keel replicate again to upload it", e);
+                }
+            }
+        }
+        return failure;
+    }
+
+    /**
      * Stops the loops, waits for running rounds, then runs a final sync of every database and closes
      * everything. Throws when the final sync failed (the data stays in the shadow WAL for the next run).
      */
@@ -316,7 +350,7 @@ public final class Replicator implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        KeelException failure = null;
+        KeelException failure = openWaitingDatabases();
         for (DatabaseReplication db : databases) {
             try {
                 db.sync();

@@ -34,7 +34,9 @@ final class ReplicateDaemon {
     /** Replicates until told to stop; returns the process exit status. */
     int run() throws InterruptedException {
         // Start first: a setup the replicator refuses fails before the process changes how it handles signals.
-        Replicator replicator = Replicator.start(databases, ReplicationListener.NONE);
+        // With a command to run, its databases may not exist until it creates them.
+        Replicator replicator = Replicator.builder().databases(databases).listener(ReplicationListener.NONE)
+                .waitForMissingDatabases(command != null).start();
         installSignalHandlers();
         int status = 0;
         try {

@@ -14,7 +14,6 @@ import dev.keel.replication.restore.RestoreTarget;
 import dev.keel.replication.restore.Restorer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -88,10 +87,11 @@ public final class RestoreCommand implements Callable<Integer> {
         try (ReplicaSources sources = ReplicaSources.resolve(target, config, replica)) {
             Path output = out != null ? out : sources.database();
             if (output == null) throw usage("output path required", "a restore from a replica URL needs -o PATH");
-            if (Files.exists(output, LinkOption.NOFOLLOW_LINKS) && ifDbNotExists) {
+            if (ifDbNotExists && Files.exists(output)) {
                 stdout.println("database already exists, skipping");
                 return 0;
             }
+            refuseDanglingLink(output);
             RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null, removeStaleFiles);
             Restorer.checkOutput(options);
             Choice choice = choose(sources, options);
@@ -175,6 +175,23 @@ public final class RestoreCommand implements Callable<Integer> {
             }
         }
         return RestoreTarget.latest();
+    }
+
+    /**
+     * A link to a missing file is no database: -if-db-not-exists must not skip the restore for it (a
+     * startup script would then run the application on an empty database), and a restore never writes
+     * through a link, so it is refused with the path to restore to instead.
+     */
+    private static void refuseDanglingLink(Path output) {
+        if (!Files.isSymbolicLink(output) || Files.exists(output)) return;
+        String to;
+        try {
+            to = output.resolveSibling(Files.readSymbolicLink(output)).normalize().toString();
+        } catch (java.io.IOException e) {
+            to = "its target";
+        }
+        throw new KeelException(ErrorCode.REFUSED, "the output path is a symbolic link to a missing file (" + to + ")",
+                output.toString(), "restore to the link's target with -o " + to + ", or remove the link");
     }
 
     private static Generation parseGeneration(String name) {

@@ -169,6 +169,138 @@ class ReplicateCommandTest {
     }
 
     @Test
+    void aDatabaseMovedIntoPlaceWhileReplicatingIsFollowedInANewGeneration() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("backup");
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            s.execute("INSERT INTO t (v) VALUES ('old')");
+        }
+        Process p = keel("replicate", db.toString(), replica.toUri().toString());
+        StringBuilder log = new StringBuilder();
+        assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
+        // A deploy puts a new database in place, as an operator would: built elsewhere, moved over the
+        // old one, the old WAL and shared-memory files removed; then the application writes to it.
+        Path fresh = dir.resolve("fresh.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + fresh); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            s.execute("INSERT INTO t (v) VALUES ('new 1'), ('new 2')");
+        }
+        Files.move(fresh, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.deleteIfExists(dir.resolve("app.db-wal"));
+        Files.deleteIfExists(dir.resolve("app.db-shm"));
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 5000");
+            s.execute("INSERT INTO t (v) VALUES ('new 3')");
+            p.destroy(); // the final sync must ship the new file's rows, not the old file's
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(log.toString()).isZero();
+        }
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        assertThat(values(out)).as(log.toString()).containsExactly("new 1", "new 2", "new 3");
+    }
+
+    private static List<String> values(Path db) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT v FROM t ORDER BY id")) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    @Test
+    void aShadowDirectoryDeletedWhileReplicatingStartsANewGeneration() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("backup");
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("PRAGMA busy_timeout = 5000");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            s.execute("INSERT INTO t (v) VALUES ('before')");
+            Process p = keel("replicate", db.toString(), replica.toUri().toString());
+            StringBuilder log = new StringBuilder();
+            assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
+            // A careless cleanup removes Keel's local state while it runs.
+            try (var walk = Files.walk(dir.resolve(".app.db-keel"))) {
+                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            }
+            s.execute("INSERT INTO t (v) VALUES ('after')");
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(log.toString()).isZero();
+        }
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        assertThat(values(out)).containsExactly("before", "after");
+    }
+
+    /** An -exec child that creates its database, writes one row and exits at once. */
+    public static final class CreateDatabaseAndExit {
+        public static void main(String[] args) throws Exception {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + args[0]); Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode = wal");
+                s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+                s.execute("INSERT INTO t (v) VALUES ('written by the child')");
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseTheExecChildCreatesGetsTheFinalSyncEvenIfItNeverOpenedBefore() throws Exception {
+        Path other = dir.resolve("other.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+        }
+        Path db = dir.resolve("app.db"); // created by the child, which exits before the next retry to open it
+        Path config = dir.resolve("keel.yml");
+        Files.writeString(config, "dbs:\n"
+                + "  - path: " + other + "\n    replicas:\n      - path: " + dir.resolve("r-other") + "\n"
+                + "  - path: " + db + "\n    monitor-interval: 1h\n" // no retry to open it comes before the child exits
+                + "    replicas:\n      - path: " + dir.resolve("r-app") + "\n");
+        String child = "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+                + System.getProperty("java.class.path") + "' " + CreateDatabaseAndExit.class.getName() + " " + db;
+        Process p = keel("replicate", "-config", config.toString(), "-exec", child);
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(dir.resolve("r-app")), RestoreOptions.to(out));
+        assertThat(values(out)).as(log).containsExactly("written by the child");
+    }
+
+    @Test
+    void withExecADatabaseTheChildCreatesOnFirstStartIsAwaitedNotRefused() throws Exception {
+        Path db = dir.resolve("app.db"); // a fresh volume: the application creates its database when it starts
+        Path replica = dir.resolve("backup");
+        String child = "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+                + System.getProperty("java.class.path") + "' " + CreateDatabaseAndExit.class.getName() + " " + db;
+        Process p = keel("replicate", "-exec", child, db.toString(), replica.toString());
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        Path out = dir.resolve("restored.db");
+        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        assertThat(values(out)).as(log).containsExactly("written by the child");
+    }
+
+    @Test
+    void swappedArgumentsCreateNothingWhereTheDatabaseBelongs() {
+        // keel replicate REPLICA DB instead of DB REPLICA, before the application created its database:
+        // no replica directory may appear at the database's path (the application could not create it).
+        Path db = dir.resolve("app.db");
+        StringWriter err = new StringWriter();
+        int status = Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err))
+                .execute("replicate", dir.resolve("backup").toString(), db.toString());
+        assertThat(status).isEqualTo(66);
+        assertThat(err.toString()).contains("database does not exist").contains("backup");
+        assertThat(db).doesNotExist();
+    }
+
+    @Test
     void missingDatabaseAndMissingReplicaAreUsageErrors() {
         StringWriter err = new StringWriter();
         int status = Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err))

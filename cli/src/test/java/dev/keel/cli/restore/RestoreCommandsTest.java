@@ -140,6 +140,22 @@ class RestoreCommandsTest {
     }
 
     @Test
+    void ifDbNotExistsDoesNotSkipARestoreForALinkToAMissingDatabase() throws Exception {
+        // A db path that is a link onto a volume not restored yet: skipping with exit 0 would let the
+        // startup script run the application on a new, empty database.
+        Path target = dir.resolve("volume").resolve("app.db");
+        Path link = dir.resolve("app.db");
+        Files.createSymbolicLink(link, target);
+        Run r = run("restore", "-if-db-not-exists", "-o", link.toString(), url);
+        assertThat(r.status()).as(r.out() + r.err()).isEqualTo(3);
+        assertThat(r.out()).doesNotContain("already exists");
+        assertThat(r.err()).contains("symbolic link to a missing file").contains("-o " + target);
+        Run toTarget = run("restore", "-if-db-not-exists", "-o", target.toString(), url);
+        assertThat(toTarget.status()).as(toTarget.err()).isZero();
+        assertThat(count(link)).isEqualTo(15);
+    }
+
+    @Test
     void aCorruptSegmentExitsWithBadInputNamingTheFile() throws Exception {
         Path segment = replica.resolve(WAL_KEY);
         byte[] bytes = Files.readAllBytes(segment);

@@ -8,8 +8,10 @@ import dev.keel.replication.spi.LocalPaths;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,21 +29,23 @@ final class DatabaseHandle implements AutoCloseable {
     static final String SEQ_TABLE = "_keel_seq";
     static final String LOCK_TABLE = "_keel_lock";
     private static final int BUSY_TIMEOUT_MS = 1000;
+    private static final Object MISSING = new Object();
 
     private final Path db;
     /** The file {@code db} names, symbolic links followed: SQLite keeps -wal and -shm beside it, not beside the link. */
-    private final Path file;
-    private final FileChannel dbChannel;
+    private Path file;
+    private FileChannel dbChannel;
+    /** The identity (device and inode) of the file at the db path when it was opened. */
+    private Object dbKey;
+    private boolean open;
     private Connection reader;
     private Connection writer;
     private FileChannel walChannel;
     private boolean readLocked;
     private int pageSize;
 
-    private DatabaseHandle(Path db, Path file, FileChannel dbChannel) {
+    private DatabaseHandle(Path db) {
         this.db = db;
-        this.file = file;
-        this.dbChannel = dbChannel;
     }
 
     /**
@@ -50,26 +54,87 @@ final class DatabaseHandle implements AutoCloseable {
      * is not a SQLite database.
      */
     static DatabaseHandle open(Path db) {
+        DatabaseHandle handle = new DatabaseHandle(db);
+        handle.openFiles();
+        return handle;
+    }
+
+    /** Checks that the database file exists, as {@link #open} does first: before anything else is created for it. */
+    static void requireDatabaseFile(Path db) {
         if (!Files.isRegularFile(db)) {
             throw new KeelException(ErrorCode.NOT_FOUND, "database does not exist", db.toString(),
                     "create the database first (the application does), or fix the path in the config");
         }
-        Path file = LocalPaths.followLinks(db);
-        FileChannel channel;
+    }
+
+    private void openFiles() {
+        requireDatabaseFile(db);
         try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
+            // The identity is read before the channel is opened: if the file is replaced in between,
+            // the next check sees a new identity and opens the files again.
+            dbKey = fileKey(db);
+            file = LocalPaths.followLinks(db);
+            dbChannel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot open the database: " + e.getMessage(), db.toString(),
                     "check that keel may read the file", e);
         }
-        DatabaseHandle handle = new DatabaseHandle(db, file, channel);
         try {
-            handle.checkHeader();
-            handle.connect();
-            return handle;
+            checkHeader();
+            connect();
+            open = true;
         } catch (RuntimeException e) {
-            handle.closeQuietly();
+            closeQuietly();
             throw e;
+        }
+    }
+
+    /**
+     * Why the file at the database's path is no longer the one this handle reads (another database was
+     * moved or copied over it, or it was deleted), or null when it still is. SQLite's connections and
+     * Keel's channels stay on the old file, so nothing written to the new one would ever be replicated.
+     * A WAL deleted under an unchanged database file is not followed: the application's connections
+     * keep using the old WAL through the shared wal-index, and a connection opening a new WAL beside
+     * them would split the database in two.
+     */
+    String replacement() {
+        if (!open) return "the database file was replaced, and opening the new one failed";
+        try {
+            Object now = fileKey(db);
+            if (now == MISSING) return "the database file was deleted";
+            if (dbKey != null && !dbKey.equals(now)) return "the database file was replaced by another file";
+            return null;
+        } catch (IOException e) {
+            return null; // cannot tell (permissions changed?): keep following the file held
+        }
+    }
+
+    /** False after {@link #close()}, or while opening a replacement file failed. */
+    boolean isOpen() {
+        return open;
+    }
+
+    /**
+     * Closes the old files and opens what is at the database's path now; throws like {@link #open}
+     * (the handle then stays closed and {@link #replacement()} says so, so the next round tries again).
+     */
+    void reopen() {
+        closeQuietly();
+        open = false;
+        reader = null;
+        writer = null;
+        walChannel = null;
+        dbChannel = null;
+        readLocked = false;
+        openFiles();
+    }
+
+    /** The file's device and inode ({@link #MISSING} when it does not exist, null where the file system has none). */
+    private static Object fileKey(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            return MISSING;
         }
     }
 
@@ -236,6 +301,7 @@ final class DatabaseHandle implements AutoCloseable {
 
     @Override
     public void close() {
+        open = false;
         closeQuietly();
     }
 

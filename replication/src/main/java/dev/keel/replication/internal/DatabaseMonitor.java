@@ -45,6 +45,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     private byte[] expectedRestartHeader;
     private String unprovenRestart;
     private volatile String newGenerationRequest;
+    /** Why the database file is being opened again (kept while the new file cannot be opened yet). */
+    private String replacedBecause;
     private volatile Position published;
 
     /** Held for the monitor's lifetime so no second replicator follows the same database. */
@@ -159,6 +161,34 @@ public final class DatabaseMonitor implements AutoCloseable {
      * not, starts the next WAL index (after Keel's own checkpoint restarted the WAL) or a new generation.
      */
     void verifyAndCopy() throws IOException, SQLException {
+        String replaced = handle.replacement();
+        if (replaced != null) {
+            followReplacement(replaced);
+        }
+        continueShadow();
+    }
+
+    /**
+     * The file at the database's path is not the one Keel holds (an operator moved another database into
+     * place, or it was deleted and created again): SQLite's connections and Keel's channels would keep
+     * reading the old file and never see a write again. Copies what the old WAL still holds, then opens
+     * the new file and starts a new generation, whose snapshot is taken from it.
+     */
+    private void followReplacement(String replaced) throws IOException, SQLException {
+        if (handle.isOpen()) { // not a retry after opening the new file failed
+            replacedBecause = replaced;
+            try {
+                continueShadow(); // frames committed to the old WAL just before the switch
+            } catch (IOException | SQLException | RuntimeException e) {
+                LOG.warn("{}: could not copy the last frames of the replaced database: {}", db, e.getMessage());
+            }
+            LOG.warn("{}: {}; following the file now at that path in a new generation", db, replaced);
+        }
+        handle.reopen(); // throws while there is no database at the path: the loop logs it and retries
+        newGenerationRequest = replacedBecause;
+    }
+
+    private void continueShadow() throws IOException, SQLException {
         handle.acquireReadLock(); // a no-op unless re-taking it after a checkpoint failed
         byte[] header = readWalHeader();
         String reason = null;
@@ -168,6 +198,10 @@ public final class DatabaseMonitor implements AutoCloseable {
             reason = "no shadow WAL to continue (first run, or the local state in " + shadow.dir() + " is gone)";
         } else if (requested != null) {
             reason = requested;
+        } else if (shadow.length(state.generation(), state.index()) < state.end()) {
+            // Deleted or cut while Keel ran (a cleanup of dot directories, a full-disk rescue): appending
+            // would fail every round, and what it lost may not have reached every replica.
+            reason = "the shadow WAL " + shadow.indexFile(state.generation(), state.index()) + " was deleted or truncated";
         } else if (!Arrays.equals(header, state.headerBytes())) {
             if (Arrays.equals(header, expectedRestartHeader)) {
                 nextIndex = true;

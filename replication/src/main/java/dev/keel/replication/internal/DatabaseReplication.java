@@ -68,6 +68,9 @@ public final class DatabaseReplication implements AutoCloseable {
                         config.path().toString(), "give each replica of a database its own name");
             }
         }
+        // Before any replica is created: with the arguments swapped (keel replicate REPLICA DB), a file
+        // replica's directory would otherwise appear where the application's database belongs.
+        DatabaseHandle.requireDatabaseFile(config.path());
         List<ReplicaClient> opened = new ArrayList<>();
         try {
             for (ReplicaConfig r : config.replicas()) {
