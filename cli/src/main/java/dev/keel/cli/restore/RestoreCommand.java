@@ -64,7 +64,8 @@ public final class RestoreCommand implements Callable<Integer> {
             description = "Remove stale -wal, -shm and -journal files at the output path (default: refuse to restore).")
     boolean removeStaleFiles;
 
-    @Parameters(paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL (then -o is needed).")
+    @Parameters(arity = "0..1", paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL"
+            + " (then -o is needed). None: every configured database. With -o DIR/: every database below the URL, into DIR.")
     String target;
 
     @CommandLine.Spec
@@ -77,6 +78,7 @@ public final class RestoreCommand implements Callable<Integer> {
             throw usage("invalid -parallelism " + parallelism + ": must be 1 to " + RestoreOptions.MAX_PARALLELISM,
                     "objects downloaded at once; the default is " + RestoreOptions.DEFAULT_PARALLELISM);
         }
+        if (FleetRestoreRun.applies(this)) return new FleetRestoreRun(this, restoreTarget).call();
         if (restoreTarget instanceof RestoreTarget.Index && generation == null) {
             throw usage("must specify generation when restoring to index", "add -generation NAME (see 'keel generations')");
         }
