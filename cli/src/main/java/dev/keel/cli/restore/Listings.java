@@ -1,8 +1,7 @@
 package dev.keel.cli.restore;
 
-import dev.keel.core.ErrorCode;
-import dev.keel.core.KeelException;
 import dev.keel.replication.restore.ReplicaCatalog;
+import dev.keel.replication.restore.ReplicaChoice;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -21,16 +20,7 @@ final class Listings {
     /** Lists every replica once; a replica that cannot be listed fails the command, naming it. */
     static Map<String, ReplicaCatalog> catalogs(ReplicaSources sources) {
         Map<String, ReplicaCatalog> out = new LinkedHashMap<>();
-        for (ReplicaSources.Named r : sources.replicas()) {
-            try {
-                out.put(r.name(), ReplicaCatalog.load(r.client()));
-            } catch (KeelException e) {
-                throw e.subject() == null ? e.withSubject(r.client().describe()) : e;
-            } catch (RuntimeException e) {
-                throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, "cannot list the replica: " + e.getMessage(),
-                        r.client().describe(), "check that the storage is reachable", e);
-            }
-        }
+        for (ReplicaSources.Named r : sources.replicas()) out.put(r.name(), ReplicaChoice.catalog(r.client()));
         return out;
     }
 

@@ -5,6 +5,7 @@ import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.restore.ReplicaChoice;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicaStorage;
@@ -50,6 +51,11 @@ record ReplicaSources(Path database, List<Named> replicas) implements AutoClosea
                     + String.join(", ", db.replicas().stream().map(ReplicaConfig::name).toList()));
         }
         return new ReplicaSources(db.path(), replicas);
+    }
+
+    /** The replicas as the library's restore choice takes them. */
+    List<ReplicaChoice.Candidate> candidates() {
+        return replicas.stream().map(r -> new ReplicaChoice.Candidate(r.name(), r.client())).toList();
     }
 
     @Override

@@ -5,17 +5,14 @@ import dev.keel.cli.config.ConfigOptions;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.Generation;
-import dev.keel.replication.restore.ReplicaCatalog;
+import dev.keel.replication.restore.ReplicaChoice;
 import dev.keel.replication.restore.RestoreOptions;
-import dev.keel.replication.restore.RestorePlan;
-import dev.keel.replication.restore.RestorePlanner;
 import dev.keel.replication.restore.RestoreResult;
 import dev.keel.replication.restore.RestoreTarget;
 import dev.keel.replication.restore.Restorer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -66,7 +63,8 @@ public final class RestoreCommand implements Callable<Integer> {
             description = "Remove stale -wal, -shm and -journal files at the output path (default: refuse to restore).")
     boolean removeStaleFiles;
 
-    @Parameters(paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL (then -o is needed).")
+    @Parameters(arity = "0..1", paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL"
+            + " (then -o is needed). None: every configured database. With -o DIR/: every database below the URL, into DIR.")
     String target;
 
     @CommandLine.Spec
@@ -79,6 +77,7 @@ public final class RestoreCommand implements Callable<Integer> {
             throw usage("invalid -parallelism " + parallelism + ": must be 1 to " + RestoreOptions.MAX_PARALLELISM,
                     "objects downloaded at once; the default is " + RestoreOptions.DEFAULT_PARALLELISM);
         }
+        if (FleetRestoreRun.applies(this)) return new FleetRestoreRun(this, restoreTarget).call();
         if (restoreTarget instanceof RestoreTarget.Index && generation == null) {
             throw usage("must specify generation when restoring to index", "add -generation NAME (see 'keel generations')");
         }
@@ -94,7 +93,7 @@ public final class RestoreCommand implements Callable<Integer> {
             refuseDanglingLink(output);
             RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null, removeStaleFiles);
             Restorer.checkOutput(options);
-            Choice choice = choose(sources, options);
+            ReplicaChoice choice = ReplicaChoice.choose(sources.candidates(), Listings.catalogs(sources), options).orElse(null);
             if (choice == null) {
                 if (ifReplicaExists) {
                     stdout.println("no matching backups found");
@@ -104,42 +103,11 @@ public final class RestoreCommand implements Callable<Integer> {
                         : String.valueOf(sources.database()), options);
             }
             try (ProgressListener progress = ProgressListener.forTerminal(choice.plan().compressedBytes())) {
-                RestoreResult result = Restorer.restore(choice.replica().client(), choice.plan(), options.withListener(progress));
-                print(stdout, choice.replica().name(), result);
+                RestoreResult result = Restorer.restore(choice.client(), choice.plan(), options.withListener(progress));
+                print(stdout, choice.name(), result);
             }
         }
         return 0;
-    }
-
-    private record Choice(ReplicaSources.Named replica, RestorePlan plan) {
-    }
-
-    /**
-     * The replica whose matching generation has the latest data (Litestream's choice), and its plan. A
-     * replica whose newest generation cannot be restored, or cannot be told apart from another, fails
-     * the command (naming it) instead of being passed over: its data may be the newest.
-     */
-    private static Choice choose(ReplicaSources sources, RestoreOptions options) {
-        Map<String, ReplicaCatalog> catalogs = Listings.catalogs(sources);
-        ReplicaSources.Named best = null;
-        Instant bestTime = null;
-        for (ReplicaSources.Named r : sources.replicas()) {
-            Instant t;
-            try {
-                t = RestorePlanner.updatedAt(catalogs.get(r.name()), options.generation(), options.target());
-            } catch (KeelException e) {
-                if (sources.replicas().size() < 2) throw e;
-                throw new KeelException(e.code(), "replica \"" + r.name() + "\": " + e.getMessage(), e.subject(),
-                        e.hint() + "; or restore from another replica with -replica NAME", e);
-            }
-            if (t != null && (bestTime == null || t.isAfter(bestTime))) {
-                best = r;
-                bestTime = t;
-            }
-        }
-        if (best == null) return null;
-        ReplicaSources.Named chosen = best;
-        return Restorer.plan(best.client(), catalogs.get(best.name()), options).map(p -> new Choice(chosen, p)).orElse(null);
     }
 
     private void print(PrintWriter stdout, String replicaName, RestoreResult r) {
