@@ -175,6 +175,21 @@ class FleetRestoreTest {
     }
 
     @Test
+    void aConfiguredDatabaseThatIsALinkToAMissingFileIsRefusedNotSkipped() throws Exception {
+        replicate(List.of("app.db"));
+        Path host = Files.createDirectories(dir.resolve("host"));
+        Path link = Files.createSymbolicLink(host.resolve("app.db"), dir.resolve("volume-not-mounted/app.db"));
+        DatabaseConfig config = DatabaseConfig.of(link, List.of(ReplicaConfig.of(new ReplicaStorage.File(dir.resolve("prefix/app.db")))));
+        FleetRestoreReport report = FleetRestore.restoreConfigured(List.of(config), null,
+                FleetRestoreOptions.defaults().withIfDbNotExists(true));
+        DatabaseRestoreOutcome outcome = outcome(report, link.toString());
+        assertThat(outcome.status()).isEqualTo(Status.FAILED);
+        assertThat(outcome.failure().code()).isEqualTo(ErrorCode.REFUSED);
+        assertThat(outcome.failure().message()).contains("volume-not-mounted");
+        assertThat(Files.exists(dir.resolve("volume-not-mounted"))).isFalse();
+    }
+
+    @Test
     void anEmptyPrefixIsNotFoundUnlessIfReplicaExists() throws Exception {
         Files.createDirectories(dir.resolve("prefix"));
         assertThatThrownBy(() -> restorePrefix(dir.resolve("out"), FleetRestoreOptions.defaults()))

@@ -90,7 +90,6 @@ public final class RestoreCommand implements Callable<Integer> {
                 stdout.println("database already exists, skipping");
                 return 0;
             }
-            refuseDanglingLink(output);
             RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null, removeStaleFiles);
             Restorer.checkOutput(options);
             ReplicaChoice choice = ReplicaChoice.choose(sources.candidates(), Listings.catalogs(sources), options).orElse(null);
@@ -150,17 +149,6 @@ public final class RestoreCommand implements Callable<Integer> {
      * startup script would then run the application on an empty database), and a restore never writes
      * through a link, so it is refused with the path to restore to instead.
      */
-    private static void refuseDanglingLink(Path output) {
-        if (!Files.isSymbolicLink(output) || Files.exists(output)) return;
-        String to;
-        try {
-            to = output.resolveSibling(Files.readSymbolicLink(output)).normalize().toString();
-        } catch (java.io.IOException e) {
-            to = "its target";
-        }
-        throw new KeelException(ErrorCode.REFUSED, "the output path is a symbolic link to a missing file (" + to + ")",
-                output.toString(), "restore to the link's target with -o " + to + ", or remove the link");
-    }
 
     private static Generation parseGeneration(String name) {
         if (!Generation.isValid(name)) throw usage("invalid -generation '" + name + "'", "a generation is 16 lowercase hex characters");

@@ -9,7 +9,6 @@ import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,7 +137,8 @@ public final class FleetRestore {
                                                   Map<String, ReplicaCatalog> catalogs, FleetRestoreOptions fleet,
                                                   int parallelism, long memoryBudget) {
         try {
-            if (fleet.ifDbNotExists() && Files.exists(output, LinkOption.NOFOLLOW_LINKS)) {
+            // a link to a missing file is no existing database: checkOutput refuses it below
+            if (fleet.ifDbNotExists() && Files.exists(output)) {
                 return DatabaseRestoreOutcome.skipped(name, output, "the output file exists (-if-db-not-exists)");
             }
             RestoreOptions options = new RestoreOptions(output, null, fleet.target(), parallelism, true, null,

@@ -135,8 +135,21 @@ public final class Restorer {
         if (!options.removeStaleFiles()) StaleFiles.refuse(output);
     }
 
-    /** Refuses an output path that exists (even as a dangling link). */
+    /**
+     * Refuses an output path that exists, or is a link to a missing file: that is not an existing
+     * database (-if-db-not-exists must not skip it), and restoring through it would write elsewhere.
+     */
     public static void refuseExisting(Path output) {
+        if (Files.isSymbolicLink(output) && !Files.exists(output)) {
+            String to;
+            try {
+                to = output.resolveSibling(Files.readSymbolicLink(output)).normalize().toString();
+            } catch (IOException e) {
+                to = "its target";
+            }
+            throw new KeelException(ErrorCode.REFUSED, "the output path is a symbolic link to a missing file (" + to + ")",
+                    output.toString(), "restore to the link's target with -o " + to + ", or remove the link");
+        }
         if (Files.exists(output, LinkOption.NOFOLLOW_LINKS)) {
             throw new KeelException(ErrorCode.REFUSED, "cannot restore: the output file already exists", output.toString(),
                     "choose another path with -o, move the file away, or pass -if-db-not-exists to skip the restore");
