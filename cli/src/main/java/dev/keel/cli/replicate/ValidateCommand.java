@@ -123,8 +123,8 @@ public final class ValidateCommand implements Callable<Integer> {
             return;
         }
         for (ValidationResult r : results) {
-            out.printf("%s -> %s: %s at %s (%d pages compared)%n", r.database(), r.replica(),
-                    r.equal() ? "equal" : "DIFFERS from page " + r.firstDifferentPage(), r.position(), r.pagesCompared());
+            out.println(output.redact(String.format("%s -> %s: %s at %s (%d pages compared)", r.database(), r.replica(),
+                    r.equal() ? "equal" : "DIFFERS from page " + r.firstDifferentPage(), r.position(), r.pagesCompared())));
         }
         out.flush();
     }
