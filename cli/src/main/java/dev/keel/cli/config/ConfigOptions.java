@@ -38,6 +38,14 @@ public final class ConfigOptions {
     CommandSpec mixee;
 
     /**
+     * Names the command these options belong to when they are nested in another mixin: picocli then
+     * gives them that mixin's spec, which does not lead to the run whose output must hide the secrets.
+     */
+    public void mixedInto(CommandSpec command) {
+        this.mixee = command;
+    }
+
+    /**
      * Finds and reads the config file as seen from {@code env}; from then on everything the command
      * prints hides the file's secrets.
      */

@@ -2,6 +2,7 @@ package dev.keel.cli.config;
 
 import dev.keel.core.Redactor;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.spi.LocalPaths;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -27,10 +28,14 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
         databases = List.copyOf(databases);
     }
 
-    /** The configured database at {@code path} (compared as absolute, normalized paths). */
+    /**
+     * The configured database that {@code path} names, compared as the replicator compares them: with
+     * symbolic links followed, so a link to a configured database, or the target of a configured link,
+     * finds the entry (the loader refuses two entries for one file, so there is at most one).
+     */
     public Optional<DatabaseConfig> database(Path path) {
-        Path wanted = path.toAbsolutePath().normalize();
-        return databases.stream().filter(db -> db.path().toAbsolutePath().normalize().equals(wanted)).findFirst();
+        Path wanted = LocalPaths.followLinks(path);
+        return databases.stream().filter(db -> LocalPaths.followLinks(db.path()).equals(wanted)).findFirst();
     }
 
     /**

@@ -2,12 +2,12 @@ package dev.keel.cli.replicate;
 
 import dev.keel.cli.OutputOptions;
 import dev.keel.cli.config.ConfigOptions;
+import dev.keel.cli.config.KeelConfig;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ValidationResult;
-import dev.keel.replication.spi.LocalPaths;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,14 +79,12 @@ public final class ValidateCommand implements Callable<Integer> {
         if (arguments.size() >= 2) {
             all = List.of(ReplicateCommand.singleDatabase(arguments));
         } else {
-            all = config.load().databases();
+            KeelConfig loaded = config.load();
+            all = loaded.databases();
             if (arguments.size() == 1) {
-                Path wanted = LocalPaths.followLinks(Path.of(arguments.get(0)));
-                all = all.stream().filter(d -> LocalPaths.followLinks(d.path()).equals(wanted)).toList();
-                if (all.isEmpty()) {
-                    throw new KeelException(ErrorCode.NOT_FOUND, "database is not in the config file", arguments.get(0),
-                            "add it to the config, or give its replica URLs: keel validate DB_PATH REPLICA_URL");
-                }
+                all = loaded.database(Path.of(arguments.get(0))).map(List::of).orElseThrow(() -> new KeelException(
+                        ErrorCode.NOT_FOUND, "database is not in the config file", arguments.get(0),
+                        "add it to the config, or give its replica URLs: keel validate DB_PATH REPLICA_URL"));
             }
         }
         if (replica == null) return all;
@@ -123,8 +121,8 @@ public final class ValidateCommand implements Callable<Integer> {
             return;
         }
         for (ValidationResult r : results) {
-            out.printf("%s -> %s: %s at %s (%d pages compared)%n", r.database(), r.replica(),
-                    r.equal() ? "equal" : "DIFFERS from page " + r.firstDifferentPage(), r.position(), r.pagesCompared());
+            out.println(output.redact(String.format("%s -> %s: %s at %s (%d pages compared)", r.database(), r.replica(),
+                    r.equal() ? "equal" : "DIFFERS from page " + r.firstDifferentPage(), r.position(), r.pagesCompared())));
         }
         out.flush();
     }

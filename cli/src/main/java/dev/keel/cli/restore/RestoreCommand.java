@@ -118,9 +118,9 @@ public final class RestoreCommand implements Callable<Integer> {
                     "databaseBytes", r.databaseBytes(), "elapsedSeconds", r.elapsed().toNanos() / 1e9));
             return;
         }
-        stdout.printf("restored %s from %s (%s) at %s: snapshot %08x + %d WAL segments, %d bytes in %.3f s%n",
+        stdout.println(output.redact(String.format("restored %s from %s (%s) at %s: snapshot %08x + %d WAL segments, %d bytes in %.3f s",
                 r.output(), replicaName, r.replica(), r.position(), r.snapshotIndex(), r.walSegments(), r.databaseBytes(),
-                r.elapsed().toNanos() / 1e9);
+                r.elapsed().toNanos() / 1e9)));
         stdout.flush();
     }
 

@@ -41,7 +41,7 @@ public final class SnapshotsCommand implements Callable<Integer> {
                 }
             }
             if (output.json()) output.printJson(spec.commandLine().getOut(), json);
-            else table.print(spec.commandLine().getOut());
+            else table.print(spec.commandLine().getOut(), output::redact);
         }
         return 0;
     }

@@ -3,10 +3,12 @@ package dev.keel.cli.restore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Columns laid out like Go's {@code tabwriter} with padding 2 and spaces, as Litestream prints its
- * listings: every column but the last is padded to its widest cell plus two spaces.
+ * listings: every column but the last is padded to its widest cell plus two spaces. The table is
+ * printed through the run's redaction, as every other output is.
  */
 final class TextTable {
     private final List<String[]> rows = new ArrayList<>();
@@ -22,7 +24,8 @@ final class TextTable {
         return this;
     }
 
-    void print(PrintWriter out) {
+    /** Prints the table with {@code redact} applied to the whole text (secrets hidden, columns laid out first). */
+    void print(PrintWriter out, UnaryOperator<String> redact) {
         int columns = rows.get(0).length;
         int[] width = new int[columns];
         for (String[] r : rows) {
@@ -33,7 +36,7 @@ final class TextTable {
             for (int i = 0; i < columns - 1; i++) sb.append(r[i]).append(" ".repeat(width[i] - r[i].length() + 2));
             sb.append(r[columns - 1]).append('\n');
         }
-        out.print(sb);
+        out.print(redact.apply(sb.toString()));
         out.flush();
     }
 }

@@ -76,6 +76,18 @@ class ValidateCommandTest {
     }
 
     @Test
+    void theTextReportHidesTheConfigsSecrets() throws Exception {
+        String secret = "Sup3rS3cretValue";
+        Path db = dir.resolve("app.db");
+        sql(db, "PRAGMA journal_mode=WAL", "CREATE TABLE t (id INTEGER PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        Path config = Files.writeString(dir.resolve("keel.yml"), "secret-access-key: " + secret + "\ndbs:\n  - path: " + db
+                + "\n    replicas:\n      - name: k-" + secret + "\n        path: " + dir.resolve("r") + "\n");
+        Run r = keel("validate", "-config", config.toString(), db.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains(db + " -> k-***: equal at").doesNotContain(secret);
+    }
+
+    @Test
     void aDatabaseMissingFromTheConfigIsNotFound() throws Exception {
         Path config = dir.resolve("keel.yml");
         Files.writeString(config, "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");

@@ -41,22 +41,26 @@ class RestoreCommandsTest {
     /** A snapshot at index 1 holding 10 rows, then one WAL segment adding 5 more. */
     @BeforeEach
     void buildReplica() throws Exception {
-        Path source = dir.resolve("source.db");
         replica = dir.resolve("replica");
         url = "file://" + replica;
+        writeReplica(dir.resolve("source.db"), replica);
+    }
+
+    /** Writes {@link #GEN}'s snapshot (10 rows) and WAL segment (5 more) from a real database at {@code source} into {@code replica}. */
+    static void writeReplica(Path source, Path replica) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + source); Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA wal_autocheckpoint=0");
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
             s.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM n WHERE x<10) INSERT INTO t(v) SELECT 'row' || x FROM n");
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-            put("generations/" + GEN + "/snapshots/00000001.snapshot.lz4", Files.readAllBytes(source), "2024-01-01T00:00:00Z");
+            put(replica, "generations/" + GEN + "/snapshots/00000001.snapshot.lz4", Files.readAllBytes(source), "2024-01-01T00:00:00Z");
             s.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM n WHERE x<5) INSERT INTO t(v) SELECT 'more' || x FROM n");
-            put(WAL_KEY, Files.readAllBytes(Path.of(source + "-wal")), "2024-01-01T00:01:00Z");
+            put(replica, WAL_KEY, Files.readAllBytes(Path.of(source + "-wal")), "2024-01-01T00:01:00Z");
         }
     }
 
-    private void put(String key, byte[] raw, String time) throws Exception {
+    private static void put(Path replica, String key, byte[] raw, String time) throws Exception {
         Path file = replica.resolve(key);
         Files.createDirectories(file.getParent());
         Files.write(file, Lz4.compress(raw));

@@ -15,11 +15,20 @@ public final class LocalPaths {
     private LocalPaths() {
     }
 
+    /** Links followed at most in a chain, as the kernel does (Linux's MAXSYMLINKS); a loop stops there. */
+    private static final int MAX_LINKS = 40;
+
     /**
      * {@code path} made absolute and normalized with every symbolic link in it followed, as far as it
-     * exists: the part that does not exist yet is appended to the real path of the part that does.
+     * exists: the part that does not exist yet is appended to the real path of the part that does. A
+     * link whose target is missing (a database that was lost) is followed too: SQLite would create
+     * the database at the target, and that is the file the path names.
      */
     public static Path followLinks(Path path) {
+        return followLinks(path, MAX_LINKS);
+    }
+
+    private static Path followLinks(Path path, int linksLeft) {
         Path absolute = path.toAbsolutePath().normalize();
         Path existing = absolute;
         while (existing != null) {
@@ -27,6 +36,14 @@ public final class LocalPaths {
                 Path real = existing.toRealPath();
                 return existing == absolute ? real : real.resolve(existing.relativize(absolute)).normalize();
             } catch (IOException | SecurityException e) {
+                if (linksLeft > 0 && Files.isSymbolicLink(existing)) {
+                    try {
+                        Path target = existing.resolveSibling(Files.readSymbolicLink(existing));
+                        return followLinks(target.resolve(existing.relativize(absolute)), linksLeft - 1);
+                    } catch (IOException | SecurityException unreadable) {
+                        // fall through to the directory above, as for a missing file
+                    }
+                }
                 existing = existing.getParent(); // missing (or unreadable): try the directory above
             }
         }

@@ -7,8 +7,10 @@ import com.azure.storage.blob.BlobServiceVersion;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
+import dev.keel.core.Redactor;
 import dev.keel.replication.spi.ReplicaStorage;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
 /** Builds the Azure SDK client for one replica's container: endpoint, credentials, timeouts, pinned service version. */
@@ -42,6 +44,27 @@ final class AzureClientFactory {
             builder.sasToken(storage.sasToken());
         }
         return builder.buildClient().getBlobContainerClient(storage.container());
+    }
+
+    /** What the replica's messages must hide: its account key and SAS token, URL passwords and credential parameters. */
+    static Redactor redactor(ReplicaStorage.Azure storage, UnaryOperator<String> env) {
+        return Redactor.URLS.with(Arrays.asList(accountKey(storage, env), storage.sasToken()));
+    }
+
+    /**
+     * True when the endpoint has user info ({@code http://user:password@host}): Azure does not use it,
+     * and the SDK fails to parse such a URL with a message that quotes the password.
+     */
+    static boolean endpointHasUserInfo(ReplicaStorage.Azure storage) {
+        if (!present(storage.endpoint())) return false;
+        String url = endpoint(storage);
+        String rest = url.substring(url.indexOf("://") + 3);
+        int end = rest.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0 && i < end) end = i;
+        }
+        return rest.substring(0, end).indexOf('@') >= 0;
     }
 
     /** The configured endpoint (Azurite, sovereign clouds), else the account's public endpoint. */

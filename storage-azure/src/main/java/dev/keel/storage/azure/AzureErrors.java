@@ -4,15 +4,20 @@ import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobStorageException;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.core.Redactor;
 import java.io.IOException;
 
-/** Turns Azure SDK failures into IOException for operations and KeelException for verify. */
+/**
+ * Turns Azure SDK failures into IOException for operations and KeelException for verify. Every message
+ * passes through the client's {@link Redactor}, so Java API callers never see a key, a SAS token or an
+ * endpoint's credential parameters either.
+ */
 final class AzureErrors {
     private AzureErrors() {
     }
 
-    static IOException io(String action, String subject, RuntimeException e, String... secrets) {
-        return new IOException(action + " failed on " + subject + ": " + scrub(summary(e), secrets), e);
+    static IOException io(String action, String subject, RuntimeException e, Redactor redactor) {
+        return new IOException(redactor.redact(action + " failed on " + subject + ": " + summary(e)), e);
     }
 
     static boolean isNotFound(RuntimeException e) {
@@ -28,7 +33,7 @@ final class AzureErrors {
      * {@code operation} is what the refused request tried ("write blobs").
      */
     static KeelException unavailable(String subject, String container, String endpoint, String operation, RuntimeException e,
-                                     String... secrets) {
+                                     Redactor redactor) {
         String message;
         String hint;
         if (e instanceof BlobStorageException b) {
@@ -41,14 +46,14 @@ final class AzureErrors {
                 hint = "check account-name and account-key (or LITESTREAM_AZURE_ACCOUNT_KEY), or that the SAS token is "
                         + "valid and grants read, write, delete and list (sp=rwdl) on container '" + container + "'";
             } else {
-                message = "cannot " + operation + ": Azure Blob error " + scrub(summary(e), secrets);
+                message = "cannot " + operation + ": Azure Blob error " + summary(e);
                 hint = "check the account, container and credentials in the replica config";
             }
         } else {
-            message = "cannot reach " + endpoint + ": " + scrub(summary(e), secrets);
+            message = "cannot reach " + endpoint + ": " + summary(e);
             hint = "check 'endpoint' and 'account-name' in the replica config and that the service is reachable";
         }
-        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, message, subject, hint);
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint);
     }
 
     /** One line: the service's error code, or the root cause of a network failure. */
@@ -59,14 +64,6 @@ final class AzureErrors {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String text = root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
-        return text;
-    }
-
-    private static String scrub(String text, String... secrets) {
-        if (text == null) return null;
-        for (String secret : secrets) {
-            if (secret != null && !secret.isEmpty()) text = text.replace(secret, "***");
-        }
         return text;
     }
 }

@@ -12,6 +12,7 @@ import com.azure.storage.blob.options.BlobInputStreamOptions;
 import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.core.Redactor;
 import dev.keel.replication.spi.NoSuchObjectException;
 import dev.keel.replication.spi.ObjectInfo;
 import dev.keel.replication.spi.Payload;
@@ -37,7 +38,8 @@ public final class AzureReplicaClient implements ReplicaClient {
     private final AzureOptions options;
     private final BlobContainerClient container;
     private final String rootPrefix;
-    private final String[] secrets;
+    /** Hides the account key, the SAS token and URL credentials in every message this client makes. */
+    private final Redactor redactor;
 
     public AzureReplicaClient(ReplicaStorage.Azure storage) {
         this(storage, AzureOptions.defaults(), System::getenv);
@@ -47,14 +49,19 @@ public final class AzureReplicaClient implements ReplicaClient {
     public AzureReplicaClient(ReplicaStorage.Azure storage, AzureOptions options, UnaryOperator<String> env) {
         this.storage = storage;
         this.options = options;
+        this.redactor = AzureClientFactory.redactor(storage, env);
+        if (AzureClientFactory.endpointHasUserInfo(storage)) {
+            throw new KeelException(ErrorCode.BAD_INPUT, "the endpoint holds a user name or password (user:password@host), "
+                    + "which Azure Blob Storage does not use", storage.describe(),
+                    "remove it from 'endpoint'; give the key as account-key, or a SAS token as sas-token");
+        }
         try {
             this.container = AzureClientFactory.create(storage, options, env);
         } catch (IllegalArgumentException e) {
-            throw new KeelException(ErrorCode.BAD_INPUT, e.getMessage(), storage.describe(),
+            throw new KeelException(ErrorCode.BAD_INPUT, redactor.redact(e.getMessage()), storage.describe(),
                     "set account-name (abs://ACCOUNT@CONTAINER/path), or endpoint for an emulator");
         }
         this.rootPrefix = storage.path().isEmpty() ? "" : storage.path() + "/";
-        this.secrets = new String[] {AzureClientFactory.accountKey(storage, env), storage.sasToken()};
     }
 
     @Override
@@ -84,7 +91,7 @@ public final class AzureReplicaClient implements ReplicaClient {
             operation = "delete blobs";
             probe.deleteIfExistsWithResponse(null, null, options.tryTimeout(), Context.NONE);
         } catch (RuntimeException e) {
-            throw AzureErrors.unavailable(describe(), storage.container(), AzureClientFactory.endpoint(storage), operation, e, secrets);
+            throw AzureErrors.unavailable(describe(), storage.container(), AzureClientFactory.endpoint(storage), operation, e, redactor);
         }
     }
 
@@ -101,7 +108,7 @@ public final class AzureReplicaClient implements ReplicaClient {
                 out.add(new ObjectInfo(key, item.getProperties().getContentLength(), item.getProperties().getLastModified().toInstant()));
             }
         } catch (RuntimeException e) {
-            throw AzureErrors.io("LIST " + prefix, describe(), e, secrets);
+            throw AzureErrors.io("LIST " + prefix, describe(), e, redactor);
         }
         return out;
     }
@@ -119,7 +126,7 @@ public final class AzureReplicaClient implements ReplicaClient {
             return blob.openInputStream();
         } catch (RuntimeException e) {
             if (AzureErrors.isNotFound(e)) throw new NoSuchObjectException(key);
-            throw AzureErrors.io("GET " + key, describe(), e, secrets);
+            throw AzureErrors.io("GET " + key, describe(), e, redactor);
         }
     }
 
@@ -135,7 +142,7 @@ public final class AzureReplicaClient implements ReplicaClient {
         } catch (RuntimeException e) {
             if (AzureErrors.isNotFound(e)) throw new NoSuchObjectException(key);
             if (AzureErrors.isInvalidRange(e)) return InputStream.nullInputStream();
-            throw AzureErrors.io("GET " + key, describe(), e, secrets);
+            throw AzureErrors.io("GET " + key, describe(), e, redactor);
         }
     }
 
@@ -158,7 +165,7 @@ public final class AzureReplicaClient implements ReplicaClient {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (RuntimeException e) {
-            throw AzureErrors.io("PUT " + key, describe(), e, secrets);
+            throw AzureErrors.io("PUT " + key, describe(), e, redactor);
         }
     }
 
@@ -170,7 +177,7 @@ public final class AzureReplicaClient implements ReplicaClient {
                 blob.deleteIfExists();
             } catch (RuntimeException e) {
                 if (AzureErrors.isNotFound(e)) continue;
-                throw AzureErrors.io("DELETE " + key, describe(), e, secrets);
+                throw AzureErrors.io("DELETE " + key, describe(), e, redactor);
             }
         }
     }

@@ -13,6 +13,7 @@ import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.core.Redactor;
 import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
@@ -168,6 +169,52 @@ class AzureFaultTest {
             }
             client.write("after", Payload.of(new byte[] {5}));
             assertThat(ReplicaClientContract.keys(client.list(""))).containsExactlyInAnyOrder("before", "after");
+        }
+    }
+
+    @Test
+    void endpointPasswordsAndSasTokensNeverAppearInErrors() throws Exception {
+        String password = "endpoint-secret-" + UUID.randomUUID();
+        String signature = "sas-signature-" + UUID.randomUUID();
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (FaultProxy hung = new FaultProxy(SERVER.port()).hang()) {
+            for (int port : new int[] {closedPort, hung.port()}) {
+                String endpoint = "http://127.0.0.1:" + port + "/" + AzuriteServer.ACCOUNT;
+                var withUserInfo = new ReplicaStorage.Azure(AzuriteServer.ACCOUNT, AzuriteServer.ACCOUNT_KEY, null, CONTAINER, "x",
+                        endpoint.replace("//", "//" + AzuriteServer.ACCOUNT + ":" + password + "@"));
+                // Azure does not use an endpoint's user info, and its SDK quotes the password when it fails to parse one.
+                assertThatThrownBy(() -> new AzureReplicaClient(withUserInfo, FAST, n -> null)).isInstanceOfSatisfying(KeelException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                    assertThat(e.getMessage()).contains("user name or password");
+                    assertThat(e.toString()).doesNotContain(password);
+                });
+                var withKey = new ReplicaStorage.Azure(AzuriteServer.ACCOUNT, AzuriteServer.ACCOUNT_KEY, null, CONTAINER, "x",
+                        endpoint + "?comp=x&sig=" + password);
+                var withSas = new ReplicaStorage.Azure(AzuriteServer.ACCOUNT, null, "sv=2025-11-05&sp=rwdl&sig=" + signature,
+                        CONTAINER, "x", endpoint);
+                for (var settings : List.of(withKey, withSas)) {
+                    try (var client = new AzureReplicaClient(settings, FAST, n -> null)) {
+                        List<Throwable> failures = new ArrayList<>();
+                        failures.add(org.assertj.core.api.Assertions.catchThrowable(client::verify));
+                        failures.add(org.assertj.core.api.Assertions.catchThrowable(() -> client.list("")));
+                        failures.add(org.assertj.core.api.Assertions.catchThrowable(() -> client.write("k", Payload.of(new byte[] {1}))));
+                        failures.add(org.assertj.core.api.Assertions.catchThrowable(() -> client.open("k").readAllBytes()));
+                        failures.add(org.assertj.core.api.Assertions.catchThrowable(() -> client.delete(List.of("k"))));
+                        assertThat(failures.get(0)).isInstanceOfSatisfying(KeelException.class, e -> assertThat(e.getMessage())
+                                .startsWith("cannot reach " + Redactor.urls(settings.endpoint())).contains("127.0.0.1:" + port));
+                        for (Throwable failure : failures) {
+                            assertThat(failure).isNotNull();
+                            for (Throwable t = failure; t != null; t = t.getCause()) {
+                                assertThat(t.toString()).as("%s", t).doesNotContain(password).doesNotContain(signature)
+                                        .doesNotContain(AzuriteServer.ACCOUNT_KEY);
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

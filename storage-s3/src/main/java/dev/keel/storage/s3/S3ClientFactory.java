@@ -1,10 +1,12 @@
 package dev.keel.storage.s3;
 
+import dev.keel.core.Redactor;
 import dev.keel.replication.spi.ReplicaStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.util.Collections;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -93,6 +95,15 @@ final class S3ClientFactory {
             }
         }
         return DefaultCredentialsProvider.builder().build();
+    }
+
+    /**
+     * What this client's messages must hide: URL passwords (the endpoint's user info) and credential
+     * parameters, plus the secret key when it is known without asking the SDK's chain.
+     */
+    static Redactor redactor(AwsCredentialsProvider credentials) {
+        if (!(credentials instanceof StaticCredentialsProvider known)) return Redactor.URLS;
+        return Redactor.URLS.with(Collections.singletonList(known.resolveCredentials().secretAccessKey()));
     }
 
     /** The configured region; with a custom endpoint us-east-1 (what S3-compatible servers expect). */

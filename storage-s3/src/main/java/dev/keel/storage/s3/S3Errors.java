@@ -2,18 +2,24 @@ package dev.keel.storage.s3;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.core.Redactor;
 import java.io.IOException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-/** Turns AWS SDK failures into what Keel's callers expect: IOException for operations, KeelException for verify. */
+/**
+ * Turns AWS SDK failures into what Keel's callers expect: IOException for operations, KeelException for
+ * verify. Every message passes through the client's {@link Redactor}: an application calling the Java
+ * API gets no redaction from the command line, so the endpoint's password and the secret key are
+ * hidden here, where the message is made.
+ */
 final class S3Errors {
     private S3Errors() {
     }
 
-    static IOException io(String action, String subject, SdkException e, String secret) {
-        return new IOException(action + " failed on " + subject + ": " + scrub(summary(e), secret), e);
+    static IOException io(String action, String subject, SdkException e, Redactor redactor) {
+        return new IOException(redactor.redact(action + " failed on " + subject + ": " + summary(e)), e);
     }
 
     /**
@@ -29,7 +35,7 @@ final class S3Errors {
      * The verdict of verify(): what is wrong with the replica settings and what to change;
      * {@code operation} is what the refused request tried ("write objects").
      */
-    static KeelException unavailable(String subject, String bucket, String endpoint, String operation, SdkException e, String secret) {
+    static KeelException unavailable(String subject, String bucket, String endpoint, String operation, SdkException e, Redactor redactor) {
         String code = e instanceof S3Exception s3 && s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
         int status = e instanceof S3Exception s3 ? s3.statusCode() : 0;
         String message;
@@ -44,17 +50,17 @@ final class S3Errors {
                     + "LITESTREAM_SECRET_ACCESS_KEY (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), and that they may list, "
                     + "read, write and delete objects in bucket '" + bucket + "'";
         } else if (e instanceof SdkClientException && hasCause(e, javax.net.ssl.SSLException.class)) {
-            message = "the TLS certificate of " + endpoint + " is not trusted: " + scrub(summary(e), secret);
+            message = "the TLS certificate of " + endpoint + " is not trusted: " + summary(e);
             hint = "if the server uses a self-signed or private CA certificate, add that CA to the JVM's trust store "
                     + "(or set 'skip-verify: true' on the replica, which turns certificate checks off)";
         } else if (e instanceof SdkClientException) {
-            message = "cannot reach " + (endpoint == null ? "S3" : endpoint) + ": " + scrub(summary(e), secret);
+            message = "cannot reach " + (endpoint == null ? "S3" : endpoint) + ": " + summary(e);
             hint = "check 'endpoint' and 'region' in the replica config and that the server is running and reachable";
         } else {
-            message = "S3 error: " + scrub(summary(e), secret);
+            message = "S3 error: " + summary(e);
             hint = "check the bucket, region and credentials in the replica config";
         }
-        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, message, subject, hint);
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint);
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
@@ -75,11 +81,5 @@ final class S3Errors {
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return root == e ? message : message + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
-    }
-
-    /** Belt and braces: no SDK message should contain the secret, but a user's config must never leak. */
-    static String scrub(String text, String secret) {
-        if (text == null || secret == null || secret.isEmpty()) return text;
-        return text.replace(secret, "***");
     }
 }

@@ -1,5 +1,6 @@
 package dev.keel.storage.s3;
 
+import dev.keel.core.Redactor;
 import dev.keel.replication.spi.NoSuchObjectException;
 import dev.keel.replication.spi.ObjectInfo;
 import dev.keel.replication.spi.Payload;
@@ -44,7 +45,8 @@ public final class S3ReplicaClient implements ReplicaClient {
     /** Built on first use: a restore or listing that the direct reads serve never pays for it. */
     private S3Client s3;
     private final String rootPrefix;
-    private final String secret;
+    /** Hides the endpoint's password and the secret key in every message this client makes. */
+    private final Redactor redactor;
     /** Cleared when the server turns out not to implement DeleteObjects (Google Cloud Storage). */
     private volatile boolean multiObjectDelete;
 
@@ -62,7 +64,7 @@ public final class S3ReplicaClient implements ReplicaClient {
         this.reads = !options.directReads() ? null : DirectReads.create(http, credentials, storage.bucket(), region,
                 S3ClientFactory.endpoint(storage.endpoint()), storage.forcePathStyle());
         this.rootPrefix = storage.path().isEmpty() ? "" : storage.path() + "/";
-        this.secret = storage.secretAccessKey();
+        this.redactor = S3ClientFactory.redactor(credentials);
         this.multiObjectDelete = options.multiObjectDelete();
     }
 
@@ -91,7 +93,7 @@ public final class S3ReplicaClient implements ReplicaClient {
             operation = "delete objects";
             s3().deleteObject(b -> b.bucket(storage.bucket()).key(probe));
         } catch (SdkException e) {
-            throw S3Errors.unavailable(describe(), storage.bucket(), storage.endpoint(), operation, e, secret);
+            throw S3Errors.unavailable(describe(), storage.bucket(), storage.endpoint(), operation, e, redactor);
         }
     }
 
@@ -105,7 +107,7 @@ public final class S3ReplicaClient implements ReplicaClient {
                     objects.add(new ObjectInfo(object.key(), object.size(), object.lastModified()));
                 }
             } catch (SdkException e) {
-                throw S3Errors.io("LIST " + prefix, describe(), e, secret);
+                throw S3Errors.io("LIST " + prefix, describe(), e, redactor);
             }
         }
         List<ObjectInfo> out = new ArrayList<>(objects.size());
@@ -173,7 +175,7 @@ public final class S3ReplicaClient implements ReplicaClient {
             }, payload.length(), "application/octet-stream");
             s3().putObject(b -> b.bucket(storage.bucket()).key(objectKey).contentLength(payload.length()), body);
         } catch (SdkException e) {
-            throw S3Errors.io("PUT " + key, describe(), e, secret);
+            throw S3Errors.io("PUT " + key, describe(), e, redactor);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -201,12 +203,12 @@ public final class S3ReplicaClient implements ReplicaClient {
         try {
             response = s3().deleteObjects(b -> b.bucket(storage.bucket()).delete(d -> d.objects(batch).quiet(true)));
         } catch (S3Exception e) {
-            if (!S3Errors.isUnsupported(e)) throw S3Errors.io("DELETE of " + batch.size() + " objects", describe(), e, secret);
+            if (!S3Errors.isUnsupported(e)) throw S3Errors.io("DELETE of " + batch.size() + " objects", describe(), e, redactor);
             multiObjectDelete = false;
             deleteOneByOne(batch);
             return;
         } catch (SdkException e) {
-            throw S3Errors.io("DELETE of " + batch.size() + " objects", describe(), e, secret);
+            throw S3Errors.io("DELETE of " + batch.size() + " objects", describe(), e, redactor);
         }
         for (S3Error error : response.errors()) {
             if ("NoSuchKey".equals(error.code())) continue; // already gone is what we wanted
@@ -219,9 +221,9 @@ public final class S3ReplicaClient implements ReplicaClient {
             try {
                 s3().deleteObject(b -> b.bucket(storage.bucket()).key(id.key()));
             } catch (S3Exception e) {
-                if (e.statusCode() != 404) throw S3Errors.io("DELETE " + id.key(), describe(), e, secret);
+                if (e.statusCode() != 404) throw S3Errors.io("DELETE " + id.key(), describe(), e, redactor);
             } catch (SdkException e) {
-                throw S3Errors.io("DELETE " + id.key(), describe(), e, secret);
+                throw S3Errors.io("DELETE " + id.key(), describe(), e, redactor);
             }
         }
     }
@@ -256,6 +258,6 @@ public final class S3ReplicaClient implements ReplicaClient {
 
     private IOException notFoundOr(String key, String action, SdkException e) {
         if (e instanceof S3Exception s3e && s3e.statusCode() == 404) return new NoSuchObjectException(key);
-        return S3Errors.io(action + " " + key, describe(), e, secret);
+        return S3Errors.io(action + " " + key, describe(), e, redactor);
     }
 }

@@ -2,6 +2,7 @@ package dev.keel.storage.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
@@ -107,6 +108,39 @@ class S3FaultTest {
                 assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
                 assertThat(e.getMessage()).startsWith("cannot reach http://127.0.0.1:" + closedPort);
             });
+        }
+    }
+
+    @Test
+    void anEndpointsUserInfoNeverAppearsInErrors() throws Exception {
+        String password = "endpoint-secret-" + UUID.randomUUID();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (FaultProxy hung = new FaultProxy(SERVER.port()).hang()) {
+            for (int port : new int[] {closedPort, hung.port()}) {
+                var settings = new ReplicaStorage.S3(BUCKET, "x", null, "http://minio:" + password + "@127.0.0.1:" + port,
+                        true, false, "a", "b");
+                for (S3Options options : List.of(FAST, FAST.withDirectReads(false))) {
+                    try (var client = new S3ReplicaClient(settings, options, n -> null)) {
+                        assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e ->
+                                assertThat(e.getMessage()).startsWith("cannot reach http://minio:***@127.0.0.1:" + port));
+                        List<Throwable> failures = new java.util.ArrayList<>();
+                        failures.add(catchThrowable(client::verify));
+                        failures.add(catchThrowable(() -> client.list("")));
+                        failures.add(catchThrowable(() -> client.write("k", Payload.of(new byte[] {1}))));
+                        failures.add(catchThrowable(() -> client.open("k").readAllBytes()));
+                        failures.add(catchThrowable(() -> client.delete(List.of("k"))));
+                        for (Throwable failure : failures) {
+                            assertThat(failure).isNotNull();
+                            for (Throwable t = failure; t != null; t = t.getCause()) {
+                                assertThat(t.toString()).as("%s", t).doesNotContain(password);
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,6 +159,37 @@ class SftpFaultTest {
             }
             client.write("after", Payload.of(new byte[] {5}));
             assertThat(ReplicaClientContract.keys(client.list(""))).containsExactlyInAnyOrder("before", "after");
+        }
+    }
+
+    @Test
+    void noFailureCarriesThePassword() throws Exception {
+        String password = "sftp-secret-" + UUID.randomUUID();
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (FaultProxy hung = new FaultProxy(SERVER.port()).hang()) {
+            List<ReplicaStorage.Sftp> settings = List.of(
+                    new ReplicaStorage.Sftp(SERVER.host(), SERVER.port(), SERVER.user(), password, null, path(), SERVER.hostKeyLine()),
+                    new ReplicaStorage.Sftp(SERVER.host(), SERVER.port(), SERVER.user(), password, null, path(), null),
+                    new ReplicaStorage.Sftp("127.0.0.1", closedPort, SERVER.user(), password, null, path(), SERVER.hostKeyLine()),
+                    new ReplicaStorage.Sftp("127.0.0.1", hung.port(), SERVER.user(), password, null, path(), SERVER.hostKeyLine()));
+            for (ReplicaStorage.Sftp s : settings) {
+                try (var client = new SftpReplicaClient(s, noKnownHosts())) {
+                    List<Throwable> failures = List.of(
+                            org.assertj.core.api.Assertions.catchThrowable(client::verify),
+                            org.assertj.core.api.Assertions.catchThrowable(() -> client.list("")),
+                            org.assertj.core.api.Assertions.catchThrowable(() -> client.write("k", Payload.of(new byte[] {1}))),
+                            org.assertj.core.api.Assertions.catchThrowable(() -> client.open("k").readAllBytes()));
+                    for (Throwable failure : failures) {
+                        assertThat(failure).as("%s", s).isNotNull();
+                        for (Throwable t = failure; t != null; t = t.getCause()) {
+                            assertThat(t.toString()).as("%s", t).doesNotContain(password);
+                        }
+                    }
+                }
+            }
         }
     }
 
