@@ -178,6 +178,11 @@ final class ReplicaSection {
         int port = -1;
         if (map.has("host")) {
             String text = map.string("host").orElseThrow();
+            if (text.contains("@") || text.contains("/")) {
+                // never quoted: 'user:password@host' would put the password in the message
+                throw map.error("host", "the sftp host holds more than a host and port (a user name, password or path?)",
+                        "write 'host: HOST:PORT' and give the rest as 'user:', 'password:' and 'path:'");
+            }
             Matcher m = HOST_PORT.matcher(text);
             host = text;
             if (m.matches()) {

@@ -318,4 +318,22 @@ class ConfigErrorsTest {
         assertThat(e.getMessage()).contains("bad port").contains("sftp://u:***@h:99999/x").doesNotContain("hunter2");
         assertThat(e.toString()).doesNotContain("hunter2");
     }
+
+    @Test
+    void anSftpHostWithUserInfoIsRefusedWithoutQuotingIt() {
+        ConfigFixture fx = new ConfigFixture(tmp);
+        KeelException e = catchThrowableOfType(KeelException.class, () -> fx.load("""
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - type: sftp
+                        host: u:hunter2@h:22
+                        user: u
+                """));
+        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+        assertThat(e.subject()).endsWith(":5");
+        assertThat(e.getMessage()).contains("sftp host").doesNotContain("hunter2");
+        assertThat(e.hint()).contains("password:");
+        assertThat(e.toString()).doesNotContain("hunter2");
+    }
 }
