@@ -39,7 +39,9 @@ class S3UploadCostTest {
         assertThat(result.requests().get(Operation.LIST)).as("LIST in steady state").isZero();
         assertThat(result.requests().get(Operation.GET)).as("GET in steady state").isZero();
         assertThat(result.requests().get(Operation.DELETE)).as("DELETE in steady state").isZero();
+        // At most one PUT per write (plus a tick at each end of the window); fewer when a loaded machine
+        // delays a sync so that two writes share one segment, which costs less, not more.
         assertThat(result.requests().get(Operation.PUT)).as("PUT: one WAL segment per sync with new writes")
-                .isBetween(result.writes() - 2, result.writes() + 2);
+                .isBetween(result.writes() / 2, result.writes() + 2);
     }
 }
