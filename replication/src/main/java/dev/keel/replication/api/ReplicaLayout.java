@@ -19,6 +19,14 @@ public final class ReplicaLayout {
     private static final Pattern SNAPSHOT = Pattern.compile("generations/([0-9a-f]{16})/snapshots/([0-9a-f]{8})\\.snapshot\\.lz4");
     private static final Pattern WAL_SEGMENT = Pattern.compile("generations/([0-9a-f]{16})/wal/([0-9a-f]{8})_([0-9a-f]{8})\\.wal\\.lz4");
 
+    /**
+     * An upload's temp file that an S3 server left when the upload was cut off (s3proxy's filesystem
+     * store writes "key-UUID" and renames it to the key when the upload completes; a server killed
+     * mid-upload leaves it, and lists it as an object).
+     */
+    private static final Pattern UPLOAD_LEFTOVER = Pattern.compile("(?:" + SNAPSHOT.pattern() + "|" + WAL_SEGMENT.pattern()
+            + ")-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
     private ReplicaLayout() {
     }
 
@@ -45,6 +53,15 @@ public final class ReplicaLayout {
 
     public static String walSegmentKey(Generation generation, long index, long offset) {
         return walPrefix(generation) + hex(index) + "_" + hex(offset) + ".wal.lz4";
+    }
+
+    /**
+     * True for a snapshot or WAL segment key followed by "-UUID": the temp file of an upload that never
+     * completed. The replicator counts an object only once the storage acknowledged it, and then
+     * uploads the same bytes again under the exact key, so such a file never holds data a restore needs.
+     */
+    public static boolean isUploadLeftover(String key) {
+        return UPLOAD_LEFTOVER.matcher(key).matches();
     }
 
     /** The snapshot a key names, if it is exactly a snapshot key. */

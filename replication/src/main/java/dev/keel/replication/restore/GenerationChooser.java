@@ -23,7 +23,9 @@ import java.util.Optional;
  * <li>a candidate without a snapshot (deleted, say) is refused, naming it: restoring the older
  *     generation instead would lose everything written since (Litestream fails here too);</li>
  * <li>an object under {@code generations/} whose name is not exact (a renamed generation or file, a
- *     link) and is newer than the candidate's start may hold newer data: refused, naming it.</li>
+ *     link) and is newer than the candidate's start may hold newer data: refused, naming it; except the
+ *     temp file of an upload that never completed ({@link ReplicaLayout#isUploadLeftover}), which an S3
+ *     server killed mid-upload leaves and lists.</li>
  * </ul>
  * A restore of a generation named with {@code -generation} skips all of this: the user chose.
  */
@@ -97,6 +99,8 @@ final class GenerationChooser {
             boolean newer = (since == null || stray.lastModified().isAfter(since))
                     && (until == null || !stray.lastModified().isAfter(until));
             if (!inPlaceOfGeneration && !newer) continue;
+            // The temp file of an upload a storage server crash cut off holds nothing acknowledged.
+            if (ReplicaLayout.isUploadLeftover(stray.key())) continue;
             throw new KeelException(ErrorCode.BAD_INPUT, "the replica holds '" + stray.key() + "' (" + time(stray.lastModified())
                     + "), which is not a snapshot or WAL segment name Keel reads (renamed, a link, or a copy?); it may hold"
                     + " data newer than " + (since == null ? "anything restorable" : "what a restore would use"),

@@ -195,6 +195,35 @@ class RestorerTest {
     }
 
     @Test
+    void theTempFileOfAnUploadCutOffByAStorageCrashDoesNotBlockTheRestore() throws Exception {
+        // s3proxy's filesystem store writes "key-UUID" and renames it when the upload completes; a server
+        // killed mid-upload leaves it, lists it, and the replicator uploads the same bytes again under the key.
+        try (TestReplica r = new TestReplica(dir, GEN)) {
+            r.insert(3, 100);
+            r.insert(3, 100);
+            List<String> expected = r.rows();
+            String last = r.segmentKeys.get(r.segmentKeys.size() - 1);
+            r.tick();
+            r.put(last + "-3f2b6c1e-9a4d-4e8b-b1c2-7d5e9f0a1b2c", new byte[]{1, 2, 3});
+            Path out = dir.resolve("out.db");
+            Restorer.restore(client(r), RestoreOptions.to(out));
+            assertThat(TestReplica.rows(out)).isEqualTo(expected);
+            assertThat(ReplicaCatalog.load(client(r)).ignoredObjects()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aNewerObjectRenamedWithAnotherSuffixStillBlocksTheRestore() throws Exception {
+        try (TestReplica r = new TestReplica(dir, GEN)) {
+            r.insert(3, 100);
+            String renamed = r.segmentKeys.get(r.segmentKeys.size() - 1) + "-old";
+            r.tick();
+            r.put(renamed, new byte[]{1, 2, 3});
+            assertFailsNaming(r, renamed, ErrorCode.BAD_INPUT);
+        }
+    }
+
+    @Test
     void refusesToOverwriteAnExistingFile() throws Exception {
         try (TestReplica r = new TestReplica(dir, GEN)) {
             Path out = dir.resolve("exists.db");
