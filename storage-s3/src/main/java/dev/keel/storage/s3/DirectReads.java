@@ -180,7 +180,10 @@ final class DirectReads {
         });
     }
 
-    /** Adds the listing's objects to {@code into}; returns the continuation token, or null on the last page. */
+    /**
+     * Adds the listing's objects to {@code into}; returns the continuation token, or null on the last page.
+     * Throws for anything but a complete {@code <ListBucketResult>}.
+     */
     static String parseListing(InputStream xml, List<ObjectInfo> into) throws XMLStreamException {
         XMLStreamReader reader = XML.createXMLStreamReader(xml);
         try {
@@ -195,6 +198,8 @@ final class DirectReads {
                 if (event == XMLStreamConstants.START_ELEMENT) {
                     depth++;
                     String name = reader.getLocalName();
+                    // Any other well-formed answer (an <Error> sent with 200, a gateway's page) is not an empty listing.
+                    if (depth == 1 && !name.equals("ListBucketResult")) throw new XMLStreamException("not a listing: <" + name + ">");
                     if (depth == 2 && name.equals("Contents")) {
                         key = null;
                         size = -1;

@@ -127,6 +127,11 @@ class S3DirectReadsTest {
         assertThatThrownBy(() -> DirectReads.parseListing(stream("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"), into))
                 .isInstanceOf(XMLStreamException.class);
         assertThatThrownBy(() -> DirectReads.parseListing(stream("<html>not a listing"), into)).isInstanceOf(XMLStreamException.class);
+        // Well-formed but not a listing: read as one, it would be an empty bucket ("no matching backups").
+        assertThatThrownBy(() -> DirectReads.parseListing(stream("<?xml version=\"1.0\"?><Error><Code>InternalError</Code>"
+                + "<Message>We encountered an internal error.</Message></Error>"), into)).isInstanceOf(XMLStreamException.class);
+        assertThatThrownBy(() -> DirectReads.parseListing(stream("<html><body>gateway</body></html>"), into))
+                .isInstanceOf(XMLStreamException.class);
     }
 
     private static ByteArrayInputStream stream(String text) {
