@@ -224,10 +224,9 @@ class ReplicateCommandTest {
             Process p = keel("replicate", db.toString(), replica.toUri().toString());
             StringBuilder log = new StringBuilder();
             assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
-            // A careless cleanup removes Keel's local state while it runs.
-            try (var walk = Files.walk(dir.resolve(".app.db-keel"))) {
-                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-            }
+            // A careless cleanup removes Keel's local state while it runs; Keel may write a file
+            // into it meanwhile, so the cleanup repeats as `rm -rf` run twice would.
+            deleteTreeWhileWritten(dir.resolve(".app.db-keel"));
             s.execute("INSERT INTO t (v) VALUES ('after')");
             p.destroy();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -236,6 +235,19 @@ class ReplicateCommandTest {
         Path out = dir.resolve("restored.db");
         Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
         assertThat(values(out)).containsExactly("before", "after");
+    }
+
+    private static void deleteTreeWhileWritten(Path root) throws Exception {
+        for (int attempt = 1; Files.exists(root); attempt++) {
+            try (var walk = Files.walk(root)) {
+                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException
+                     | java.io.UncheckedIOException raced) {
+                if (attempt == 20) throw raced;
+                Thread.sleep(10);
+            }
+        }
     }
 
     /** An -exec child that creates its database, writes one row and exits at once. */
