@@ -9,6 +9,7 @@ import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.file.FileReplicaClient;
+import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicationListener;
 import java.nio.file.Files;
@@ -56,8 +57,8 @@ class OutageTest {
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
             insert(app, 0, 1200, 5000); // ~6 MB of incompressible rows: the snapshot goes to a temp file
-            try (Replicator r = Replicator.builder().databases(List.of(config)).listener(listener).backgroundLoops(false)
-                    .maxShadowBacklog(1_000_000).clients(rc -> client).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config))
+                    .listener(listener).backgroundLoops(false).maxShadowBacklog(1_000_000))) {
                 r.sync();
                 client.offline(true);
                 for (int i = 0; i < 8 && r.replicaPosition(db, "s3") != null; i++) {
@@ -105,8 +106,8 @@ class OutageTest {
                 List.of(new ReplicaConfig("s3", new ReplicaStorage.File(replica), null, null, null, null, null)));
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
-            try (Replicator r = Replicator.builder().databases(List.of(config)).listener(listener).backgroundLoops(false)
-                    .maxShadowBacklog(200_000).clients(rc -> client).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config))
+                    .listener(listener).backgroundLoops(false).maxShadowBacklog(200_000))) {
                 // offline from the start: the listing fails, so start with a listing that works
                 client.offline(false);
                 r.sync();
@@ -139,8 +140,8 @@ class OutageTest {
                 List.of(new ReplicaConfig("s3", new ReplicaStorage.File(replica), null, null, null, null, null)), 200_000);
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
-            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false)
-                    .clients(rc -> client).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config))
+                    .backgroundLoops(false))) {
                 r.sync();
                 client.offline(true);
                 for (int i = 0; i < 3; i++) {
@@ -164,7 +165,7 @@ class OutageTest {
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
             insert(app, 0, 10, 100);
-            try (Replicator r = Replicator.builder().databases(List.of(config)).clients(rc -> client).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config)))) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while ((r.position(db) == null || !r.position(db).equals(r.replicaPosition(db, "s3")))
                         && System.nanoTime() < deadline) Thread.sleep(10);

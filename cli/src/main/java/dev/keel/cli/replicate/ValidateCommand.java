@@ -54,7 +54,7 @@ public final class ValidateCommand implements Callable<Integer> {
         ReplicateLogging.configure("warn", dev.keel.cli.output.Redaction.of(spec));
         List<DatabaseConfig> databases = databases();
         List<ValidationResult> results;
-        try (Replicator replicator = Replicator.builder().databases(databases)
+        try (Replicator replicator = Replicator.configure().databases(databases)
                 .listener(new ReplicationListener() {
                 }).backgroundLoops(false).start()) {
             replicator.sync();
