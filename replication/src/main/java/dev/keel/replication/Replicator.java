@@ -11,6 +11,7 @@ import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
+import dev.keel.replication.internal.StorageFailures;
 import dev.keel.replication.spi.LocalPaths;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
@@ -114,7 +115,10 @@ public final class Replicator implements AutoCloseable {
 
         /** Scheduler threads shared by all databases. */
         public Builder threads(int threads) {
-            if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
+            if (threads < 1) {
+                throw new KeelException(ErrorCode.USAGE, "threads must be at least 1: " + threads, null,
+                        "one small pool drives every database; the default is 2 to 4");
+            }
             this.threads = threads;
             return this;
         }
@@ -188,10 +192,12 @@ public final class Replicator implements AutoCloseable {
         /** Opens one database; an I/O failure setting up the local state becomes a KeelException naming it. */
         private DatabaseReplication open(DatabaseConfig db) {
             try {
-                DatabaseReplication d = DatabaseReplication.open(db, listener, engine.writeGate(), engine.clients());
+                DatabaseReplication d = DatabaseReplication.open(db, listener, engine.writeGate(),
+                        engine.clients().andThen(StorageFailures::marking));
                 d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
                 return d;
             } catch (IOException e) {
+                if (StorageFailures.find(e) != null) throw storageFailure(db.path(), "opening the replicas", e);
                 throw new KeelException(ErrorCode.IO, "cannot set up Keel's local state: " + e.getMessage(),
                         db.resolvedMetaPath().toString(),
                         "check that the directory beside the database is writable and the disk has space", e);
@@ -304,11 +310,19 @@ public final class Replicator implements AutoCloseable {
         });
     }
 
+    /** A replica's storage failed: STORAGE_UNAVAILABLE naming the replica (the database in the message). */
+    private static KeelException storageFailure(Path db, String what, IOException e) {
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, what + " of " + db + " failed: " + e.getMessage(),
+                StorageFailures.find(e).replica(), "check that the storage is reachable and the credentials are right;"
+                + " the data is kept in the shadow WAL and uploaded once it is", e);
+    }
+
     /** Runs engine work on one database; its checked failures become a {@link KeelException} naming it. */
     private static <T> T call(Path db, String what, Call<T> work) {
         try {
             return work.run();
         } catch (IOException e) {
+            if (StorageFailures.find(e) != null) throw storageFailure(db, what, e);
             throw new KeelException(ErrorCode.IO, what + " failed: " + e.getMessage(), db.toString(),
                     "the data is kept in the shadow WAL; fix the cause and it is uploaded on the next sync", e);
         } catch (SQLException e) {

@@ -5,6 +5,8 @@ import static dev.keel.replication.TestDatabases.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
@@ -146,7 +148,12 @@ class OutageTest {
                 client.offline(true);
                 for (int i = 0; i < 3; i++) {
                     insert(app, i * 100, 100, 900);
-                    assertThatThrownBy(r::sync).hasMessageContaining("connection refused");
+                    // The public API says the storage failed (exit 69), naming the replica and the database.
+                    assertThatThrownBy(r::sync).isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                        assertThat(e.subject()).isEqualTo(client.describe());
+                        assertThat(e.getMessage()).contains("connection refused").contains(db.toString());
+                    });
                     r.boundShadow();
                 }
                 assertThat(r.replicaPosition(db, "s3")).as("backlog dropped at the database's 200 kB").isNull();
