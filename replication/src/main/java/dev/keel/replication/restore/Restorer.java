@@ -91,8 +91,7 @@ public final class Restorer {
 
         /** This generation; by default the one with the latest data (or covering the timestamp). */
         public Builder generation(Generation generation) {
-            options = options.withGeneration(generation);
-            return this;
+            return with(() -> options.withGeneration(generation));
         }
 
         /** The state at this moment (the newest snapshot at or before it, plus WAL up to it). */
@@ -107,36 +106,40 @@ public final class Restorer {
 
         /** The state at exactly this position, which must lie on a commit boundary. */
         public Builder position(Position position) {
-            options = options.withPosition(position);
-            return this;
+            return with(() -> options.withPosition(position));
         }
 
         /** Latest, timestamp, index or position; the default is the latest state. */
         public Builder target(RestoreTarget target) {
-            options = options.withTarget(target);
-            return this;
+            return with(() -> options.withTarget(target));
         }
 
         /** Objects downloaded at once, 1 to {@link RestoreOptions#MAX_PARALLELISM} (default 8). */
         public Builder parallelism(int parallelism) {
-            options = options.withParallelism(parallelism);
-            return this;
+            return with(() -> options.withParallelism(parallelism));
         }
 
         /** Whether {@code PRAGMA integrity_check} runs before the file is moved into place (default on). */
         public Builder integrityCheck(boolean check) {
-            options = options.withIntegrityCheck(check);
-            return this;
+            return with(() -> options.withIntegrityCheck(check));
         }
 
         /** Removes stale {@code -wal}/{@code -shm}/{@code -journal} files at the output (default: refuse). */
         public Builder removeStaleFiles(boolean remove) {
-            options = options.withRemoveStaleFiles(remove);
-            return this;
+            return with(() -> options.withRemoveStaleFiles(remove));
         }
 
         public Builder listener(RestoreListener listener) {
-            options = options.withListener(listener);
+            return with(() -> options.withListener(listener));
+        }
+
+        /** Options that do not fit together (a generation other than the position's, parallelism 0) are a USAGE error. */
+        private Builder with(java.util.function.Supplier<RestoreOptions> change) {
+            try {
+                options = change.get();
+            } catch (IllegalArgumentException e) {
+                throw new KeelException(ErrorCode.USAGE, e.getMessage(), null, "see the restore options in docs/restore.md", e);
+            }
             return this;
         }
 
