@@ -15,6 +15,8 @@ import java.util.List;
  * wrapped so that every I/O failure inside a storage call (or a read of an object's stream) arrives
  * as a {@link StorageFailure} naming the replica. A failure to read or write Keel's own files stays a
  * plain {@link IOException}. The public API maps the first to STORAGE_UNAVAILABLE, the second to IO.
+ * One blur is accepted: a client reads an upload's payload (a temp file Keel has just written) inside
+ * {@code write}, so a local read failure there counts as the storage's.
  */
 public final class StorageFailures {
     private StorageFailures() {
