@@ -5,16 +5,14 @@ import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Overlaps;
 import dev.keel.replication.api.Position;
-import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ValidationResult;
 import dev.keel.replication.internal.DatabaseReplication;
+import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
-import dev.keel.replication.internal.WriteGate;
-import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.internal.StorageFailures;
 import dev.keel.replication.spi.LocalPaths;
-import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +27,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,11 +37,14 @@ import org.slf4j.LoggerFactory;
  * before close is on every reachable replica.
  *
  * <pre>{@code
- * try (Replicator r = Replicator.start(List.of(DatabaseConfig.of(db, List.of(ReplicaConfig.of(storage)))),
- *                                      ReplicationListener.NONE)) {
+ * try (Replicator r = Replicator.configure()
+ *         .database(DatabaseConfig.of(db, List.of(ReplicaConfig.of(ReplicaUrl.parse("s3://bucket/app")))))
+ *         .start()) {
  *     ... run the application ...
  * }
  * }</pre>
+ *
+ * Every public method reports failure as a {@link KeelException} with the database or replica it concerns.
  */
 public final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
@@ -63,37 +63,51 @@ public final class Replicator implements AutoCloseable {
         this.builder = builder;
     }
 
-    /** Starts replicating every database with its background loops on. */
-    public static Replicator start(List<DatabaseConfig> databases, ReplicationListener listener) {
-        return builder().databases(databases).listener(listener).start();
+    static {
+        EngineOptions.register(Builder::start);
     }
 
-    public static Builder builder() {
+    public static Builder configure() {
         return new Builder();
     }
 
-    /** Options for {@link #start}; the defaults suit a daemon. */
+    /** What to replicate and how; the defaults suit a daemon. */
     public static final class Builder {
         private List<DatabaseConfig> databases = List.of();
         private ReplicationListener listener = ReplicationListener.NONE;
         private boolean backgroundLoops = true;
         private boolean waitForMissing;
         private int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        private WriteGate writeGate = WriteGate.NONE;
-        private Function<ReplicaConfig, ReplicaClient> clients = r -> ReplicaClients.open(r.storage());
+        private EngineOptions engine = EngineOptions.DEFAULT;
         private long maxShadowBacklog = DatabaseReplication.DEFAULT_MAX_SHADOW_BACKLOG;
 
+        private Builder() {
+        }
+
+        /** The databases to replicate, each with its replicas. */
         public Builder databases(List<DatabaseConfig> databases) {
             this.databases = List.copyOf(databases);
             return this;
         }
 
+        /** Adds one database to replicate. */
+        public Builder database(DatabaseConfig database) {
+            List<DatabaseConfig> all = new ArrayList<>(databases);
+            all.add(Objects.requireNonNull(database, "database"));
+            this.databases = List.copyOf(all);
+            return this;
+        }
+
+        /** Hears what replication does (metrics, a status page); {@link ReplicationListener#NONE} by default. */
         public Builder listener(ReplicationListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** False: nothing runs by itself; the caller drives replication with {@link Replicator#sync()} (tests). */
+        /**
+         * False: nothing runs by itself; the caller drives replication with {@link Replicator#sync()}, as
+         * a one-off validation or a test does.
+         */
         public Builder backgroundLoops(boolean on) {
             this.backgroundLoops = on;
             return this;
@@ -101,14 +115,11 @@ public final class Replicator implements AutoCloseable {
 
         /** Scheduler threads shared by all databases. */
         public Builder threads(int threads) {
-            if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
+            if (threads < 1) {
+                throw new KeelException(ErrorCode.USAGE, "threads must be at least 1: " + threads, null,
+                        "one small pool drives every database; the default is 2 to 4");
+            }
             this.threads = threads;
-            return this;
-        }
-
-        /** Wraps writes to Keel's local state directory (tests inject a full disk with it). */
-        public Builder writeGate(WriteGate gate) {
-            this.writeGate = Objects.requireNonNull(gate, "gate");
             return this;
         }
 
@@ -132,12 +143,6 @@ public final class Replicator implements AutoCloseable {
             return this;
         }
 
-        /** How a replica's client is made (tests wrap real clients to inject faults). */
-        public Builder clients(Function<ReplicaConfig, ReplicaClient> clients) {
-            this.clients = Objects.requireNonNull(clients, "clients");
-            return this;
-        }
-
         /**
          * Opens every database and replica and starts the loops. When no database can be opened, throws a
          * {@link KeelException} naming the first that failed (the others suppressed): missing, not SQLite,
@@ -149,6 +154,11 @@ public final class Replicator implements AutoCloseable {
          * replicas whose locations are equal or nested, local state overlapping a replica.
          */
         public Replicator start() {
+            return start(EngineOptions.DEFAULT);
+        }
+
+        private Replicator start(EngineOptions engine) {
+            this.engine = engine;
             Overlaps.find(databases).ifPresent(overlap -> {
                 throw overlap.toException();
             });
@@ -182,10 +192,12 @@ public final class Replicator implements AutoCloseable {
         /** Opens one database; an I/O failure setting up the local state becomes a KeelException naming it. */
         private DatabaseReplication open(DatabaseConfig db) {
             try {
-                DatabaseReplication d = DatabaseReplication.open(db, listener, writeGate, clients);
+                DatabaseReplication d = DatabaseReplication.open(db, listener, engine.writeGate(),
+                        engine.clients().andThen(StorageFailures::marking));
                 d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
                 return d;
             } catch (IOException e) {
+                if (StorageFailures.find(e) != null) throw storageFailure(db.path(), "opening the replicas", e);
                 throw new KeelException(ErrorCode.IO, "cannot set up Keel's local state: " + e.getMessage(),
                         db.resolvedMetaPath().toString(),
                         "check that the directory beside the database is writable and the disk has space", e);
@@ -242,17 +254,17 @@ public final class Replicator implements AutoCloseable {
 
     /**
      * Copies every database's new WAL frames and uploads them to every replica now. Throws the first
-     * failure (after trying every database); tests use this with background loops off.
+     * failure (after trying every database); with background loops off, this is how replication runs.
      */
-    public void sync() throws IOException, SQLException {
+    public void sync() {
         Failures failures = new Failures();
         for (PendingDatabase p : pending) failures.attempt(p::openNow);
-        for (DatabaseReplication db : databases) failures.attempt(db::sync);
-        failures.rethrow();
+        for (DatabaseReplication db : databases) failures.attempt(() -> run(db.path(), "sync", db::sync));
+        failures.rethrowUnchecked();
     }
 
-    /** Validates every replica against its live database now; true when all are equal (tests, tooling). */
-    public boolean validate() throws IOException, SQLException {
+    /** Validates every replica against its live database now; true when all are equal. */
+    public boolean validate() {
         return validateAll().stream().allMatch(ValidationResult::equal);
     }
 
@@ -260,23 +272,62 @@ public final class Replicator implements AutoCloseable {
      * Validates every replica now: syncs, restores each replica at the live database's position and
      * compares the two page by page; one result per replica.
      */
-    public List<ValidationResult> validateAll() throws IOException, SQLException {
+    public List<ValidationResult> validateAll() {
         List<ValidationResult> results = new ArrayList<>();
         for (DatabaseReplication db : databases) {
-            for (Replica r : db.replicas()) results.add(r.validateNow());
+            for (Replica r : db.replicas()) {
+                results.add(call(db.path(), "validation of " + r.client().describe(), r::validateNow));
+            }
         }
         return results;
     }
 
-    /** Applies the shadow backlog limit now (tests; the daemon does it every monitor tick). */
-    public void boundShadow() throws IOException {
-        for (DatabaseReplication db : databases) db.boundShadow();
+    /** Applies the shadow backlog limit now (the daemon does it every monitor tick). */
+    public void boundShadow() {
+        for (DatabaseReplication db : databases) {
+            run(db.path(), "bounding the shadow WAL", db::boundShadow);
+        }
     }
 
-    /** Runs retention on every replica now (tests; the daemon does it every retention-check-interval). */
-    public void enforceRetention() throws IOException, SQLException {
+    /** Runs retention on every replica now (the daemon does it every retention-check-interval). */
+    public void enforceRetention() {
         for (DatabaseReplication db : databases) {
-            for (Replica r : db.replicas()) r.enforceRetentionNow();
+            for (Replica r : db.replicas()) {
+                run(db.path(), "retention on " + r.client().describe(), r::enforceRetentionNow);
+            }
+        }
+    }
+
+    /** Engine work on one database that returns a value. */
+    private interface Call<T> {
+        T run() throws IOException, SQLException;
+    }
+
+    private static void run(Path db, String what, Failures.Work work) {
+        call(db, what, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /** A replica's storage failed: STORAGE_UNAVAILABLE naming the replica (the database in the message). */
+    private static KeelException storageFailure(Path db, String what, IOException e) {
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, what + " of " + db + " failed: " + e.getMessage(),
+                StorageFailures.find(e).replica(), "check that the storage is reachable and the credentials are right;"
+                + " the data is kept in the shadow WAL and uploaded once it is", e);
+    }
+
+    /** Runs engine work on one database; its checked failures become a {@link KeelException} naming it. */
+    private static <T> T call(Path db, String what, Call<T> work) {
+        try {
+            return work.run();
+        } catch (IOException e) {
+            if (StorageFailures.find(e) != null) throw storageFailure(db, what, e);
+            throw new KeelException(ErrorCode.IO, what + " failed: " + e.getMessage(), db.toString(),
+                    "the data is kept in the shadow WAL; fix the cause and it is uploaded on the next sync", e);
+        } catch (SQLException e) {
+            throw new KeelException(ErrorCode.FAILURE, what + " failed: SQLite: " + e.getMessage(), db.toString(),
+                    "check that the database is a healthy SQLite file in WAL mode", e);
         }
     }
 

@@ -23,13 +23,13 @@ public final class CrashReplicatorMain {
         DatabaseConfig config = new DatabaseConfig(db, null, Duration.ofMillis(20), Duration.ofSeconds(2), minPages, minPages * 4,
                 List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica), Duration.ofMillis(50), null, null, null, null)));
         if (mode.equals("final")) {
-            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false).start()) {
+            try (Replicator r = Replicator.configure().databases(List.of(config)).backgroundLoops(false).start()) {
                 r.sync();
             }
             System.out.println("final sync done");
             return;
         }
-        Replicator r = Replicator.start(List.of(config), dev.keel.replication.spi.ReplicationListener.NONE);
+        Replicator r = Replicator.configure().databases(List.of(config)).start();
         System.out.println("started");
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

@@ -5,11 +5,14 @@ import static dev.keel.replication.TestDatabases.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ReplicaLayout;
 import dev.keel.replication.file.FileReplicaClient;
+import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.WriteGate;
 import dev.keel.replication.spi.ObjectInfo;
 import dev.keel.replication.spi.ReplicaStorage;
@@ -44,15 +47,21 @@ class DiskFullAndRetentionTest {
                 List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica), null, null, null, null, null)));
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
-            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false).writeGate(disk).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withWriteGate(disk).start(Replicator.configure().databases(List.of(config)).backgroundLoops(false))) {
                 insert(app, 0, 30);
                 r.sync();
                 var before = r.replicaPosition(db, "local");
 
                 full.set(true);
                 insert(app, 30, 200); // the application keeps writing while Keel's disk is full
-                assertThatThrownBy(r::sync).isInstanceOf(IOException.class).hasMessageContaining("No space left");
-                assertThatThrownBy(r::sync).isInstanceOf(IOException.class);
+                // The public API reports it as Keel's local I/O failure (exit 74), naming the database.
+                assertThatThrownBy(r::sync).isInstanceOfSatisfying(KeelException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.IO);
+                    assertThat(e.getMessage()).contains("No space left");
+                    assertThat(e.subject()).isEqualTo(db.toString());
+                    assertThat(e.getCause()).isInstanceOf(IOException.class);
+                });
+                assertThatThrownBy(r::sync).isInstanceOf(KeelException.class);
                 assertThat(r.replicaPosition(db, "local")).isEqualTo(before);
 
                 full.set(false);
@@ -74,8 +83,8 @@ class DiskFullAndRetentionTest {
                 List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica), null, null, null, null, null)));
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
-            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false).maxShadowBacklog(200_000)
-                    .clients(rc -> client[0] = new OfflineClient(new FileReplicaClient(replica))).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client[0] = new OfflineClient(new FileReplicaClient(replica)))
+                    .start(Replicator.configure().databases(List.of(config)).backgroundLoops(false).maxShadowBacklog(200_000))) {
                 insert(app, 0, 10);
                 r.sync();
                 var before = r.position(db).generation();
@@ -111,14 +120,14 @@ class DiskFullAndRetentionTest {
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
             for (int g = 0; g < 3; g++) {
-                try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false).start()) {
+                try (Replicator r = Replicator.configure().databases(List.of(config)).backgroundLoops(false).start()) {
                     insert(app, g * 10, 10);
                     r.sync();
                 }
                 exec(app, "PRAGMA wal_checkpoint(TRUNCATE)"); // next start: a new generation
             }
             assertThat(generations(replica)).hasSize(3);
-            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false).start()) {
+            try (Replicator r = Replicator.configure().databases(List.of(config)).backgroundLoops(false).start()) {
                 insert(app, 30, 10);
                 r.sync();
                 Thread.sleep(5);

@@ -41,7 +41,7 @@ class LitestreamRestoresKeelReplicaIT {
         Random random = new Random(42);
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, b BLOB)", "CREATE INDEX t_v ON t (v)");
-            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false).start();
+            try (Replicator r = Replicator.configure().databases(List.of(config)).backgroundLoops(false).start();
                  PreparedStatement ps = app.prepareStatement("INSERT INTO t (v, b) VALUES (?, ?)")) {
                 for (int round = 0; round < 8; round++) {
                     for (int i = 0; i < 60; i++) {

@@ -5,10 +5,13 @@ import static dev.keel.replication.TestDatabases.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.file.FileReplicaClient;
+import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicationListener;
 import java.nio.file.Files;
@@ -56,8 +59,8 @@ class OutageTest {
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
             insert(app, 0, 1200, 5000); // ~6 MB of incompressible rows: the snapshot goes to a temp file
-            try (Replicator r = Replicator.builder().databases(List.of(config)).listener(listener).backgroundLoops(false)
-                    .maxShadowBacklog(1_000_000).clients(rc -> client).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config))
+                    .listener(listener).backgroundLoops(false).maxShadowBacklog(1_000_000))) {
                 r.sync();
                 client.offline(true);
                 for (int i = 0; i < 8 && r.replicaPosition(db, "s3") != null; i++) {
@@ -105,8 +108,8 @@ class OutageTest {
                 List.of(new ReplicaConfig("s3", new ReplicaStorage.File(replica), null, null, null, null, null)));
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
-            try (Replicator r = Replicator.builder().databases(List.of(config)).listener(listener).backgroundLoops(false)
-                    .maxShadowBacklog(200_000).clients(rc -> client).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config))
+                    .listener(listener).backgroundLoops(false).maxShadowBacklog(200_000))) {
                 // offline from the start: the listing fails, so start with a listing that works
                 client.offline(false);
                 r.sync();
@@ -139,13 +142,18 @@ class OutageTest {
                 List.of(new ReplicaConfig("s3", new ReplicaStorage.File(replica), null, null, null, null, null)), 200_000);
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
-            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false)
-                    .clients(rc -> client).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config))
+                    .backgroundLoops(false))) {
                 r.sync();
                 client.offline(true);
                 for (int i = 0; i < 3; i++) {
                     insert(app, i * 100, 100, 900);
-                    assertThatThrownBy(r::sync).hasMessageContaining("connection refused");
+                    // The public API says the storage failed (exit 69), naming the replica and the database.
+                    assertThatThrownBy(r::sync).isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                        assertThat(e.subject()).isEqualTo(client.describe());
+                        assertThat(e.getMessage()).contains("connection refused").contains(db.toString());
+                    });
                     r.boundShadow();
                 }
                 assertThat(r.replicaPosition(db, "s3")).as("backlog dropped at the database's 200 kB").isNull();
@@ -164,7 +172,7 @@ class OutageTest {
         try (Connection app = TestDatabases.open(db)) {
             exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
             insert(app, 0, 10, 100);
-            try (Replicator r = Replicator.builder().databases(List.of(config)).clients(rc -> client).start()) {
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config)))) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while ((r.position(db) == null || !r.position(db).equals(r.replicaPosition(db, "s3")))
                         && System.nanoTime() < deadline) Thread.sleep(10);

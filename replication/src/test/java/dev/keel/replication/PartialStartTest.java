@@ -41,7 +41,7 @@ class PartialStartTest {
     @Test
     void whenNoDatabaseOpensStartFailsNamingTheFirstWithTheOthersSuppressed() throws Exception {
         Files.writeString(dir.resolve("notes.db"), "not a database at all, just some text ".repeat(10));
-        assertThatThrownBy(() -> Replicator.builder().databases(List.of(config("missing.db"), config("notes.db")))
+        assertThatThrownBy(() -> Replicator.configure().databases(List.of(config("missing.db"), config("notes.db")))
                 .backgroundLoops(false).start())
                 .isInstanceOfSatisfying(KeelException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
@@ -54,7 +54,7 @@ class PartialStartTest {
     @Test
     void aMissingDatabaseIsRetriedBySyncWhileTheOthersReplicate() throws Exception {
         Path good = createDb("good.db", 10);
-        try (Replicator r = Replicator.builder().databases(List.of(config("good.db"), config("later.db")))
+        try (Replicator r = Replicator.configure().databases(List.of(config("good.db"), config("later.db")))
                 .backgroundLoops(false).start()) {
             assertThat(r.waitingDatabases()).containsExactly(dir.resolve("later.db"));
             assertThatThrownBy(r::sync).isInstanceOfSatisfying(KeelException.class,
@@ -73,7 +73,7 @@ class PartialStartTest {
     @Test
     void theBackgroundLoopsPickUpADatabaseCreatedAfterStart() throws Exception {
         createDb("good.db", 3);
-        try (Replicator r = Replicator.builder().databases(List.of(config("good.db"), config("later.db"))).start()) {
+        try (Replicator r = Replicator.configure().databases(List.of(config("good.db"), config("later.db"))).start()) {
             Thread.sleep(100);
             assertThat(r.waitingDatabases()).containsExactly(dir.resolve("later.db"));
             Path later = createDb("later.db", 7);

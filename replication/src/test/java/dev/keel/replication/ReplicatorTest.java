@@ -34,7 +34,7 @@ class ReplicatorTest {
     }
 
     private Replicator manual(DatabaseConfig config, ReplicationListener listener) {
-        return Replicator.builder().databases(List.of(config)).listener(listener).backgroundLoops(false).start();
+        return Replicator.configure().databases(List.of(config)).listener(listener).backgroundLoops(false).start();
     }
 
     private static void insert(Connection c, int from, int count) throws Exception {
@@ -192,7 +192,7 @@ class ReplicatorTest {
                 boolean valid;
                 try {
                     valid = r.validate();
-                } catch (RuntimeException | java.io.IOException e) {
+                } catch (KeelException e) {
                     valid = false; // a restore that refuses a damaged replica counts as a failed validation too
                 }
                 assertThat(valid).isFalse();
@@ -248,7 +248,7 @@ class ReplicatorTest {
             exec(ca, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
             exec(cb, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
             Path shared = dir.resolve("replica");
-            assertThatThrownBy(() -> Replicator.builder().databases(List.of(config(a, shared, 0), config(b, shared, 0)))
+            assertThatThrownBy(() -> Replicator.configure().databases(List.of(config(a, shared, 0), config(b, shared, 0)))
                     .backgroundLoops(false).start())
                     .isInstanceOfSatisfying(KeelException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
@@ -266,7 +266,7 @@ class ReplicatorTest {
         try (Connection ca = TestDatabases.open(a)) {
             exec(ca, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
             Path hard = Files.createLink(dir.resolve("hard.db"), a);
-            assertThatThrownBy(() -> Replicator.builder().databases(List.of(config(a, dir.resolve("r1"), 0),
+            assertThatThrownBy(() -> Replicator.configure().databases(List.of(config(a, dir.resolve("r1"), 0),
                     config(hard, dir.resolve("r2"), 0))).backgroundLoops(false).start())
                     .isInstanceOfSatisfying(KeelException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);

@@ -77,7 +77,7 @@ public final class TestDatabases {
     /** Restores the latest state of a directory replica into {@code out} with the production {@code Restorer}. */
     public static Path restoreWithRestorer(Path replicaDir, Path out) throws java.io.IOException {
         try (dev.keel.replication.file.FileReplicaClient client = new dev.keel.replication.file.FileReplicaClient(replicaDir)) {
-            dev.keel.replication.restore.Restorer.restore(client, dev.keel.replication.restore.RestoreOptions.to(out));
+            dev.keel.replication.restore.Restorer.configure().from(client).output(out).restore();
         }
         return out;
     }

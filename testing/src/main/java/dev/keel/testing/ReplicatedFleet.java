@@ -56,7 +56,7 @@ public final class ReplicatedFleet {
                 insert(c, paths.get(i), 0, 5 + i);
                 configs.add(DatabaseConfig.of(db, List.of(ReplicaConfig.of(replica.apply(paths.get(i))))));
             }
-            try (Replicator r = Replicator.builder().databases(configs).backgroundLoops(false).start()) {
+            try (Replicator r = Replicator.configure().databases(configs).backgroundLoops(false).start()) {
                 r.sync();
                 for (int i = 0; i < paths.size(); i++) insert(connections.get(i), paths.get(i), 100, 3 + i % 4);
                 r.sync();

@@ -3,10 +3,10 @@ package dev.keel.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.replication.Replicator;
+import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
-import dev.keel.replication.restore.RestoreOptions;
 import dev.keel.replication.restore.Restorer;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaStorage;
@@ -41,7 +41,7 @@ public final class ReplicationScenario {
 
     /** Starts replication of {@code config} with background loops on, through clients made by {@code clients}. */
     public static Replicator start(DatabaseConfig config, Function<ReplicaConfig, ReplicaClient> clients) {
-        return Replicator.builder().databases(List.of(config)).clients(clients).start();
+        return EngineOptions.DEFAULT.withClients(clients).start(Replicator.configure().databases(List.of(config)));
     }
 
     /**
@@ -75,7 +75,7 @@ public final class ReplicationScenario {
 
     /** Restores the replica's latest state with Keel into {@code out} and checks it holds exactly the source's rows. */
     public static void assertKeelRestoreEquals(ReplicaClient client, Path source, Path out) throws SQLException {
-        Restorer.restore(client, RestoreOptions.to(out));
+        Restorer.configure().from(client).output(out).restore();
         assertRestoredEquals(source, out);
     }
 

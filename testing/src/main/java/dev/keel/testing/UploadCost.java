@@ -1,6 +1,7 @@
 package dev.keel.testing;
 
 import dev.keel.replication.Replicator;
+import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaClients;
@@ -48,8 +49,8 @@ public final class UploadCost {
         FaultyReplicaClient[] counting = new FaultyReplicaClient[1];
         try (Connection app = WriterLoad.open(db);
              PreparedStatement insert = app.prepareStatement("INSERT INTO events (writer, seq, body) VALUES (0, ?, randomblob(100))");
-             Replicator r = Replicator.builder().databases(List.of(config))
-                     .clients(c -> counting[0] = new FaultyReplicaClient(ReplicaClients.open(c.storage()))).start()) {
+             Replicator r = EngineOptions.DEFAULT.withClients(c -> counting[0] = new FaultyReplicaClient(ReplicaClients.open(c.storage())))
+                     .start(Replicator.configure().databases(List.of(config)))) {
             long seq = 0;
             long next = System.nanoTime();
             long warmUpEnd = next + warmUp.toNanos();

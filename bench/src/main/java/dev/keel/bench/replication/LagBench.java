@@ -78,7 +78,7 @@ public final class LagBench {
             // checkpoint at 1000 pages, which changes nothing about lag but moves offsets to a new index).
             DatabaseConfig config = new DatabaseConfig(db, null, null, Duration.ofHours(1), 1_000_000, 2_000_000,
                     List.of(new ReplicaConfig("dir", new ReplicaStorage.File(dir.resolve("replica")), syncInterval, null, null, null, null)));
-            try (Replicator replicator = Replicator.start(List.of(config), listener)) {
+            try (Replicator replicator = Replicator.configure().databases(List.of(config)).listener(listener).start()) {
                 replicator.sync();
                 index[0] = replicator.position(db).index();
                 try (PreparedStatement ps = app.prepareStatement("INSERT INTO events (at, payload) VALUES (?, ?)")) {

@@ -4,7 +4,6 @@ import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
-import dev.keel.replication.spi.ReplicationListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,7 +84,7 @@ public final class WriteRateBench {
             Process litestream = mode == Mode.LITESTREAM ? startLitestream(db, dir.resolve("replica")) : null;
             if (mode == Mode.KEEL || mode == Mode.KEEL_NO_APP_CHECKPOINTS) {
                 DatabaseConfig config = DatabaseConfig.of(db, List.of(ReplicaConfig.of(new ReplicaStorage.File(dir.resolve("replica")))));
-                replicator = Replicator.start(List.of(config), ReplicationListener.NONE);
+                replicator = Replicator.configure().databases(List.of(config)).start();
                 replicator.sync(); // first generation and snapshot before the clock starts
             }
             if (mode == Mode.KEEL_NO_APP_CHECKPOINTS) {

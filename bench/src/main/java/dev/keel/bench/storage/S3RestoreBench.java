@@ -134,7 +134,7 @@ public final class S3RestoreBench {
             DatabaseConfig config = new DatabaseConfig(db, null, null, Duration.ofHours(1), 0, 0,
                     List.of(new ReplicaConfig("s3", storage, null, null, null, null, null)));
             int[] segments = new int[1];
-            try (Replicator r = Replicator.builder().databases(List.of(config)).backgroundLoops(false)
+            try (Replicator r = Replicator.configure().databases(List.of(config)).backgroundLoops(false)
                     .listener(new dev.keel.replication.spi.ReplicationListener() {
                         @Override
                         public void segmentWritten(Path d, String replica, dev.keel.replication.api.Position from,

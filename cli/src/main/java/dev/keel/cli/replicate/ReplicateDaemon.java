@@ -35,7 +35,7 @@ final class ReplicateDaemon {
     int run() throws InterruptedException {
         // Start first: a setup the replicator refuses fails before the process changes how it handles signals.
         // With a command to run, its databases may not exist until it creates them.
-        Replicator replicator = Replicator.builder().databases(databases).listener(ReplicationListener.NONE)
+        Replicator replicator = Replicator.configure().databases(databases).listener(ReplicationListener.NONE)
                 .waitForMissingDatabases(command != null).start();
         installSignalHandlers();
         int status = 0;

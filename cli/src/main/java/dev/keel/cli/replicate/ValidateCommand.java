@@ -9,10 +9,8 @@ import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ValidationResult;
 import dev.keel.replication.spi.ReplicationListener;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,11 +48,11 @@ public final class ValidateCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, SQLException {
+    public Integer call() {
         ReplicateLogging.configure("warn", dev.keel.cli.output.Redaction.of(spec));
         List<DatabaseConfig> databases = databases();
         List<ValidationResult> results;
-        try (Replicator replicator = Replicator.builder().databases(databases)
+        try (Replicator replicator = Replicator.configure().databases(databases)
                 .listener(new ReplicationListener() {
                 }).backgroundLoops(false).start()) {
             replicator.sync();

@@ -20,7 +20,7 @@ final class Listings {
     /** Lists every replica once; a replica that cannot be listed fails the command, naming it. */
     static Map<String, ReplicaCatalog> catalogs(ReplicaSources sources) {
         Map<String, ReplicaCatalog> out = new LinkedHashMap<>();
-        for (ReplicaSources.Named r : sources.replicas()) out.put(r.name(), ReplicaChoice.catalog(r.client()));
+        for (ReplicaChoice.Candidate r : sources.replicas()) out.put(r.name(), ReplicaChoice.catalog(r.client()));
         return out;
     }
 

@@ -1,6 +1,7 @@
 package dev.keel.cli.restore;
 
 import dev.keel.replication.restore.RestoreListener;
+import dev.keel.replication.restore.RestorePlan;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -13,30 +14,40 @@ final class ProgressListener implements RestoreListener, AutoCloseable {
     /** Below this many compressed bytes a restore is quick enough to need no bar. */
     private static final long LARGE = 64L << 20;
 
-    private final ProgressBar bar;
+    private final boolean terminal;
+    private volatile ProgressBar bar;
 
-    private ProgressListener(ProgressBar bar) {
-        this.bar = bar;
+    private ProgressListener(boolean terminal) {
+        this.terminal = terminal;
     }
 
-    static ProgressListener forTerminal(long compressedBytes) {
-        if (System.console() == null || compressedBytes < LARGE) return new ProgressListener(null);
-        return new ProgressListener(new ProgressBarBuilder().setTaskName("restore").setInitialMax(compressedBytes)
-                .setUnit(" MiB", 1L << 20).setStyle(ProgressBarStyle.ASCII).showSpeed().build());
+    /** A bar that appears once the restore is planned, if stderr is a terminal and the restore is large. */
+    static ProgressListener forTerminal() {
+        return new ProgressListener(System.console() != null);
+    }
+
+    @Override
+    public void planned(RestorePlan plan, long compressedBytes, int objects) {
+        if (!terminal || compressedBytes < LARGE) return;
+        bar = new ProgressBarBuilder().setTaskName("restore").setInitialMax(compressedBytes)
+                .setUnit(" MiB", 1L << 20).setStyle(ProgressBarStyle.ASCII).showSpeed().build();
     }
 
     @Override
     public void progressed(long compressedBytes) {
-        if (bar != null) bar.stepBy(compressedBytes);
+        ProgressBar b = bar;
+        if (b != null) b.stepBy(compressedBytes);
     }
 
     @Override
     public void checking() {
-        if (bar != null) bar.setExtraMessage(" integrity_check");
+        ProgressBar b = bar;
+        if (b != null) b.setExtraMessage(" integrity_check");
     }
 
     @Override
     public void close() {
-        if (bar != null) bar.close();
+        ProgressBar b = bar;
+        if (b != null) b.close();
     }
 }

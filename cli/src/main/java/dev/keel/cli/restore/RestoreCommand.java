@@ -5,7 +5,6 @@ import dev.keel.cli.config.ConfigOptions;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.Generation;
-import dev.keel.replication.restore.ReplicaChoice;
 import dev.keel.replication.restore.RestoreOptions;
 import dev.keel.replication.restore.RestoreResult;
 import dev.keel.replication.restore.RestoreTarget;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -83,45 +83,41 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         Generation wanted = generation == null ? null : parseGeneration(generation);
         PrintWriter stdout = spec.commandLine().getOut();
-        try (ReplicaSources sources = ReplicaSources.resolve(target, config, replica)) {
+        try (ReplicaSources sources = ReplicaSources.resolve(target, config, replica);
+             ProgressListener progress = ProgressListener.forTerminal()) {
             Path output = out != null ? out : sources.database();
             if (output == null) throw usage("output path required", "a restore from a replica URL needs -o PATH");
             if (ifDbNotExists && Files.exists(output)) {
                 stdout.println("database already exists, skipping");
                 return 0;
             }
-            RestoreOptions options = new RestoreOptions(output, wanted, restoreTarget, parallelism, true, null, removeStaleFiles);
-            Restorer.checkOutput(options);
-            ReplicaChoice choice = ReplicaChoice.choose(sources.candidates(), Listings.catalogs(sources), options).orElse(null);
-            if (choice == null) {
-                if (ifReplicaExists) {
-                    stdout.println("no matching backups found");
-                    return 0;
-                }
-                throw Restorer.noBackups(sources.replicas().size() == 1 ? sources.replicas().get(0).client().describe()
-                        : String.valueOf(sources.database()), options);
+            Restorer.Builder restorer = Restorer.configure().replicas(sources.subject(), sources.replicas()).output(output)
+                    .generation(wanted).target(restoreTarget).parallelism(parallelism).removeStaleFiles(removeStaleFiles)
+                    .listener(progress);
+            if (!ifReplicaExists) return print(stdout, restorer.restore());
+            Optional<RestoreResult> result = restorer.restoreIfFound();
+            if (result.isEmpty()) {
+                stdout.println("no matching backups found");
+                return 0;
             }
-            try (ProgressListener progress = ProgressListener.forTerminal(choice.plan().compressedBytes())) {
-                RestoreResult result = Restorer.restore(choice.client(), choice.plan(), options.withListener(progress));
-                print(stdout, choice.name(), result);
-            }
+            return print(stdout, result.get());
         }
-        return 0;
     }
 
-    private void print(PrintWriter stdout, String replicaName, RestoreResult r) {
+    private int print(PrintWriter stdout, RestoreResult r) {
         if (output.json()) {
-            output.printJson(stdout, Map.of("output", r.output().toString(), "replica", replicaName,
+            output.printJson(stdout, Map.of("output", r.output().toString(), "replica", r.replicaName(),
                     "generation", r.generation().id(), "snapshotIndex", r.snapshotIndex(),
                     "position", Map.of("index", r.position().index(), "offset", r.position().offset()),
                     "walSegments", r.walSegments(), "compressedBytes", r.compressedBytes(),
                     "databaseBytes", r.databaseBytes(), "elapsedSeconds", r.elapsed().toNanos() / 1e9));
-            return;
+            return 0;
         }
         stdout.println(output.redact(String.format("restored %s from %s (%s) at %s: snapshot %08x + %d WAL segments, %d bytes in %.3f s",
-                r.output(), replicaName, r.replica(), r.position(), r.snapshotIndex(), r.walSegments(), r.databaseBytes(),
+                r.output(), r.replicaName(), r.replica(), r.position(), r.snapshotIndex(), r.walSegments(), r.databaseBytes(),
                 r.elapsed().toNanos() / 1e9)));
         stdout.flush();
+        return 0;
     }
 
     private RestoreTarget target() {
@@ -143,12 +139,6 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         return RestoreTarget.latest();
     }
-
-    /**
-     * A link to a missing file is no database: -if-db-not-exists must not skip the restore for it (a
-     * startup script would then run the application on an empty database), and a restore never writes
-     * through a link, so it is refused with the path to restore to instead.
-     */
 
     private static Generation parseGeneration(String name) {
         if (!Generation.isValid(name)) throw usage("invalid -generation '" + name + "'", "a generation is 16 lowercase hex characters");

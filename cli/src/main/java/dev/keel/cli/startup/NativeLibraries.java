@@ -1,10 +1,10 @@
 package dev.keel.cli.startup;
 
+import dev.keel.core.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.sqlite.util.LibraryLoaderUtil;
 
 /**
@@ -46,9 +46,7 @@ final class NativeLibraries {
         String path = resource.startsWith("/") ? resource : "/" + resource;
         try (InputStream in = NativeLibraries.class.getResourceAsStream(path)) {
             if (in == null) return;
-            Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            DurableFiles.replace(target, target.resolveSibling(target.getFileName() + ".tmp"), in::transferTo);
         }
     }
 }

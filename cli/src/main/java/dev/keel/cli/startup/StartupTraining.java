@@ -82,7 +82,7 @@ final class StartupTraining {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, body TEXT)");
             ReplicaConfig target = ReplicaConfig.of(ReplicaUrl.parse("file://" + replica.toAbsolutePath()));
-            try (Replicator r = Replicator.builder().databases(List.of(DatabaseConfig.of(db, List.of(target))))
+            try (Replicator r = Replicator.configure().databases(List.of(DatabaseConfig.of(db, List.of(target))))
                     .backgroundLoops(false).start()) {
                 for (int i = 0; i < 3; i++) {
                     s.execute("INSERT INTO t(body) SELECT hex(randomblob(200)) FROM (WITH RECURSIVE k(x) AS "

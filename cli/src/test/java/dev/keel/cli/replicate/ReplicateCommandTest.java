@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.cli.Keel;
 import dev.keel.replication.file.FileReplicaClient;
-import dev.keel.replication.restore.RestoreOptions;
 import dev.keel.replication.restore.Restorer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -93,7 +92,7 @@ class ReplicateCommandTest {
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000);
         }
         Path out = dir.resolve("restored.db");
-        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
         assertThat(count(out)).isEqualTo(100);
     }
 
@@ -114,7 +113,7 @@ class ReplicateCommandTest {
         assertThat(marker).exists();
         assertThat(log).contains("exited with status 3");
         Path out = dir.resolve("restored.db");
-        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
         assertThat(count(out)).isEqualTo(1);
     }
 
@@ -163,7 +162,7 @@ class ReplicateCommandTest {
         assertThat(p.exitValue()).as(log).isZero();
         for (String replica : List.of("ra", "rb", "rb2")) {
             Path out = dir.resolve("restored-" + replica + ".db");
-            Restorer.restore(new FileReplicaClient(dir.resolve(replica)), RestoreOptions.to(out));
+            Restorer.configure().from(new FileReplicaClient(dir.resolve(replica))).output(out).restore();
             assertThat(count(out)).as(replica).isEqualTo(2);
         }
     }
@@ -199,7 +198,7 @@ class ReplicateCommandTest {
             assertThat(p.exitValue()).as(log.toString()).isZero();
         }
         Path out = dir.resolve("restored.db");
-        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
         assertThat(values(out)).as(log.toString()).containsExactly("new 1", "new 2", "new 3");
     }
 
@@ -233,7 +232,7 @@ class ReplicateCommandTest {
             assertThat(p.exitValue()).as(log.toString()).isZero();
         }
         Path out = dir.resolve("restored.db");
-        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
         assertThat(values(out)).containsExactly("before", "after");
     }
 
@@ -280,7 +279,7 @@ class ReplicateCommandTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(log).isZero();
         Path out = dir.resolve("restored.db");
-        Restorer.restore(new FileReplicaClient(dir.resolve("r-app")), RestoreOptions.to(out));
+        Restorer.configure().from(new FileReplicaClient(dir.resolve("r-app"))).output(out).restore();
         assertThat(values(out)).as(log).containsExactly("written by the child");
     }
 
@@ -295,7 +294,7 @@ class ReplicateCommandTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(log).isZero();
         Path out = dir.resolve("restored.db");
-        Restorer.restore(new FileReplicaClient(replica), RestoreOptions.to(out));
+        Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
         assertThat(values(out)).as(log).containsExactly("written by the child");
     }
 

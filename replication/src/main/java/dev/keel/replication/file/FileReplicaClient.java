@@ -1,5 +1,6 @@
 package dev.keel.replication.file;
 
+import dev.keel.core.DurableFiles;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.spi.BoundedInputStream;
@@ -9,7 +10,6 @@ import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -113,22 +112,12 @@ public final class FileReplicaClient implements ReplicaClient {
     @Override
     public void write(String key, Payload payload) throws IOException {
         Path target = resolve(key);
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path temp = dir.resolve(target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(channel);
-                 InputStream in = payload.open()) {
+        Path temp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        DurableFiles.replace(target, temp, out -> {
+            try (InputStream in = payload.open()) {
                 in.transferTo(out);
-                out.flush();
-                channel.force(true);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(dir);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        });
     }
 
     @Override
@@ -192,13 +181,4 @@ public final class FileReplicaClient implements ReplicaClient {
         return root.relativize(path).toString().replace(java.io.File.separatorChar, '/');
     }
 
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // Some file systems refuse to open directories for fsync; the rename is still atomic there.
-            if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) return;
-            throw e;
-        }
-    }
 }

@@ -26,6 +26,12 @@ public final class Failures {
         }
     }
 
+    /** Throws the first failure, when every attempt turned its checked failures into unchecked ones. */
+    public void rethrowUnchecked() {
+        if (first instanceof RuntimeException re) throw re;
+        if (first != null) throw new IllegalStateException("unexpected checked failure", first);
+    }
+
     public void rethrow() throws IOException, SQLException {
         if (first instanceof IOException io) throw io;
         if (first instanceof SQLException sql) throw sql;

@@ -4,6 +4,7 @@ import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ReplicaLayout;
+import dev.keel.replication.restore.ReplicaCatalog;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
@@ -107,11 +108,10 @@ public final class Replica {
     }
 
     private void findPosition(Generation generation) throws IOException {
-        ReplicaListing listing = ReplicaListing.read(client, generation);
-        position = listing.position(client, generation).orElse(null);
-        lastSnapshot = listing.lastSnapshotTime(generation).orElse(null);
-        lastSnapshotAt = listing.snapshots().stream().filter(x -> x.generation().equals(generation))
-                .map(x -> new Position(generation, x.index(), 0)).max(Position::compareTo).orElse(null);
+        ReplicaCatalog catalog = ReplicaCatalog.read(client, generation);
+        position = ReplicaPosition.of(catalog, client, generation).orElse(null);
+        lastSnapshot = catalog.lastSnapshotTime(generation).orElse(null);
+        lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
         positionKnown = true;
         if (position != null) LOG.info("{} -> {}: resuming at {}", monitor.path(), client.describe(), position);
     }

@@ -1,5 +1,6 @@
 package dev.keel.replication.internal;
 
+import dev.keel.core.DurableFiles;
 import dev.keel.format.WalChecksum;
 import dev.keel.format.WalFormatException;
 import dev.keel.format.WalHeader;
@@ -7,14 +8,12 @@ import dev.keel.format.WalScanner;
 import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.ReplicaLayout;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -224,22 +223,7 @@ final class ShadowWal {
     }
 
     private void writeDurably(Path target, byte[] bytes) throws IOException {
-        Files.createDirectories(target.getParent());
         gate.beforeWrite(target, bytes.length);
-        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bb = ByteBuffer.wrap(bytes);
-            while (bb.hasRemaining()) ch.write(bb);
-            ch.force(true);
-        }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(target.getParent());
-    }
-
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        DurableFiles.replace(target, target.resolveSibling(target.getFileName() + ".tmp"), out -> out.write(bytes));
     }
 }

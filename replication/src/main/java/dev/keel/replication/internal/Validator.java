@@ -1,13 +1,11 @@
 package dev.keel.replication.internal;
 
-import dev.keel.format.WalFrameReader;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.spi.BoundedInputStream;
-import dev.keel.replication.restore.RestoreOptions;
 import dev.keel.replication.restore.Restorer;
+import dev.keel.replication.restore.WalReplayer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -16,8 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +46,7 @@ final class Validator {
             if (pos == null || !pos.generation().equals(at.generation()) || pos.compareTo(at) < 0) {
                 throw new IOException("replica is not at " + at + " yet (at " + pos + "); validation skipped this round");
             }
-            Restorer.restore(replica.client(), RestoreOptions.to(restored).withPosition(at).withIntegrityCheck(true));
+            Restorer.configure().from(replica.client()).output(restored).position(at).restore();
             Result result = compare(live, restored, monitor.pageSize(), at);
             if (result.ok()) {
                 LOG.info("{} -> {}: validation passed at {} ({} pages equal)", monitor.path(), replica.client().describe(), at, result.pages());
@@ -91,7 +87,7 @@ final class Validator {
 
     /**
      * Writes {@code out}: the db file overlaid with the committed frames of one WAL index (read from
-     * the shadow WAL), cut to the size of its last commit. Frames a checkpoint may be writing into the
+     * the shadow WAL), cut to the size of its last commit, by the restore's {@link WalReplayer}. Frames a checkpoint may be writing into the
      * db file while it is read are all in that index, so the overlay repairs any page read mid-write.
      */
     static void buildImage(FileChannel dbFile, InputStream walIndex, int pageSize, Path out) throws IOException {
@@ -104,21 +100,7 @@ final class Validator {
                 done += n;
             }
         }
-        try (RandomAccessFile img = new RandomAccessFile(out.toFile(), "rw")) {
-            WalFrameReader reader = WalFrameReader.fromStart(walIndex);
-            Map<Long, byte[]> pending = new HashMap<>();
-            WalFrameReader.Frame f;
-            while ((f = reader.next()) != null) {
-                pending.put(f.pageNumber(), f.page());
-                if (!f.isCommit()) continue;
-                for (Map.Entry<Long, byte[]> e : pending.entrySet()) {
-                    img.seek((e.getKey() - 1) * pageSize);
-                    img.write(e.getValue());
-                }
-                img.setLength(f.header().commitSize() * pageSize);
-                pending.clear();
-            }
-        }
+        WalReplayer.replayIndex(out, walIndex, 0, pageSize);
     }
 
     static InputStream open(FileChannel ch, long length) {

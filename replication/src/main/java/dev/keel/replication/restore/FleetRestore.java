@@ -3,11 +3,8 @@ package dev.keel.replication.restore;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
-import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.PrefixedReplicaClient;
 import dev.keel.replication.spi.ReplicaClient;
-import dev.keel.replication.spi.ReplicaClients;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -130,30 +127,23 @@ public final class FleetRestore {
     }
 
     /**
-     * The steps every database goes through once its output path and replicas are known: skip or
-     * refuse an existing output, choose the replica, restore.
+     * The steps every database goes through once its output path and replicas are known: skip an
+     * existing output, then restore from the replica the library chooses ({@link Restorer.Builder}).
      */
-    private static DatabaseRestoreOutcome restore(String name, Path output, List<ReplicaChoice.Candidate> replicas,
-                                                  Map<String, ReplicaCatalog> catalogs, FleetRestoreOptions fleet,
+    private static DatabaseRestoreOutcome restore(String name, Path output, Restorer.Builder restorer, FleetRestoreOptions fleet,
                                                   int parallelism, long memoryBudget) {
         try {
-            // a link to a missing file is no existing database: checkOutput refuses it below
+            // a link to a missing file is no existing database: the restore refuses it
             if (fleet.ifDbNotExists() && Files.exists(output)) {
                 return DatabaseRestoreOutcome.skipped(name, output, "the output file exists (-if-db-not-exists)");
             }
-            RestoreOptions options = new RestoreOptions(output, null, fleet.target(), parallelism, true, null,
-                    fleet.removeStaleFiles());
-            Restorer.checkOutput(options);
-            Optional<ReplicaChoice> choice = catalogs == null ? ReplicaChoice.choose(replicas, options)
-                    : ReplicaChoice.choose(replicas, catalogs, options);
-            if (choice.isEmpty()) {
-                if (fleet.ifReplicaExists()) {
-                    return DatabaseRestoreOutcome.skipped(name, output, "no matching backups found (-if-replica-exists)");
-                }
-                throw Restorer.noBackups(replicas.size() == 1 ? replicas.get(0).client().describe() : name, options);
+            Optional<RestoreResult> result = restorer.output(output).target(fleet.target()).parallelism(parallelism)
+                    .removeStaleFiles(fleet.removeStaleFiles()).memoryBudget(memoryBudget).restoreIfFound();
+            if (result.isPresent()) return DatabaseRestoreOutcome.restored(name, result.get().replicaName(), result.get());
+            if (fleet.ifReplicaExists()) {
+                return DatabaseRestoreOutcome.skipped(name, output, "no matching backups found (-if-replica-exists)");
             }
-            RestoreResult result = Restorer.restore(choice.get().client(), choice.get().plan(), options, memoryBudget);
-            return DatabaseRestoreOutcome.restored(name, choice.get().name(), result);
+            throw restorer.noBackups();
         } catch (KeelException e) {
             return DatabaseRestoreOutcome.failed(name, output, e);
         }
@@ -182,8 +172,9 @@ public final class FleetRestore {
             }
             ReplicaClient client = PrefixedReplicaClient.under(prefix, found.path());
             String replica = prefix.type();
-            return restore(found.path(), output, List.of(new ReplicaChoice.Candidate(replica, client)),
-                    Map.of(replica, found.catalog(client.describe())), fleet, parallelism, memoryBudget);
+            Restorer.Builder restorer = Restorer.configure().replicas(client.describe(), List.of(new ReplicaChoice.Candidate(replica, client)))
+                    .catalogs(Map.of(replica, found.catalog(client.describe())));
+            return restore(found.path(), output, restorer, fleet, parallelism, memoryBudget);
         }
     }
 
@@ -196,29 +187,19 @@ public final class FleetRestore {
 
         @Override
         public DatabaseRestoreOutcome run(int parallelism, long memoryBudget) {
-            List<ReplicaChoice.Candidate> replicas = new ArrayList<>();
+            List<ReplicaChoice.Candidate> replicas = List.of();
             try {
-                for (ReplicaConfig r : db.replicas()) {
-                    if (replicaName == null || replicaName.equals(r.name())) {
-                        replicas.add(new ReplicaChoice.Candidate(r.name(), ReplicaClients.open(r.storage())));
-                    }
-                }
+                replicas = ReplicaChoice.open(db, replicaName);
                 if (replicas.isEmpty()) {
                     return DatabaseRestoreOutcome.failed(name(), db.path(), new KeelException(ErrorCode.NOT_FOUND,
-                            replicaName == null ? "the database has no replicas" : "replica \"" + replicaName + "\" not found for database",
-                            name(), "the configured replicas are: " + String.join(", ", db.replicas().stream().map(ReplicaConfig::name).toList())));
+                            "the database has no replicas", name(), "add replicas under the database in the config file"));
                 }
-                return restore(name(), db.path(), replicas, null, fleet, parallelism, memoryBudget);
+                return restore(name(), db.path(), Restorer.configure().replicas(name(), replicas).replica(replicaName), fleet,
+                        parallelism, memoryBudget);
             } catch (KeelException e) {
                 return DatabaseRestoreOutcome.failed(name(), db.path(), e);
             } finally {
-                for (ReplicaChoice.Candidate c : replicas) {
-                    try {
-                        c.client().close();
-                    } catch (IOException ignored) {
-                        // closing after the restore: nothing useful to report
-                    }
-                }
+                ReplicaChoice.close(replicas);
             }
         }
     }

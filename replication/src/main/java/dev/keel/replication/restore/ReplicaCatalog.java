@@ -43,14 +43,22 @@ public final class ReplicaCatalog {
 
     /** Lists the replica once (everything under {@code generations/}) and builds the catalog. */
     public static ReplicaCatalog load(ReplicaClient client) {
-        List<ObjectInfo> objects;
         try {
-            objects = client.list(ReplicaLayout.GENERATIONS + "/");
+            return read(client, null);
         } catch (IOException e) {
             throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, "cannot list the replica: " + e.getMessage(),
                     client.describe(), "check that the storage is reachable and the credentials are right", e);
         }
-        return of(client.describe(), objects);
+    }
+
+    /**
+     * Lists everything under {@code generations/}, or only one generation's objects when
+     * {@code generation} is not null (the replication engine's cheaper listing); storage failures are
+     * left to the caller, whose loop retries them.
+     */
+    public static ReplicaCatalog read(ReplicaClient client, Generation generation) throws IOException {
+        String prefix = generation == null ? ReplicaLayout.GENERATIONS + "/" : ReplicaLayout.generationPrefix(generation);
+        return of(client.describe(), client.list(prefix));
     }
 
     /** A catalog of the given objects; keys that are not snapshots or WAL segments are ignored. */
@@ -188,6 +196,17 @@ public final class ReplicaCatalog {
                 .thenComparing(info -> snapshots(info.generation()).stream().map(SnapshotInfo::createdAt)
                         .min(Comparator.naturalOrder()).orElse(Instant.MIN))
                 .thenComparing(GenerationInfo::generation);
+    }
+
+    /** The snapshot of a generation with the highest index, if it has any. */
+    public Optional<SnapshotInfo> lastSnapshot(Generation generation) {
+        List<SnapshotInfo> snaps = snapshots(generation);
+        return snaps.isEmpty() ? Optional.empty() : Optional.of(snaps.get(snaps.size() - 1));
+    }
+
+    /** The newest snapshot time of a generation, if it has a snapshot. */
+    public Optional<Instant> lastSnapshotTime(Generation generation) {
+        return snapshots(generation).stream().map(SnapshotInfo::createdAt).max(Comparator.naturalOrder());
     }
 
     /** The last WAL segment of a generation (highest index, then offset), if it has any. */

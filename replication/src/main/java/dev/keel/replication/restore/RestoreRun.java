@@ -94,7 +94,7 @@ final class RestoreRun {
             Position position = replayer == null || replayer.index() < 0
                     ? new Position(plan.generation(), plan.snapshot().index(), 0)
                     : new Position(plan.generation(), replayer.index(), replayer.offset());
-            return new RestoreResult(null, plan.replica(), plan.generation(), plan.snapshot().index(), position,
+            return new RestoreResult(null, null, plan.replica(), plan.generation(), plan.snapshot().index(), position,
                     plan.segments().size(), replayer == null ? 0 : replayer.frames(),
                     replayer == null ? 0 : replayer.commits(), plan.compressedBytes(), size,
                     image == null ? 0 : image.pagesWritten(), Duration.ZERO, Duration.ZERO);

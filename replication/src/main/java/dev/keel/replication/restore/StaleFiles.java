@@ -1,5 +1,6 @@
 package dev.keel.replication.restore;
 
+import dev.keel.core.DurableFiles;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import java.io.IOException;
@@ -55,7 +56,7 @@ final class StaleFiles {
         List<Path> found = present(output);
         if (found.isEmpty()) return;
         for (Path p : found) Files.deleteIfExists(p);
-        Restorer.fsyncDirectory(output.getParent());
+        DurableFiles.fsyncDirectory(output.getParent());
     }
 
     private static String names(List<Path> found) {

@@ -4,10 +4,15 @@ import dev.keel.format.WalChecksum;
 import dev.keel.format.WalFormatException;
 import dev.keel.format.WalFrameReader;
 import dev.keel.format.WalHeader;
+import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.ReplicaLayout;
 import dev.keel.replication.api.WalSegmentInfo;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,7 +24,10 @@ import java.util.Map;
  * read; at the end of each WAL index the database takes the size of that index's last commit, as
  * SQLite's checkpoint would leave it.
  */
-final class WalReplayer {
+public final class WalReplayer {
+    /** Pages of one index kept in memory before they are written, when replaying into a file in place. */
+    private static final long IN_PLACE_BUDGET = 16L << 20;
+
     private final DatabaseImage image;
     private final int pageSize;
 
@@ -35,6 +43,26 @@ final class WalReplayer {
     WalReplayer(DatabaseImage image, int pageSize) {
         this.image = image;
         this.pageSize = pageSize;
+    }
+
+    /**
+     * Applies one whole WAL index ({@code wal}: from its 32-byte header on, decompressed) to the
+     * database file {@code db} in place, as a checkpoint would: every frame verified, the pages of
+     * committed transactions written, the file cut to the size of the last commit. The replication
+     * engine's validation builds the live database's image with it, so validation and restore apply
+     * WAL the same way.
+     */
+    public static void replayIndex(Path db, InputStream wal, long index, int pageSize) throws IOException {
+        try (FileChannel channel = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            DatabaseImage image = new DatabaseImage(OutputFile.of(channel, db), pageSize, IN_PLACE_BUDGET, () -> { });
+            WalReplayer replayer = new WalReplayer(image, pageSize);
+            // Only the segment's index and offset matter to replay; it has no generation or time here.
+            replayer.apply(new WalSegmentInfo(new Generation("0000000000000000"), index, 0, 0, Instant.EPOCH), wal, -1);
+            replayer.finish();
+            image.flush();
+        } catch (OutputFile.LocalWriteFailure e) {
+            throw (IOException) e.getCause();
+        }
     }
 
     /**

@@ -59,7 +59,7 @@ final class KeelHistory implements AutoCloseable {
     private Replicator start(Duration snapshotInterval) {
         DatabaseConfig config = new DatabaseConfig(db, null, null, null, 4, 16, List.of(
                 new ReplicaConfig("local", new ReplicaStorage.File(replica), null, snapshotInterval, null, null, null)));
-        return Replicator.builder().databases(List.of(config)).backgroundLoops(false).start();
+        return Replicator.configure().databases(List.of(config)).backgroundLoops(false).start();
     }
 
     /** Commits {@code rows} rows of random text (as one transaction) and syncs. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.Replicator;
+import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.restore.ReplicaCatalog;
@@ -76,8 +77,8 @@ class S3ReplicationFaultTest {
         WriterLoad.create(db);
         long maxLocal = 0;
         java.time.Instant serverBack;
-        try (Replicator r = Replicator.builder().databases(List.of(ReplicationScenario.database(db, storage))).clients(PRODUCTION)
-                .maxShadowBacklog(bound).start()) {
+        try (Replicator r = EngineOptions.DEFAULT.withClients(PRODUCTION).start(Replicator.configure()
+                .databases(List.of(ReplicationScenario.database(db, storage))).maxShadowBacklog(bound))) {
             try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(4), 13)) {
                 ReplicationScenario.awaitFirstSnapshot(r, db);
                 Thread.sleep(1000);
