@@ -14,7 +14,6 @@ import java.util.List;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
-import org.sqlite.SQLiteOpenMode;
 
 /**
  * What a fleet operation does to one database, each a call to {@link Migrator} with the fleet's
@@ -109,7 +108,7 @@ final class DatabaseTasks {
 
     private static List<String> integrityCheck(FleetDatabase db) {
         SQLiteConfig config = new SQLiteConfig();
-        config.setOpenMode(SQLiteOpenMode.READONLY);
+        config.setReadOnly(true);
         config.setBusyTimeout(5_000);
         List<String> out = new ArrayList<>();
         try (Connection c = config.createConnection("jdbc:sqlite:" + db.path());
