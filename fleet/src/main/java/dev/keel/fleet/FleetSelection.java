@@ -4,7 +4,6 @@ import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.core.fleet.DatabaseDirectory;
 import dev.keel.core.fleet.Shard;
-import dev.keel.core.fleet.SqliteFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +110,7 @@ public final class FleetSelection {
             Map<Path, String> seen = new HashMap<>();
             for (DatabaseDirectory dir : directories) {
                 for (Path file : dir.candidates()) {
-                    if (!SqliteFile.looksLikeDatabase(file)) {
+                    if (!DatabaseFiles.isDatabase(file)) {
                         ignored.add(file);
                         continue;
                     }
@@ -148,7 +147,7 @@ public final class FleetSelection {
                 throw new KeelException(ErrorCode.NOT_FOUND, "database does not exist: " + path, where,
                         "check the path; a fleet command never creates databases");
             }
-            if (!SqliteFile.looksLikeDatabase(path)) {
+            if (!DatabaseFiles.isDatabase(path)) {
                 throw new KeelException(ErrorCode.BAD_INPUT, "not a SQLite database: " + path, where,
                         "list only SQLite database files (a database starts with 'SQLite format 3' and holds at least one page)");
             }
