@@ -1,5 +1,6 @@
 package dev.keel.cli.fleet;
 
+import dev.keel.cli.OutputOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,6 +8,10 @@ import picocli.CommandLine.Command;
 @Command(name = "fleet", description = "Migrate, diff or check many databases at once (a directory, a list, a config file).",
         subcommands = {FleetMigrateCommand.class, FleetDiffCommand.class, FleetCheckCommand.class})
 public final class FleetCommand implements Runnable {
+    /** Accepted here too, so {@code keel fleet --json} fails like every other command does (as JSON). */
+    @CommandLine.Mixin
+    OutputOptions output;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
