@@ -28,9 +28,11 @@ import java.util.stream.Collectors;
  */
 public final class Migrator {
     private final Builder config;
+    private final Prepared prepared;
 
-    private Migrator(Builder config) {
+    private Migrator(Builder config, Prepared prepared) {
         this.config = config;
+        this.prepared = prepared;
     }
 
     public static Builder configure() {
@@ -44,9 +46,9 @@ public final class Migrator {
      */
     public MigrationResult migrate() {
         long start = System.nanoTime();
-        WantedSchema wanted = wanted();
-        SchemaSource pre = config.pre == null ? null : SchemaSource.script(config.pre);
-        SchemaSource post = config.post == null ? null : SchemaSource.script(config.post);
+        WantedSchema wanted = prepared.wanted();
+        SchemaSource pre = prepared.pre();
+        SchemaSource post = prepared.post();
         try (LiveDatabase db = open()) {
             return withForeignKeysOff(db, () -> {
                 db.begin(true);
@@ -80,8 +82,8 @@ public final class Migrator {
      */
     public MigrationResult diff() {
         long start = System.nanoTime();
-        WantedSchema wanted = wanted();
-        SchemaSource pre = config.pre == null ? null : SchemaSource.script(config.pre);
+        WantedSchema wanted = prepared.wanted();
+        SchemaSource pre = prepared.pre();
         try (LiveDatabase db = open()) {
             return withForeignKeysOff(db, () -> {
                 db.begin(false);
@@ -102,7 +104,7 @@ public final class Migrator {
     /** Compares only: the result's plan is empty when the database matches the wanted schema. */
     public MigrationResult check() {
         long start = System.nanoTime();
-        WantedSchema wanted = wanted();
+        WantedSchema wanted = prepared.wanted();
         try (LiveDatabase db = open()) {
             db.begin(false);
             try {
@@ -113,10 +115,69 @@ public final class Migrator {
         }
     }
 
-    private WantedSchema wanted() {
-        WantedSchema wanted = WantedSchema.load(config.schema, config.sandbox);
-        ReservedTables.refuseDeclared(config.schema);
-        return wanted;
+    /**
+     * Reads the pre/post SQL and builds the wanted schema in its sandbox now (the costly part of a
+     * migration), reporting their errors; later calls, and every {@link #forDatabase} copy, reuse them.
+     */
+    public Migrator prepare() {
+        prepared.wanted();
+        prepared.pre();
+        prepared.post();
+        return this;
+    }
+
+    /**
+     * A migrator with these settings for another database file, sharing this one's prepared schema
+     * and scripts: a fleet of databases builds the wanted schema once. Safe for concurrent use.
+     */
+    public Migrator forDatabase(Path database) {
+        prepare();
+        Builder copy = config.copy();
+        copy.database = Objects.requireNonNull(database, "database");
+        copy.connection = null;
+        copy.label = null;
+        return new Migrator(copy, prepared);
+    }
+
+    /** The wanted schema and pre/post scripts, each read once on first use (shared by {@link #forDatabase} copies). */
+    private static final class Prepared {
+        private final Builder config;
+        private WantedSchema wanted;
+        private SchemaSource pre;
+        private SchemaSource post;
+        private boolean scriptsRead;
+
+        Prepared(Builder config) {
+            this.config = config;
+        }
+
+        synchronized WantedSchema wanted() {
+            if (wanted == null) {
+                WantedSchema loaded = WantedSchema.load(config.schema, config.sandbox);
+                ReservedTables.refuseDeclared(config.schema);
+                wanted = loaded;
+            }
+            return wanted;
+        }
+
+        synchronized SchemaSource pre() {
+            readScripts();
+            return pre;
+        }
+
+        synchronized SchemaSource post() {
+            readScripts();
+            return post;
+        }
+
+        private void readScripts() {
+            if (scriptsRead) return;
+            SchemaSource readPre = config.pre == null ? null : SchemaSource.script(config.pre);
+            SchemaSource readPost = config.post == null ? null : SchemaSource.script(config.post);
+            pre = readPre;
+            post = readPost;
+            scriptsRead = true;
+        }
     }
 
     private LiveDatabase open() {
@@ -307,7 +368,25 @@ public final class Migrator {
             if (schema == null) {
                 throw new KeelException(ErrorCode.USAGE, "no schema given", null, "set schema(path) or schema(name, sql)");
             }
-            return new Migrator(this);
+            Builder settings = copy();
+            return new Migrator(settings, new Prepared(settings));
+        }
+
+        /** A snapshot of these settings: a loaded Migrator does not change when its builder is reused. */
+        private Builder copy() {
+            Builder b = new Builder();
+            b.database = database;
+            b.connection = connection;
+            b.label = label;
+            b.schema = schema;
+            b.pre = pre;
+            b.post = post;
+            b.allowDeletions = allowDeletions;
+            b.dryRun = dryRun;
+            b.createIfMissing = createIfMissing;
+            b.busyTimeout = busyTimeout;
+            b.sandbox = sandbox;
+            return b;
         }
     }
 }

@@ -203,4 +203,24 @@ class MigratorTest {
         assertThat(r.plan().differences()).containsExactly("column t.w is new", "table n is new");
         assertThat(PlannerCasesTest.dump(db)).isEqualTo(before);
     }
+
+    @Test
+    void forDatabaseMigratesOtherDatabasesWithTheSchemaAndScriptsPreparedOnce() throws Exception {
+        Path pre = file("pre.sql", "UPDATE t SET v = upper(v);\n");
+        Migrator template = Migrator.configure().database(dir.resolve("never-opened.db"))
+                .schema(file("s.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, w TEXT);")).pre(pre).load().prepare();
+        Files.writeString(pre, "this is no longer SQL;\n"); // read once by prepare(): the copies run what was read
+        for (String name : new String[] {"a.db", "b.db"}) {
+            Path db = dir.resolve(name);
+            exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO t VALUES (1, 'one')");
+            MigrationResult r = template.forDatabase(db).migrate();
+            assertThat(r.database()).isEqualTo(db.toString());
+            assertThat(PlannerCasesTest.query(db, "SELECT v FROM t")).isEqualTo("ONE");
+        }
+        assertThat(dir.resolve("never-opened.db")).doesNotExist();
+        Migrator broken = Migrator.configure().database(dir.resolve("never-opened.db"))
+                .schema(file("bad.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY,);")).load();
+        assertThatThrownBy(broken::prepare).isInstanceOfSatisfying(KeelException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT));
+    }
 }
