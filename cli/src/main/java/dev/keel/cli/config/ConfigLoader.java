@@ -145,7 +145,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * Two entries that write one place, named by their {@code file:line}; the error is at the later one.
+     * Two entries that write one place, named by their {@code file:line}; the error is at the later line.
      * {@link Overlaps} decides; this only says where each entry is in the file.
      */
     private static KeelException overlapError(Overlap overlap, List<DatabaseSection.Read> databases, ConfigSource source) {
@@ -171,7 +171,9 @@ public final class ConfigLoader {
             };
             return where + " (" + source.at(line.applyAsInt(e)) + ")";
         });
-        return source.error(line.applyAsInt(overlap.second()), message, overlap.hint());
+        // At the later of the two lines: path entries are numbered before dir entries, not in file order.
+        int at = Math.max(line.applyAsInt(overlap.first()), line.applyAsInt(overlap.second()));
+        return source.error(at, message, overlap.hint());
     }
 
     /** {@code addr}: what Go's net.Listen takes for TCP, {@code :9090}, {@code host:9090} or {@code [::1]:9090}. */
