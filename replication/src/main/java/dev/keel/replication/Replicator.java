@@ -252,7 +252,7 @@ public final class Replicator implements AutoCloseable {
      */
     public void sync() throws IOException, SQLException {
         Failures failures = new Failures();
-        for (DirectoryFollower f : directories) failures.attempt(f::scan);
+        for (DirectoryFollower f : directories) failures.attempt(f::rescan);
         for (PendingDatabase p : pending) failures.attempt(p::openNow);
         for (DatabaseReplication db : databases) failures.attempt(db::sync);
         failures.rethrow();

@@ -122,6 +122,11 @@ public final class DirectoryFollower implements AutoCloseable {
         }
     }
 
+    /** A scan when the entry is watched (without background loops, {@code Replicator.sync()} calls it). */
+    public void rescan() {
+        if (config.watch()) scan();
+    }
+
     /** The paths followed now, in the order they were found. */
     public synchronized List<Path> databases() {
         return List.copyOf(followed.keySet());
@@ -158,7 +163,7 @@ public final class DirectoryFollower implements AutoCloseable {
         try {
             DatabaseConfig database = config.database(file);
             String relative = config.directory().relativeName(file);
-            db = host.open(database, r -> PrefixedReplicaClient.under(prefixClient(r.name()), relative));
+            db = host.open(database, r -> PrefixedReplicaClient.under(prefixClient(r.name()), relative, r.storage().describe()));
         } catch (RuntimeException e) {
             // Logged once per kind of failure and file; tried again at every scan (a replica may come back).
             String message = String.valueOf(e.getMessage());
