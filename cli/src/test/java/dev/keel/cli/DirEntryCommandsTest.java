@@ -135,6 +135,10 @@ class DirEntryCommandsTest {
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(log).isZero();
+        Run validate = run("validate", "-config", config.toString());
+        assertThat(validate.status()).as(validate.out() + validate.err()).isZero();
+        assertThat(validate.out()).contains(tenants.resolve("a.db").toString()).contains(tenants.resolve("eu/acme.db").toString());
+
         // A hostile name below the prefix: it must not be written anywhere.
         Path hostile = prefix.resolve("..\\escape.db");
         copyTree(prefix.resolve("a.db"), hostile);

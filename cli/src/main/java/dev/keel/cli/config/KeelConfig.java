@@ -37,6 +37,19 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
         this(source, addr, exec, logging, databases, redactor, List.of());
     }
 
+    /**
+     * Every database the file stands for now: the {@code path:} entries, then the SQLite files each
+     * {@code dir:} entry matches at this moment (opens each candidate to read its header: not for a
+     * process that has them open through SQLite).
+     */
+    public List<DatabaseConfig> databasesNow() {
+        List<DatabaseConfig> all = new java.util.ArrayList<>(databases);
+        for (DirectoryConfig d : directories) {
+            for (Path file : d.directory().databases()) all.add(d.database(file));
+        }
+        return all;
+    }
+
     /** True when the file lists no database and no directory of databases. */
     public boolean isEmpty() {
         return databases.isEmpty() && directories.isEmpty();

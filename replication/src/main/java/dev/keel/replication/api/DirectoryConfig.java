@@ -55,7 +55,10 @@ public record DirectoryConfig(DatabaseDirectory directory, DatabaseConfig templa
                     r.snapshotInterval(), r.retention(), r.retentionCheckInterval(), r.validationInterval()));
         }
         // With a meta-path, each database keeps its state at the same relative path below it.
-        Path meta = template.metaPath() == null ? null : template.metaPath().resolve(relativeName);
+        Path meta = template.metaPath();
+        if (meta != null) {
+            for (String part : relativeName.split("/")) meta = meta.resolve(part);
+        }
         return new DatabaseConfig(path, meta, template.monitorInterval(), template.checkpointInterval(),
                 template.minCheckpointPageCount(), template.maxCheckpointPageCount(), replicas,
                 template.maxShadowBacklog());

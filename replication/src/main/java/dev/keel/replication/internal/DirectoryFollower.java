@@ -107,14 +107,20 @@ public final class DirectoryFollower implements AutoCloseable {
     }
 
     static final int MAX_SCAN_SHARE_PERCENT = 5;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** This thread's CPU time (what a scan costs, whatever else the machine is doing), or wall time without it. */
+    private static long cpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
 
     private synchronized void scheduleRescan(long delayMs) {
         if (closed) return;
         try {
             future = pool.schedule(() -> {
-                long started = System.nanoTime();
+                long started = cpuNanos();
                 rescan.run();
-                long took = (System.nanoTime() - started) / 1_000_000;
+                long took = (cpuNanos() - started) / 1_000_000;
                 scheduleRescan(Math.max(config.template().monitorInterval().toMillis(), took * 100 / MAX_SCAN_SHARE_PERCENT));
             }, Math.max(1, delayMs), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -209,10 +215,22 @@ public final class DirectoryFollower implements AutoCloseable {
         LOG.info("{}: no longer following it: file removed or renamed away; its replica is kept", file);
     }
 
-    /** Stops scanning (the databases are closed by the replicator's final sync). */
+    /**
+     * Stops scanning, after one last scan of a watched entry (a database created just before shutdown,
+     * by an {@code -exec} child that then exits, still gets the final sync); the databases are closed by
+     * the replicator's final sync.
+     */
     public synchronized void cancel() {
-        closed = true;
+        if (closed) return;
         if (future != null) future.cancel(false);
+        if (config.watch() && pool != null) {
+            try {
+                scan();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: last scan before the final sync failed: {}", config.root(), e.getMessage());
+            }
+        }
+        closed = true;
     }
 
     /** Closes the shared replica clients, after every database of the entry was closed. */
