@@ -233,10 +233,13 @@ public final class DirectoryFollower implements AutoCloseable {
         closed = true;
     }
 
-    /** Closes the shared replica clients, after every database of the entry was closed. */
+    /** Stops scanning (no last scan) and closes the shared replica clients, after every database of the entry was closed. */
     @Override
     public void close() {
-        cancel();
+        synchronized (this) {
+            closed = true;
+            if (future != null) future.cancel(false);
+        }
         synchronized (prefixClients) {
             for (ReplicaClient c : prefixClients.values()) {
                 try {
