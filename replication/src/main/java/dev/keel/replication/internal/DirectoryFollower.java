@@ -98,7 +98,7 @@ public final class DirectoryFollower implements AutoCloseable {
      * interval, or less often when one scan takes more than {@value #MAX_SCAN_SHARE_PERCENT}% of that
      * (a tree of 10,000 files costs on the order of 100 ms of CPU per scan), so that scanning stays a
      * small share of one core. Without background loops (null), {@code Replicator.sync()} calls
-     * {@link #scan()}.
+     * {@link #rescan()}.
      */
     public synchronized void schedule(ScheduledExecutorService pool) {
         this.pool = pool;
