@@ -156,6 +156,12 @@ class DirEntryCommandsTest {
 
         Run again = run("restore", "-config", config.toString(), "-if-db-not-exists");
         assertThat(again.out()).contains("2 skipped");
+
+        // One database of the entry, named by its path.
+        Path one = dir.resolve("one.db");
+        Run single = run("restore", "-config", config.toString(), "-o", one.toString(), tenants.resolve("eu/acme.db").toString());
+        assertThat(single.status()).as(single.out() + single.err()).isZero();
+        assertThat(count(one)).isEqualTo(4);
     }
 
     private static void copyTree(Path from, Path to) throws Exception {
