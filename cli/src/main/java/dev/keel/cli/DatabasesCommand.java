@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code keel databases}: lists the databases in the config file and their replicas, in Litestream
  * 0.3's columns ({@code path  replicas}); with {@code --json}, every setting that drives replication.
- * Replicas are shown by name, type and a URL without credentials.
+ * Replicas are shown by name, type and a URL without credentials. A {@code dir:} entry is shown as
+ * what it expands to now (see {@link DirectoryListing}).
  */
 @Command(name = "databases", description = "List the databases in the config file and their replicas.")
 public final class DatabasesCommand implements Callable<Integer> {
@@ -37,10 +38,13 @@ public final class DatabasesCommand implements Callable<Integer> {
     public Integer call() {
         KeelConfig loaded = config.load();
         PrintWriter out = spec.commandLine().getOut();
+        List<DirectoryListing> directories = loaded.directories().stream().map(DirectoryListing::expand).toList();
         if (output.json()) {
-            output.printJson(out, json(loaded));
+            output.printJson(out, json(loaded, directories));
         } else {
-            printTable(out, loaded.databases(), output::redact);
+            if (!loaded.databases().isEmpty() || directories.isEmpty()) printTable(out, loaded.databases(), output::redact);
+            for (DirectoryListing d : directories) d.print(out, output::redact);
+            out.flush();
         }
         return 0;
     }
@@ -60,36 +64,45 @@ public final class DatabasesCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static Map<String, Object> json(KeelConfig config) {
+    private static Map<String, Object> json(KeelConfig config, List<DirectoryListing> directories) {
         List<Object> dbs = new ArrayList<>();
-        for (DatabaseConfig db : config.databases()) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("path", db.path().toString());
-            d.put("metaPath", db.resolvedMetaPath().toString());
-            d.put("monitorInterval", GoDuration.format(db.monitorInterval()));
-            d.put("checkpointInterval", GoDuration.format(db.checkpointInterval()));
-            d.put("minCheckpointPageCount", db.minCheckpointPageCount());
-            d.put("maxCheckpointPageCount", db.maxCheckpointPageCount());
-            List<Object> replicas = new ArrayList<>();
-            for (ReplicaConfig r : db.replicas()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", r.name());
-                m.put("type", r.storage().type());
-                m.put("url", r.storage().describe());
-                m.put("syncInterval", GoDuration.format(r.syncInterval()));
-                m.put("snapshotInterval", format(r.snapshotInterval()));
-                m.put("retention", GoDuration.format(r.retention()));
-                m.put("retentionCheckInterval", GoDuration.format(r.retentionCheckInterval()));
-                m.put("validationInterval", format(r.validationInterval()));
-                replicas.add(m);
-            }
-            d.put("replicas", replicas);
-            dbs.add(d);
+        for (DatabaseConfig db : config.databases()) dbs.add(json(db));
+        List<Object> dirs = new ArrayList<>();
+        for (DirectoryListing d : directories) {
+            dbs.addAll(d.databasesJson());
+            dirs.add(d.json());
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("config", config.source().toString());
         body.put("databases", dbs);
+        body.put("directories", dirs);
         return body;
+    }
+
+    /** One database's settings and replicas, as {@code --json} shows them. */
+    static Map<String, Object> json(DatabaseConfig db) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("path", db.path().toString());
+        d.put("metaPath", db.resolvedMetaPath().toString());
+        d.put("monitorInterval", GoDuration.format(db.monitorInterval()));
+        d.put("checkpointInterval", GoDuration.format(db.checkpointInterval()));
+        d.put("minCheckpointPageCount", db.minCheckpointPageCount());
+        d.put("maxCheckpointPageCount", db.maxCheckpointPageCount());
+        List<Object> replicas = new ArrayList<>();
+        for (ReplicaConfig r : db.replicas()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.name());
+            m.put("type", r.storage().type());
+            m.put("url", r.storage().describe());
+            m.put("syncInterval", GoDuration.format(r.syncInterval()));
+            m.put("snapshotInterval", format(r.snapshotInterval()));
+            m.put("retention", GoDuration.format(r.retention()));
+            m.put("retentionCheckInterval", GoDuration.format(r.retentionCheckInterval()));
+            m.put("validationInterval", format(r.validationInterval()));
+            replicas.add(m);
+        }
+        d.put("replicas", replicas);
+        return d;
     }
 
     private static String format(Duration d) {

@@ -3,16 +3,20 @@ package dev.keel.replication;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.api.Overlaps;
 import dev.keel.replication.api.Position;
+import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ValidationResult;
 import dev.keel.replication.internal.DatabaseReplication;
+import dev.keel.replication.internal.DirectoryFollower;
 import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
 import dev.keel.replication.internal.StorageFailures;
 import dev.keel.replication.spi.LocalPaths;
+import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +31,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,9 +196,13 @@ public final class Replicator implements AutoCloseable {
 
         /** Opens one database; an I/O failure setting up the local state becomes a KeelException naming it. */
         private DatabaseReplication open(DatabaseConfig db) {
+            return open(db, engine.clients());
+        }
+
+        private DatabaseReplication open(DatabaseConfig db, Function<ReplicaConfig, ReplicaClient> clients) {
             try {
                 DatabaseReplication d = DatabaseReplication.open(db, listener, engine.writeGate(),
-                        engine.clients().andThen(StorageFailures::marking));
+                        clients.andThen(StorageFailures::marking));
                 d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
                 return d;
             } catch (IOException e) {
@@ -258,6 +267,7 @@ public final class Replicator implements AutoCloseable {
      */
     public void sync() {
         Failures failures = new Failures();
+        for (DirectoryFollower f : directories) failures.attempt(f::rescan);
         for (PendingDatabase p : pending) failures.attempt(p::openNow);
         for (DatabaseReplication db : databases) failures.attempt(() -> run(db.path(), "sync", db::sync));
         failures.rethrowUnchecked();
@@ -391,6 +401,7 @@ public final class Replicator implements AutoCloseable {
             closing = true;
         }
         for (PendingDatabase p : pending) p.cancel();
+        for (DirectoryFollower f : directories) f.cancel();
         for (DatabaseReplication db : databases) db.unschedule();
         if (scheduler != null) {
             scheduler.shutdown();
@@ -415,6 +426,80 @@ public final class Replicator implements AutoCloseable {
                 db.close();
             }
         }
+        for (DirectoryFollower f : directories) f.close();
         if (failure != null) throw failure;
+    }
+
+    // ---- Databases that come and go while replicating: dir entries -------------------------------------
+
+    private final List<DirectoryFollower> directories = new CopyOnWriteArrayList<>();
+
+    /**
+     * Replicates every database of a {@code dir:} entry: those there now (before this returns, without
+     * background loops at the next {@link #sync()}), and, when it is watched, those that appear later,
+     * within one monitor interval. A database whose file is deleted or renamed away is let go: its loops
+     * stop, its connections, channels and shadow-WAL files are closed, its replica is kept as it is, and
+     * its local state directory stays beside where it was (a database that comes back continues from it
+     * or starts a new generation, by the usual continuity rules). One line is logged for each.
+     *
+     * @throws KeelException BAD_INPUT when the entry overlaps a database or dir entry followed already
+     *     (see {@link Overlaps}); NOT_FOUND when the directory does not exist
+     */
+    public void follow(DirectoryConfig directory) {
+        DirectoryFollower follower;
+        synchronized (joining) {
+            if (closing) throw new IllegalStateException("the replicator is closed");
+            java.util.Set<Path> ofDirectories = new java.util.HashSet<>();
+            for (DirectoryFollower f : directories) ofDirectories.addAll(f.databases());
+            List<DatabaseConfig> followedNow = new ArrayList<>();
+            for (DatabaseReplication d : databases) {
+                if (!ofDirectories.contains(d.path())) followedNow.add(d.monitor().config());
+            }
+            for (PendingDatabase p : pending) followedNow.add(p.config());
+            List<DirectoryConfig> entries = new ArrayList<>();
+            for (DirectoryFollower f : directories) entries.add(f.config());
+            entries.add(directory);
+            Overlaps.find(followedNow, entries).ifPresent(overlap -> {
+                throw overlap.toException();
+            });
+            follower = new DirectoryFollower(directory, new DirectoryFollower.Host() {
+                @Override
+                public DatabaseReplication open(DatabaseConfig config, Function<ReplicaConfig, ReplicaClient> clients) {
+                    return builder.open(config, clients);
+                }
+
+                @Override
+                public void join(DatabaseReplication db, ScheduledExecutorService loops) {
+                    joined(db, loops);
+                }
+
+                @Override
+                public void leave(DatabaseReplication db) {
+                    databases.remove(db);
+                }
+            }, builder.engine.clients(), builder.listener);
+            directories.add(follower);
+        }
+        follower.schedule(scheduler);
+        try {
+            follower.scan();
+        } catch (RuntimeException e) {
+            directories.remove(follower);
+            follower.close();
+            throw e;
+        }
+        LOG.info("{}: following the databases matching '{}'{}{}", directory.root(), directory.directory().pattern(),
+                directory.directory().recursive() ? " in every subdirectory" : "",
+                directory.watch() ? "" : " (found once: watch is off)");
+    }
+
+    /** A database of a dir entry joins the others, its loops on {@code loops} (null without background loops). */
+    private void joined(DatabaseReplication db, ScheduledExecutorService loops) {
+        synchronized (joining) {
+            databases.add(db);
+            if (closing) return; // close() gives it the final sync
+            if (loops != null) db.schedule(loops);
+        }
+        LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
     }
 }

@@ -4,6 +4,7 @@ import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.core.Redactor;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.api.Overlap;
 import dev.keel.replication.api.Overlaps;
 import java.nio.file.Files;
@@ -116,13 +117,21 @@ public final class ConfigLoader {
         String addr = addr(top);
         String exec = emptyToNull(top.string("exec"));
         KeelConfig.Logging logging = logging(top.map("logging"));
+        // Path entries first, then dir entries: the order Overlaps numbers them in.
         List<DatabaseSection.Read> databases = new ArrayList<>();
-        for (YamlMap item : top.maps("dbs")) databases.add(DatabaseSection.read(item, credentials, env, secrets));
+        List<DatabaseSection.Read> directories = new ArrayList<>();
+        for (YamlMap item : top.maps("dbs")) {
+            DatabaseSection.Read read = DatabaseSection.read(item, credentials, env, secrets);
+            (read.directory() == null ? databases : directories).add(read);
+        }
         List<DatabaseConfig> configs = databases.stream().map(DatabaseSection.Read::config).toList();
-        Overlaps.find(configs).ifPresent(overlap -> {
-            throw overlapError(overlap, databases, source);
+        List<DirectoryConfig> dirs = directories.stream().map(DatabaseSection.Read::directory).toList();
+        List<DatabaseSection.Read> entries = new ArrayList<>(databases);
+        entries.addAll(directories);
+        Overlaps.find(configs, dirs).ifPresent(overlap -> {
+            throw overlapError(overlap, entries, source);
         });
-        return new KeelConfig(file, addr, exec, logging, configs, scanned.with(secrets));
+        return new KeelConfig(file, addr, exec, logging, configs, scanned.with(secrets), dirs);
     }
 
     private EnvExpander.Result expand(String text, Path file) {
@@ -136,7 +145,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * Two entries that write one place, named by their {@code file:line}; the error is at the later one.
+     * Two entries that write one place, named by their {@code file:line}; the error is at the later line.
      * {@link Overlaps} decides; this only says where each entry is in the file.
      */
     private static KeelException overlapError(Overlap overlap, List<DatabaseSection.Read> databases, ConfigSource source) {
@@ -144,6 +153,7 @@ public final class ConfigLoader {
             DatabaseSection.Read db = databases.get(e.database());
             return switch (e.role()) {
                 case DATABASE -> db.map().line("path");
+                case DIRECTORY -> db.map().line("dir");
                 case META -> db.map().line(db.map().has("meta-path") ? "meta-path" : "path");
                 case REPLICA -> {
                     YamlMap r = db.replicas().get(e.replica());
@@ -155,12 +165,15 @@ public final class ConfigLoader {
             YamlMap db = databases.get(e.database()).map();
             String where = switch (e.role()) {
                 case DATABASE -> db.path("path");
+                case DIRECTORY -> db.path("dir");
                 case META -> db.has("meta-path") ? db.path("meta-path") : "the local state of " + db.where();
                 case REPLICA -> databases.get(e.database()).replicas().get(e.replica()).where();
             };
             return where + " (" + source.at(line.applyAsInt(e)) + ")";
         });
-        return source.error(line.applyAsInt(overlap.second()), message, overlap.hint());
+        // At the later of the two lines: path entries are numbered before dir entries, not in file order.
+        int at = Math.max(line.applyAsInt(overlap.first()), line.applyAsInt(overlap.second()));
+        return source.error(at, message, overlap.hint());
     }
 
     /** {@code addr}: what Go's net.Listen takes for TCP, {@code :9090}, {@code host:9090} or {@code [::1]:9090}. */

@@ -1,6 +1,9 @@
 package dev.keel.cli.config;
 
+import dev.keel.core.KeelException;
+import dev.keel.core.fleet.DatabaseDirectory;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.api.InvalidSettingException;
 import dev.keel.replication.api.ReplicaConfig;
 import java.nio.file.Path;
@@ -13,18 +16,26 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads one item of {@code dbs} into a {@link DatabaseConfig}: one database file and its replicas.
- * Directory and pattern entries (many databases from one item) would be a sibling of this class.
+ * Reads one item of {@code dbs}: a {@code path:} entry into a {@link DatabaseConfig} (one database file
+ * and its replicas), or a {@code dir:} entry into a {@link DirectoryConfig} (every SQLite file below a
+ * directory, each with the entry's settings and replicas + its relative path).
  */
 final class DatabaseSection {
-    static final List<String> KEYS = List.of("path", "meta-path", "monitor-interval", "checkpoint-interval",
-            "min-checkpoint-page-count", "max-checkpoint-page-count", "max-shadow-backlog", "replicas");
+    static final List<String> KEYS = List.of("path", "dir", "pattern", "recursive", "watch", "meta-path",
+            "monitor-interval", "checkpoint-interval", "min-checkpoint-page-count", "max-checkpoint-page-count",
+            "max-shadow-backlog", "replicas");
+    /** Keys that only mean something with {@code dir:}. */
+    private static final List<String> DIR_KEYS = List.of("pattern", "recursive", "watch");
 
     private DatabaseSection() {
     }
 
-    /** A {@code dbs} item as read: the database, and the mappings it came from (for lines in later errors). */
-    record Read(DatabaseConfig config, YamlMap map, List<YamlMap> replicas) {
+    /**
+     * A {@code dbs} item as read: the database (for a dir entry, the settings every database of it
+     * gets, with the directory as path), the directory or null, and the mappings it came from (for
+     * lines in later errors).
+     */
+    record Read(DatabaseConfig config, DirectoryConfig directory, YamlMap map, List<YamlMap> replicas) {
     }
 
     static Read read(YamlMap map, ReplicaSection.Credentials credentials, ConfigEnvironment env, Set<String> secrets) {
@@ -34,8 +45,7 @@ final class DatabaseSection {
                     "write it as a list: 'replicas:' followed by '- url: ...'");
         }
         map.rejectUnknownKeys(KEYS);
-        Path path = map.filePath("path", env).orElseThrow(() -> map.error("path",
-                map.where() + " needs a 'path': the database file to replicate", "add 'path: /var/lib/app/app.db'"));
+        Path path = databaseOrDirectory(map, env);
         Path metaPath = map.filePath("meta-path", env).orElse(null);
         Duration monitor = map.duration("monitor-interval").orElse(null);
         Duration checkpoint = map.duration("checkpoint-interval").orElse(null);
@@ -55,12 +65,47 @@ final class DatabaseSection {
             }
             replicas.add(replica);
         }
+        DatabaseConfig config;
         try {
-            return new Read(new DatabaseConfig(path, metaPath, monitor, checkpoint, minPages, maxPages, replicas,
-                    maxShadowBacklog), map, items);
+            config = new DatabaseConfig(path, metaPath, monitor, checkpoint, minPages, maxPages, replicas, maxShadowBacklog);
         } catch (InvalidSettingException e) {
             throw map.invalid(e);
         }
+        return new Read(config, map.has("dir") ? directory(map, config) : null, map, items);
+    }
+
+    /** The {@code path:} of a database entry or the {@code dir:} of a directory entry: one of them, not both. */
+    private static Path databaseOrDirectory(YamlMap map, ConfigEnvironment env) {
+        if (map.has("dir") && map.has("path")) {
+            throw map.error(map.line("dir") > map.line("path") ? "dir" : "path", map.where()
+                    + " has both 'path:' and 'dir:'", "an entry is one database (path) or every database below a directory"
+                    + " (dir); split it into two entries");
+        }
+        if (!map.has("dir")) {
+            for (String key : DIR_KEYS) {
+                if (map.has(key)) {
+                    throw map.error(key, map.path(key) + " needs 'dir:': it says which files of a directory are databases",
+                            "add 'dir: /var/lib/app/tenants' instead of 'path:', or remove '" + key + "'");
+                }
+            }
+            return map.filePath("path", env).orElseThrow(() -> map.error("path",
+                    map.where() + " needs a 'path': the database file to replicate (or a 'dir' of databases)",
+                    "add 'path: /var/lib/app/app.db'"));
+        }
+        return map.filePath("dir", env).orElseThrow(() -> map.error("dir",
+                map.path("dir") + " is empty", "give the directory that holds the databases"));
+    }
+
+    /** The {@code dir:} entry's directory (pattern default {@code *.db}, not recursive) and watch (default on). */
+    private static DirectoryConfig directory(YamlMap map, DatabaseConfig template) {
+        String pattern = map.string("pattern").orElse(DatabaseDirectory.DEFAULT_PATTERN);
+        try {
+            DatabaseDirectory.checkPattern(pattern);
+        } catch (KeelException e) {
+            throw map.error("pattern", map.path("pattern") + ": " + e.getMessage(), e.hint());
+        }
+        DatabaseDirectory directory = new DatabaseDirectory(template.path(), pattern, map.bool("recursive").orElse(false));
+        return new DirectoryConfig(directory, template, map.bool("watch").orElse(true));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.keel.cli.config;
 
 import dev.keel.core.Redactor;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.spi.LocalPaths;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,14 +19,40 @@ import java.util.Optional;
  * @param logging   the {@code logging} block
  * @param databases one entry per {@code dbs} item, in file order, credentials already resolved
  * @param redactor  hides the file's secrets (credentials, URL passwords) in anything shown to people
+ * @param directories one entry per {@code dbs} item with {@code dir:}, in file order (not in {@code databases})
  */
 public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
-                         Redactor redactor) {
+                         Redactor redactor, List<DirectoryConfig> directories) {
     public KeelConfig {
         Objects.requireNonNull(source, "source");
         redactor = redactor == null ? Redactor.URLS : redactor;
         logging = logging == null ? Logging.DEFAULT : logging;
         databases = List.copyOf(databases);
+        directories = directories == null ? List.of() : List.copyOf(directories);
+    }
+
+    /** A config without {@code dir:} entries. */
+    public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
+                      Redactor redactor) {
+        this(source, addr, exec, logging, databases, redactor, List.of());
+    }
+
+    /**
+     * Every database the file stands for now: the {@code path:} entries, then the SQLite files each
+     * {@code dir:} entry matches at this moment (opens each candidate to read its header: not for a
+     * process that has them open through SQLite).
+     */
+    public List<DatabaseConfig> databasesNow() {
+        List<DatabaseConfig> all = new java.util.ArrayList<>(databases);
+        for (DirectoryConfig d : directories) {
+            for (Path file : d.directory().databases()) all.add(d.database(file));
+        }
+        return all;
+    }
+
+    /** True when the file lists no database and no directory of databases. */
+    public boolean isEmpty() {
+        return databases.isEmpty() && directories.isEmpty();
     }
 
     /**
@@ -35,7 +62,20 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
      */
     public Optional<DatabaseConfig> database(Path path) {
         Path wanted = LocalPaths.followLinks(path);
-        return databases.stream().filter(db -> LocalPaths.followLinks(db.path()).equals(wanted)).findFirst();
+        Optional<DatabaseConfig> listed = databases.stream().filter(db -> LocalPaths.followLinks(db.path()).equals(wanted)).findFirst();
+        return listed.isPresent() ? listed : inDirectory(wanted);
+    }
+
+    /** The database a {@code dir:} entry stands for at {@code real} (whether or not the file exists now). */
+    private Optional<DatabaseConfig> inDirectory(Path real) {
+        for (DirectoryConfig d : directories) {
+            Path root = LocalPaths.followLinks(d.root());
+            if (!real.startsWith(root) || real.equals(root)) continue;
+            StringBuilder relative = new StringBuilder();
+            for (Path part : root.relativize(real)) relative.append(relative.length() == 0 ? "" : "/").append(part);
+            if (d.matches(relative.toString())) return Optional.of(d.database(relative.toString()));
+        }
+        return Optional.empty();
     }
 
     /**

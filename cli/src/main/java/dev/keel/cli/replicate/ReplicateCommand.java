@@ -6,6 +6,7 @@ import dev.keel.cli.config.KeelConfig;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicaUrl;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "replicate", description = {
         "Replicate databases to their replicas until stopped (SIGINT/SIGTERM run a final sync, then exit 0).",
         "  keel replicate [-config PATH] [-exec CMD]",
-        "  keel replicate DB_PATH REPLICA_URL [REPLICA_URL...]"})
+        "  keel replicate DB_PATH REPLICA_URL [REPLICA_URL...]",
+        "  keel replicate -dir DIR [-pattern GLOB] [-recursive] REPLICA_URL [REPLICA_URL...]"})
 public final class ReplicateCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
@@ -51,6 +53,17 @@ public final class ReplicateCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Also log every WAL segment and checkpoint.")
     boolean verbose;
 
+    @Option(names = {"-dir", "--dir"}, paramLabel = "DIR",
+            description = "Replicate every SQLite file in DIR; each one's replica is REPLICA_URL/<its path below DIR>.")
+    Path dir;
+
+    @Option(names = {"-pattern", "--pattern"}, paramLabel = "GLOB",
+            description = "With -dir: which file names are databases (default: ${DEFAULT-VALUE}).", defaultValue = "*.db")
+    String pattern;
+
+    @Option(names = {"-recursive", "--recursive"}, description = "With -dir: look in subdirectories too.")
+    boolean recursive;
+
     @Parameters(paramLabel = "DB_PATH REPLICA_URL", arity = "0..*",
             description = "A database and its replica URLs (file:///dir, a directory path, s3://, sftp://, abs://).")
     List<String> arguments = new ArrayList<>();
@@ -60,8 +73,14 @@ public final class ReplicateCommand implements Callable<Integer> {
         Redaction redaction = Redaction.of(spec);
         ReplicateLogging.configure(verbose ? "debug" : null, redaction);
         String command = exec;
-        List<DatabaseConfig> databases;
-        if (!arguments.isEmpty()) {
+        List<DatabaseConfig> databases = List.of();
+        List<DirectoryConfig> directories = List.of();
+        if (dir != null) {
+            directories = List.of(DirectoryEntry.of(dir, pattern, recursive, arguments, config.configPath() != null));
+        } else if (recursive || !"*.db".equals(pattern)) {
+            throw new KeelException(ErrorCode.USAGE, "-pattern and -recursive need -dir", null,
+                    "keel replicate -dir DIR -pattern '*.sqlite' [-recursive] REPLICA_URL");
+        } else if (!arguments.isEmpty()) {
             if (config.configPath() != null) {
                 throw new KeelException(ErrorCode.USAGE, "give either -config or a database path with replica URLs, not both",
                         null, "run 'keel replicate --help' for usage");
@@ -71,13 +90,14 @@ public final class ReplicateCommand implements Callable<Integer> {
             KeelConfig loaded = config.load();
             ReplicateLogging.configure(verbose ? "debug" : loaded.logging().level());
             databases = loaded.databases();
+            directories = loaded.directories();
             if (command == null) command = loaded.exec();
-            if (databases.isEmpty()) {
+            if (loaded.isEmpty()) {
                 throw new KeelException(ErrorCode.BAD_INPUT, "the config file lists no databases", loaded.source().toString(),
                         "add a dbs: entry with a path and at least one replica");
             }
         }
-        return new ReplicateDaemon(databases, command == null ? null : CommandSplitter.split(command)).run();
+        return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command)).run();
     }
 
     /** DB_PATH REPLICA_URL...: every timing at its default, replicas named by type (file, file-2, ...). */
@@ -86,14 +106,19 @@ public final class ReplicateCommand implements Callable<Integer> {
             throw new KeelException(ErrorCode.USAGE, "no replica URL after the database path", args.get(0),
                     "give at least one, e.g. keel replicate " + args.get(0) + " file:///backups/db");
         }
+        return DatabaseConfig.of(Path.of(args.get(0)), replicas(args.subList(1, args.size())));
+    }
+
+    /** Replicas from URLs, named by type (file, file-2, ...), every timing at its default. */
+    static List<ReplicaConfig> replicas(List<String> urls) {
         List<ReplicaConfig> replicas = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        for (String url : args.subList(1, args.size())) {
+        for (String url : urls) {
             ReplicaStorage storage = ReplicaUrl.parse(url);
             int n = seen.merge(storage.type(), 1, Integer::sum);
             String name = n == 1 ? storage.type() : storage.type() + "-" + n;
             replicas.add(new ReplicaConfig(name, storage, null, null, null, null, null));
         }
-        return DatabaseConfig.of(Path.of(args.get(0)), replicas);
+        return replicas;
     }
 }

@@ -4,6 +4,7 @@ import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
 import java.util.List;
@@ -22,12 +23,14 @@ final class ReplicateDaemon {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicateDaemon.class);
 
     private final List<DatabaseConfig> databases;
+    private final List<DirectoryConfig> directories;
     private final List<String> command;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicReference<Process> child = new AtomicReference<>();
 
-    ReplicateDaemon(List<DatabaseConfig> databases, List<String> command) {
+    ReplicateDaemon(List<DatabaseConfig> databases, List<DirectoryConfig> directories, List<String> command) {
         this.databases = databases;
+        this.directories = directories;
         this.command = command;
     }
 
@@ -37,6 +40,12 @@ final class ReplicateDaemon {
         // With a command to run, its databases may not exist until it creates them.
         Replicator replicator = Replicator.configure().databases(databases).listener(ReplicationListener.NONE)
                 .waitForMissingDatabases(command != null).start();
+        try {
+            for (DirectoryConfig d : directories) replicator.follow(d);
+        } catch (RuntimeException e) {
+            replicator.close();
+            throw e;
+        }
         installSignalHandlers();
         int status = 0;
         try {

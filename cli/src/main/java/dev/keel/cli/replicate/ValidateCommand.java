@@ -78,7 +78,7 @@ public final class ValidateCommand implements Callable<Integer> {
             all = List.of(ReplicateCommand.singleDatabase(arguments));
         } else {
             KeelConfig loaded = config.load();
-            all = loaded.databases();
+            all = loaded.databasesNow();
             if (arguments.size() == 1) {
                 all = loaded.database(Path.of(arguments.get(0))).map(List::of).orElseThrow(() -> new KeelException(
                         ErrorCode.NOT_FOUND, "database is not in the config file", arguments.get(0),

@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The fleet forms of {@code keel restore}: with no database argument, every configured database to
- * its path; with {@code -o DIR REPLICA_URL} where DIR is a directory (existing, or written with a
+ * its path (for a {@code dir:} entry, every database below its replicas to the directory plus its
+ * relative path); with {@code -o DIR REPLICA_URL} where DIR is a directory (existing, or written with a
  * trailing '/'), every database below the replica prefix into DIR. Parses, calls {@link FleetRestore},
  * prints one line per database; the exit status is the most significant failure's.
  */
@@ -65,7 +66,8 @@ final class FleetRestoreRun {
         if (command.out != null) {
             throw usage("-o needs a database or a replica URL", "without one, every configured database is restored to its own path");
         }
-        return FleetRestore.restoreConfigured(command.config.load().databases(), command.replica, options);
+        var loaded = command.config.load();
+        return FleetRestore.restoreConfigured(loaded.databases(), loaded.directories(), command.replica, options);
     }
 
     private FleetRestoreReport prefix(FleetRestoreOptions options) {

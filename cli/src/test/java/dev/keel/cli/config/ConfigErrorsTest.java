@@ -224,6 +224,52 @@ class ConfigErrorsTest {
                 Arguments.of("""
                         dbs:
                           - path: /a.db
+                            dir: /tenants
+                        """, 3, new String[]{"dbs[0] has both 'path:' and 'dir:'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            recursive: true
+                        """, 3, new String[]{"dbs[0].recursive needs 'dir:'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            pattern: '*.sqlite'
+                        """, 3, new String[]{"dbs[0].pattern needs 'dir:'"}),
+                Arguments.of("""
+                        dbs:
+                          - dir: /tenants
+                            pattern: 'eu/*.db'
+                        """, 3, new String[]{"dbs[0].pattern", "holds a path separator"}),
+                Arguments.of("""
+                        dbs:
+                          - dir: /tenants
+                            watch: sometimes
+                        """, 3, new String[]{"watch"}),
+                Arguments.of("""
+                        dbs:
+                          - dir: /tenants
+                            recursive: true
+                          - path: /tenants/eu/acme.db
+                        """, 4, new String[]{"dbs[1].path (", "dbs[0].dir (", "both follow the databases at /tenants/eu/acme.db"}),
+                Arguments.of("""
+                        dbs:
+                          - dir: /tenants
+                            recursive: true
+                          - dir: /tenants/eu
+                        """, 4, new String[]{"dbs[0].dir (", "bad.yml:2) and dbs[1].dir (", "both follow"}),
+                Arguments.of("""
+                        dbs:
+                          - dir: /tenants
+                            replicas:
+                              - url: s3://bkt/tenants
+                          - path: /app.db
+                            replicas:
+                              - url: s3://bkt/tenants/app
+                        """, 7, new String[]{"dbs[0].replicas[0] (", "nested"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
                           - path: /x/../a.db
                         """, 3, new String[]{"dbs[0].path (", "bad.yml:2) and dbs[1].path (", "are the same database file"}),
                 Arguments.of("""

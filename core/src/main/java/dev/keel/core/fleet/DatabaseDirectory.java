@@ -127,7 +127,10 @@ public record DatabaseDirectory(Path root, String pattern, boolean recursive) {
                         directory.toString(), "check its permissions", e);
             }
         }
-        found.sort((a, b) -> relativeName(a).compareTo(relativeName(b)));
+        // Each name computed once: building it inside the comparison cost more than the walk for large trees.
+        java.util.Map<Path, String> names = new java.util.HashMap<>(found.size() * 2);
+        for (Path p : found) names.put(p, relativeName(p));
+        found.sort(java.util.Comparator.comparing(names::get));
         return found;
     }
 

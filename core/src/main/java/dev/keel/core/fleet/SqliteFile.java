@@ -2,6 +2,7 @@ package dev.keel.core.fleet;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ public final class SqliteFile {
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
     /** The smallest complete database: one 512-byte page. */
     private static final int MIN_SIZE = 512;
+    private static final int HEADER_SIZE = 100;
 
     private SqliteFile() {
     }
@@ -27,8 +29,10 @@ public final class SqliteFile {
     }
 
     /**
-     * True when the file starts with SQLite's header and holds at least one page. A file being created
-     * (empty, or half-written by a copy) is not a database yet and is looked at again on a later scan.
+     * True when the file starts with SQLite's header, holds at least one page, and is as long as its
+     * header says (when the header's size field is valid): a file being created (empty, or half-written
+     * by a copy, which writes the first page first) is not a database yet and is looked at again on a
+     * later scan.
      * Never call this for a database this process has open through SQLite: closing the descriptor it
      * opens drops SQLite's POSIX locks on the file.
      */
@@ -36,10 +40,25 @@ public final class SqliteFile {
         try {
             if (!Files.isRegularFile(file) || Files.size(file) < MIN_SIZE) return false;
             try (InputStream in = Files.newInputStream(file)) {
-                return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
+                byte[] header = in.readNBytes(HEADER_SIZE);
+                return header.length == HEADER_SIZE && Arrays.equals(header, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                        && Files.size(file) >= declaredSize(header);
             }
         } catch (IOException e) {
             return false; // gone or unreadable now; a later scan looks again
         }
+    }
+
+    /**
+     * Page size times the page count the header declares, or 0 when that count is not valid (SQLite
+     * before 3.7.0 did not keep it; "version-valid-for" then differs from the change counter).
+     */
+    private static long declaredSize(byte[] header) {
+        ByteBuffer b = ByteBuffer.wrap(header);
+        int pageSize = Short.toUnsignedInt(b.getShort(16));
+        if (pageSize == 1) pageSize = 65536;
+        long pages = Integer.toUnsignedLong(b.getInt(28));
+        if (b.getInt(24) != b.getInt(92)) return 0;
+        return pages * pageSize;
     }
 }

@@ -20,12 +20,16 @@ public record Overlap(Kind kind, Entry first, Entry second) {
         /** Two databases are one file (the same path, a symbolic link or a hard link). */
         SAME_DATABASE,
         /** Two replicas, or a replica and a local state directory, or two of those, share a location. */
-        SHARED_LOCATION
+        SHARED_LOCATION,
+        /** A path entry's database is also matched by a dir entry, or two dir entries' trees meet. */
+        IN_DIRECTORY
     }
 
     /** What an entry is. */
     public enum Role {
-        DATABASE, META, REPLICA
+        DATABASE, META, REPLICA,
+        /** A {@code dir:} entry; its location is the directory. */
+        DIRECTORY
     }
 
     /**
@@ -40,6 +44,7 @@ public record Overlap(Kind kind, Entry first, Entry second) {
         public String describe() {
             return switch (role) {
                 case DATABASE -> "database " + databasePath;
+                case DIRECTORY -> "dir entry " + databasePath;
                 case META -> "the local state of " + databasePath + " (" + location + ")";
                 case REPLICA -> "replica '" + replicaName + "' of " + databasePath + " (" + location + ")";
             };
@@ -51,6 +56,11 @@ public record Overlap(Kind kind, Entry first, Entry second) {
         if (kind == Kind.SAME_DATABASE) {
             return label.apply(first) + " and " + label.apply(second) + " are the same database file (" + second.location() + ")";
         }
+        if (kind == Kind.IN_DIRECTORY) {
+            return label.apply(first) + " and " + label.apply(second) + " both follow the databases at "
+                    + (second.role() == Role.DIRECTORY && first.role() == Role.DIRECTORY
+                    ? first.location() + " and " + second.location() : first.location());
+        }
         String where = first.location().equals(second.location()) ? "both at " + first.location()
                 : first.location() + " and " + second.location() + " are nested";
         return label.apply(first) + " and " + label.apply(second) + " write to overlapping locations (" + where + ")";
@@ -61,6 +71,10 @@ public record Overlap(Kind kind, Entry first, Entry second) {
         if (kind == Kind.SAME_DATABASE) {
             return "list each database once: a symbolic or hard link to a listed database is the same database,"
                     + " and two replicators on one file would corrupt its replicas";
+        }
+        if (kind == Kind.IN_DIRECTORY) {
+            return "replicate each database from one entry: move the database out of the directory, narrow the dir"
+                    + " entry's pattern, or give dir entries directories apart (neither inside a recursive one)";
         }
         if (first.role() == Role.META || second.role() == Role.META) {
             return "keep Keel's local state (meta-path) apart from every replica and from other databases' state";

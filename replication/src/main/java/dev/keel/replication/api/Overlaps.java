@@ -22,8 +22,19 @@ public final class Overlaps {
 
     /** The first overlap in {@code databases}, in list order; empty when every entry has a place of its own. */
     public static Optional<Overlap> find(List<DatabaseConfig> databases) {
+        return find(databases, List.of());
+    }
+
+    /**
+     * The first overlap among {@code databases} and {@code dir:} entries; an entry's index in the
+     * overlap counts the databases first, then the directories ({@code databases.size() + j}). A path
+     * entry whose file a dir entry matches, and two dir entries whose trees share a directory (whatever
+     * their patterns), are refused; a dir entry's replicas take their whole prefix.
+     */
+    public static Optional<Overlap> find(List<DatabaseConfig> databases, List<DirectoryConfig> directories) {
         Optional<Overlap> same = sameDatabase(databases);
-        return same.isPresent() ? same : sharedLocation(databases);
+        if (same.isEmpty()) same = DirectoryOverlaps.find(databases, directories);
+        return same.isPresent() ? same : sharedLocation(databases, directories);
     }
 
     private static Optional<Overlap> sameDatabase(List<DatabaseConfig> databases) {
@@ -56,13 +67,18 @@ public final class Overlaps {
      * directly (nothing else sorts between "a" and "a/b"), so comparing neighbours finds every overlap
      * in n log n, whatever the number of replicas.
      */
-    private static Optional<Overlap> sharedLocation(List<DatabaseConfig> databases) {
+    private static Optional<Overlap> sharedLocation(List<DatabaseConfig> databases, List<DirectoryConfig> directories) {
         List<Placed> all = new ArrayList<>();
-        for (int i = 0; i < databases.size(); i++) {
-            DatabaseConfig db = databases.get(i);
+        List<DatabaseConfig> entries = new ArrayList<>(databases);
+        for (DirectoryConfig d : directories) entries.add(d.template());
+        for (int i = 0; i < entries.size(); i++) {
+            DatabaseConfig db = entries.get(i);
             String dbPath = db.path().toString();
-            ReplicaLocation meta = ReplicaLocation.local(db.resolvedMetaPath());
-            all.add(new Placed(new Overlap.Entry(i, -1, Overlap.Role.META, dbPath, null, meta.display()), meta, all.size()));
+            // A dir entry's databases keep their state beside each file unless it gives a meta-path.
+            if (i < databases.size() || db.metaPath() != null) {
+                ReplicaLocation meta = ReplicaLocation.local(db.resolvedMetaPath());
+                all.add(new Placed(new Overlap.Entry(i, -1, Overlap.Role.META, dbPath, null, meta.display()), meta, all.size()));
+            }
             for (int r = 0; r < db.replicas().size(); r++) {
                 ReplicaConfig replica = db.replicas().get(r);
                 ReplicaLocation at = replica.storage().location();

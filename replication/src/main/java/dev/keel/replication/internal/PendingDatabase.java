@@ -40,6 +40,10 @@ public final class PendingDatabase {
         return config.path();
     }
 
+    public DatabaseConfig config() {
+        return config;
+    }
+
     /** True once it opened and was handed over. */
     public boolean done() {
         return done;

@@ -3,6 +3,7 @@ package dev.keel.replication.restore;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.spi.PrefixedReplicaClient;
 import dev.keel.replication.spi.ReplicaClient;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ public final class FleetRestore {
     }
 
     /** One database to restore: its name in the report, where it goes, and how it is restored. */
-    private interface Job {
+    interface Job {
         String name();
 
         DatabaseRestoreOutcome run(int parallelism, long memoryBudget);
@@ -68,13 +69,40 @@ public final class FleetRestore {
      */
     public static FleetRestoreReport restoreConfigured(List<DatabaseConfig> databases, String replicaName,
                                                        FleetRestoreOptions options) {
-        if (databases.isEmpty()) {
+        return restoreConfigured(databases, List.of(), replicaName, options);
+    }
+
+    /**
+     * Restores every configured database, and every database found below the replica prefixes of each
+     * {@code dir:} entry (how a fresh host gets its whole fleet back), each to its configured path: for a
+     * dir entry, the directory plus the relative path the replica is stored under. A database of a dir
+     * entry is restored from whichever of the entry's replicas has the latest data.
+     */
+    public static FleetRestoreReport restoreConfigured(List<DatabaseConfig> databases, List<DirectoryConfig> directories,
+                                                       String replicaName, FleetRestoreOptions options) {
+        if (databases.isEmpty() && directories.isEmpty()) {
             throw new KeelException(ErrorCode.NOT_FOUND, "the config lists no databases", null,
                     "add databases under 'dbs:' in the config file");
         }
         List<Job> jobs = new ArrayList<>();
         for (DatabaseConfig db : databases) jobs.add(new ConfiguredJob(db, replicaName, options));
-        return run(jobs, options);
+        List<DirectoryJobs> fleets = new ArrayList<>();
+        try {
+            for (DirectoryConfig d : directories) {
+                DirectoryJobs fleet = DirectoryJobs.open(d, replicaName, options);
+                fleets.add(fleet);
+                jobs.addAll(fleet.jobs());
+            }
+            if (jobs.isEmpty() && options.ifReplicaExists()) return new FleetRestoreReport(List.of());
+            if (jobs.isEmpty()) {
+                throw new KeelException(ErrorCode.NOT_FOUND, "no database replicas found below the dir entries' replicas",
+                        directories.get(0).root().toString(), "a dir entry's databases lie at <replica>/<relative db path>/generations/..."
+                                + "; -if-replica-exists makes this exit 0");
+            }
+            return run(jobs, options);
+        } finally {
+            for (DirectoryJobs fleet : fleets) fleet.close();
+        }
     }
 
     private static FleetRestoreReport run(List<Job> jobs, FleetRestoreOptions options) {
@@ -147,6 +175,14 @@ public final class FleetRestore {
         } catch (KeelException e) {
             return DatabaseRestoreOutcome.failed(name, output, e);
         }
+    }
+
+    /** The same, from replicas whose catalogs were read already (one listing per fleet prefix). */
+    static DatabaseRestoreOutcome restore(String name, Path output, List<ReplicaChoice.Candidate> replicas,
+                                          Map<String, ReplicaCatalog> catalogs, FleetRestoreOptions fleet,
+                                          int parallelism, long memoryBudget) {
+        return restore(name, output, Restorer.configure().replicas(name, replicas).catalogs(catalogs), fleet,
+                parallelism, memoryBudget);
     }
 
     /** A database found below a prefix, restored below the output directory. */

@@ -15,10 +15,12 @@ import java.util.Objects;
 public final class PrefixedReplicaClient implements ReplicaClient {
     private final ReplicaClient parent;
     private final String prefix;
+    private final String description;
 
-    private PrefixedReplicaClient(ReplicaClient parent, String prefix) {
+    private PrefixedReplicaClient(ReplicaClient parent, String prefix, String description) {
         this.parent = parent;
         this.prefix = prefix;
+        this.description = description;
     }
 
     /**
@@ -30,7 +32,16 @@ public final class PrefixedReplicaClient implements ReplicaClient {
         Objects.requireNonNull(parent, "parent");
         String problem = RelativeReplicaPath.problem(path);
         if (problem != null) throw new IllegalArgumentException("invalid replica path '" + path + "': " + problem);
-        return new PrefixedReplicaClient(parent, path + "/");
+        return new PrefixedReplicaClient(parent, path + "/", null);
+    }
+
+    /**
+     * The same, described as {@code description} in messages: the storage's own description of the
+     * database's replica (for S3, the endpoint stays after the whole path).
+     */
+    public static PrefixedReplicaClient under(ReplicaClient parent, String path, String description) {
+        PrefixedReplicaClient c = under(parent, path);
+        return new PrefixedReplicaClient(c.parent, c.prefix, Objects.requireNonNull(description, "description"));
     }
 
     @Override
@@ -40,6 +51,7 @@ public final class PrefixedReplicaClient implements ReplicaClient {
 
     @Override
     public String describe() {
+        if (description != null) return description;
         String p = parent.describe();
         return (p.endsWith("/") ? p : p + "/") + prefix.substring(0, prefix.length() - 1);
     }

@@ -19,10 +19,42 @@ public sealed interface ReplicaStorage
         return ReplicaLocation.of(this);
     }
 
+    /**
+     * The replica of one database of a fleet: this storage with {@code relativePath} (a database's path
+     * below a {@code dir:} entry, '/' separated) appended, so {@code s3://bkt/tenants} and
+     * {@code eu/acme.db} give {@code s3://bkt/tenants/eu/acme.db}. The same layout fleet restore reads
+     * below a prefix. A path that could leave the prefix ({@code ..}, absolute, empty components) is a
+     * BAD_INPUT {@link dev.keel.core.KeelException}.
+     */
+    ReplicaStorage below(String relativePath);
+
+    /** {@code relativePath} when it is a plain relative path, or a BAD_INPUT error naming {@code parent}. */
+    private static String checkedRelative(ReplicaStorage parent, String relativePath) {
+        String problem = RelativeReplicaPath.problem(relativePath);
+        if (problem != null) {
+            throw new dev.keel.core.KeelException(dev.keel.core.ErrorCode.BAD_INPUT,
+                    "cannot place a database's replica at '" + relativePath + "' below the replica: " + problem,
+                    parent.describe(), "a database of a dir entry must lie below the directory, under a plain relative path");
+        }
+        return relativePath;
+    }
+
+    /** {@code path} + "/" + {@code relative}, without a leading slash when {@code path} is empty. */
+    private static String join(String path, String relative) {
+        return path.isEmpty() ? relative : path.endsWith("/") ? path + relative : path + "/" + relative;
+    }
+
     /** A directory on a local (or mounted) file system. */
     record File(java.nio.file.Path root) implements ReplicaStorage {
         public File {
             java.util.Objects.requireNonNull(root, "root");
+        }
+
+        @Override
+        public File below(String relativePath) {
+            java.nio.file.Path p = root;
+            for (String part : checkedRelative(this, relativePath).split("/")) p = p.resolve(part);
+            return new File(p);
         }
 
         @Override
@@ -47,6 +79,12 @@ public sealed interface ReplicaStorage
         public S3 {
             if (bucket == null || bucket.isBlank()) throw new IllegalArgumentException("S3 replica needs a bucket");
             path = Paths.trimSlashes(path);
+        }
+
+        @Override
+        public S3 below(String relativePath) {
+            return new S3(bucket, join(path, checkedRelative(this, relativePath)), region, endpoint, forcePathStyle,
+                    skipVerify, accessKeyId, secretAccessKey);
         }
 
         @Override
@@ -75,6 +113,11 @@ public sealed interface ReplicaStorage
         }
 
         @Override
+        public Sftp below(String relativePath) {
+            return new Sftp(host, port, user, password, keyPath, join(path, checkedRelative(this, relativePath)), hostKey);
+        }
+
+        @Override
         public String type() {
             return "sftp";
         }
@@ -96,6 +139,12 @@ public sealed interface ReplicaStorage
         public Azure {
             if (container == null || container.isBlank()) throw new IllegalArgumentException("Azure replica needs a container (bucket)");
             path = Paths.trimSlashes(path);
+        }
+
+        @Override
+        public Azure below(String relativePath) {
+            return new Azure(accountName, accountKey, sasToken, container, join(path, checkedRelative(this, relativePath)),
+                    endpoint);
         }
 
         @Override
