@@ -33,6 +33,7 @@ public final class Keel implements Runnable {
         SUBCOMMANDS.put("migrate", dev.keel.cli.schema.MigrateCommand::new);
         SUBCOMMANDS.put("diff", dev.keel.cli.schema.DiffCommand::new);
         SUBCOMMANDS.put("check", dev.keel.cli.schema.CheckCommand::new);
+        SUBCOMMANDS.put("branch", dev.keel.cli.branch.BranchCommand::new);
         SUBCOMMANDS.put("train-startup", dev.keel.cli.startup.TrainStartupCommand::new);
     }
 

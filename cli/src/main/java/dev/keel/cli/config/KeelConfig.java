@@ -18,14 +18,21 @@ import java.util.Optional;
  * @param logging   the {@code logging} block
  * @param databases one entry per {@code dbs} item, in file order, credentials already resolved
  * @param redactor  hides the file's secrets (credentials, URL passwords) in anything shown to people
+ * @param branches  directories of branches the daemon deletes when they expire ({@code branches})
  */
 public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
-                         Redactor redactor) {
+                         Redactor redactor, List<Path> branches) {
     public KeelConfig {
         Objects.requireNonNull(source, "source");
         redactor = redactor == null ? Redactor.URLS : redactor;
         logging = logging == null ? Logging.DEFAULT : logging;
         databases = List.copyOf(databases);
+        branches = branches == null ? List.of() : List.copyOf(branches);
+    }
+
+    /** A config without branch directories. */
+    public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases, Redactor redactor) {
+        this(source, addr, exec, logging, databases, redactor, List.of());
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.keel.cli.config.ConfigOptions;
 import dev.keel.cli.config.KeelConfig;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.fleet.branch.BranchReaper;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
@@ -61,6 +62,7 @@ public final class ReplicateCommand implements Callable<Integer> {
         ReplicateLogging.configure(verbose ? "debug" : null, redaction);
         String command = exec;
         List<DatabaseConfig> databases;
+        List<Path> branches = List.of();
         if (!arguments.isEmpty()) {
             if (config.configPath() != null) {
                 throw new KeelException(ErrorCode.USAGE, "give either -config or a database path with replica URLs, not both",
@@ -71,13 +73,19 @@ public final class ReplicateCommand implements Callable<Integer> {
             KeelConfig loaded = config.load();
             ReplicateLogging.configure(verbose ? "debug" : loaded.logging().level());
             databases = loaded.databases();
+            branches = loaded.branches();
             if (command == null) command = loaded.exec();
             if (databases.isEmpty()) {
                 throw new KeelException(ErrorCode.BAD_INPUT, "the config file lists no databases", loaded.source().toString(),
                         "add a dbs: entry with a path and at least one replica");
             }
         }
-        return new ReplicateDaemon(databases, command == null ? null : CommandSplitter.split(command)).run();
+        BranchReaper reaper = BranchReaper.start(branches); // expired branches go while the daemon runs
+        try {
+            return new ReplicateDaemon(databases, command == null ? null : CommandSplitter.split(command)).run();
+        } finally {
+            reaper.close();
+        }
     }
 
     /** DB_PATH REPLICA_URL...: every timing at its default, replicas named by type (file, file-2, ...). */

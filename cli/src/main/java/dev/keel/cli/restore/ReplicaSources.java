@@ -22,12 +22,12 @@ import java.util.List;
  *
  * @param database the configured database path, or null when a URL was given
  */
-record ReplicaSources(Path database, List<Named> replicas) implements AutoCloseable {
+public record ReplicaSources(Path database, List<Named> replicas) implements AutoCloseable {
     /** One replica with the name listings and {@code -replica} use. */
-    record Named(String name, ReplicaClient client) {
+    public record Named(String name, ReplicaClient client) {
     }
 
-    static ReplicaSources resolve(String argument, ConfigOptions config, String replicaName) {
+    public static ReplicaSources resolve(String argument, ConfigOptions config, String replicaName) {
         if (ReplicaUrl.isUrl(argument)) {
             if (config.configPath() != null) {
                 throw new KeelException(ErrorCode.USAGE, "cannot specify a replica URL and the -config flag", argument,
@@ -54,7 +54,7 @@ record ReplicaSources(Path database, List<Named> replicas) implements AutoClosea
     }
 
     /** The replicas as the library's restore choice takes them. */
-    List<ReplicaChoice.Candidate> candidates() {
+    public List<ReplicaChoice.Candidate> candidates() {
         return replicas.stream().map(r -> new ReplicaChoice.Candidate(r.name(), r.client())).toList();
     }
 
