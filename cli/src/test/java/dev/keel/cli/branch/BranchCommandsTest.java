@@ -132,6 +132,14 @@ class BranchCommandsTest {
         assertThat(json.get("sourceKind").asText()).isEqualTo("replica");
         assertThat(json.get("generation").asText()).hasSize(16);
 
+        Path config = Files.writeString(dir.resolve("keel.yml"), "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + replica + "\n");
+        Path viaConfig = dir.resolve("via-config.db");
+        Run configured = run("branch", "create", "--from", db.toString(), "-config", config.toString(), "-timestamp", moment.toString(),
+                "--to", viaConfig.toString());
+        assertThat(configured.status()).as(configured.err()).isZero();
+        assertThat(count(viaConfig)).isEqualTo(1); // the configured database's replica at that moment, not the live file
+        assertThat(count(db)).isEqualTo(2);
+
         Run bad = run("branch", "create", "--from", "file://" + replica, "-timestamp", "yesterday", "--to", dir.resolve("x.db").toString());
         assertThat(bad.status()).isEqualTo(64);
         assertThat(bad.err()).contains("invalid -timestamp");
