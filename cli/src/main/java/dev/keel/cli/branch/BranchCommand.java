@@ -9,6 +9,10 @@ import picocli.CommandLine.Command;
         "  keel branch list [--dir D]      keel branch extend PATH --ttl 24h      keel branch reap [--dir D] [--dry-run]"},
         subcommands = {BranchCreateCommand.class, BranchListCommand.class, BranchExtendCommand.class, BranchReapCommand.class})
 public final class BranchCommand implements Runnable {
+    /** Accepted here too, as on every command: errors of {@code keel branch --json ...} render as JSON. */
+    @CommandLine.Mixin
+    dev.keel.cli.OutputOptions output;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
