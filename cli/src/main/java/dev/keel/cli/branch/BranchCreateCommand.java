@@ -12,6 +12,7 @@ import dev.keel.replication.restore.RestoreTarget;
 import dev.keel.replication.spi.ReplicaUrl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -60,25 +61,22 @@ public final class BranchCreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BranchSpec.Builder builder;
-        boolean fromReplica = ReplicaUrl.isUrl(from) || timestamp != null || replica != null;
+        Duration lifetime = Ttl.parse(ttl); // usage errors before any replica is contacted
+        RestoreTarget target = timestamp == null ? RestoreTarget.latest() : RestoreCommand.timestamp(timestamp);
         Branch branch;
-        if (fromReplica) {
-            RestoreTarget target = timestamp == null ? RestoreTarget.latest() : RestoreCommand.timestamp(timestamp);
+        if (ReplicaUrl.isUrl(from) || timestamp != null || replica != null) {
             try (ReplicaSources sources = ReplicaSources.resolve(from, config, replica)) {
-                builder = BranchSpec.from(BranchSource.replicas(sources.candidates(), target));
-                branch = Branches.create(options(builder));
+                branch = Branches.create(options(BranchSpec.from(BranchSource.replicas(sources.candidates(), target)), lifetime));
             }
         } else {
-            builder = BranchSpec.from(BranchSource.database(Path.of(from)));
-            branch = Branches.create(options(builder));
+            branch = Branches.create(options(BranchSpec.from(BranchSource.database(Path.of(from))), lifetime));
         }
         print(spec.commandLine().getOut(), branch);
         return 0;
     }
 
-    private BranchSpec options(BranchSpec.Builder builder) {
-        return builder.to(to).ttl(Ttl.parse(ttl)).scrub(scrub).schemaOnly(schemaOnly).build();
+    private BranchSpec options(BranchSpec.Builder builder, Duration lifetime) {
+        return builder.to(to).ttl(lifetime).scrub(scrub).schemaOnly(schemaOnly).build();
     }
 
     private void print(PrintWriter out, Branch b) {
