@@ -124,6 +124,14 @@ public final class BranchBench {
             cp.add(dbMb / ((System.nanoTime() - start) / 1e9));
             Files.delete(out);
         }
+        List<Double> idle = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            Branch b = Branches.create(BranchSpec.from(BranchSource.database(db)).to(work.resolve("branches/idle-" + i + ".db"))
+                    .ttl(Duration.ofHours(1)).build());
+            idle.add(dbMb / ((System.nanoTime() - start) / 1e9));
+            deleteBranch(b);
+        }
         List<Double> copy = new ArrayList<>();
         List<Double> ratio = new ArrayList<>();
         try (Writer writer = new Writer(db)) {
@@ -146,6 +154,7 @@ public final class BranchBench {
         double copyRate = median(copy);
         double writerRatio = median(ratio);
         System.out.printf("branch of a live db (median)        %7.0f MB/s   target >= 1000 MB/s: %s%n", copyRate, copyRate >= 1000 ? "met" : "MISSED");
+        System.out.printf("branch with no writer (median)      %7.0f MB/s%n", median(idle));
         System.out.printf("cp + fsync of the same file         %7.0f MB/s   branch/cp ratio %.2f%n", median(cp), copyRate / median(cp));
         System.out.printf("writer rate during / without branch %7.2f x     target >= 0.90: %s%n", writerRatio, writerRatio >= 0.9 ? "met" : "MISSED");
     }
