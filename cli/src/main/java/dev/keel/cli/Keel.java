@@ -34,6 +34,7 @@ public final class Keel implements Runnable {
         SUBCOMMANDS.put("diff", dev.keel.cli.schema.DiffCommand::new);
         SUBCOMMANDS.put("check", dev.keel.cli.schema.CheckCommand::new);
         SUBCOMMANDS.put("fleet", dev.keel.cli.fleet.FleetCommand::new);
+        SUBCOMMANDS.put("branch", dev.keel.cli.branch.BranchCommand::new);
         SUBCOMMANDS.put("train-startup", dev.keel.cli.startup.TrainStartupCommand::new);
     }
 

@@ -33,7 +33,8 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigLoader {
     /** The environment variable naming a config file when {@code -config} is not given. */
     public static final String ENV_VAR = "KEEL_CONFIG";
-    static final List<String> TOP_KEYS = List.of("dbs", "addr", "exec", "access-key-id", "secret-access-key", "logging");
+    static final List<String> TOP_KEYS = List.of("dbs", "addr", "exec", "access-key-id", "secret-access-key", "logging",
+            BranchesSection.KEY);
     private static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error");
     private static final List<String> LOG_TYPES = List.of("text", "json");
 
@@ -106,7 +107,7 @@ public final class ConfigLoader {
         Redactor scanned = Redactor.URLS.with(secrets);
         ConfigSource source = new ConfigSource(file.toString(), expansion, scanned);
         Node root = YamlText.compose(expanded, source);
-        if (root == null) return new KeelConfig(file, null, null, null, List.of(), scanned);
+        if (root == null) return new KeelConfig(file, null, null, null, List.of(), scanned, List.of(), List.of());
 
         YamlMap top = YamlMap.of(source, "", root);
         top.rejectUnknownKeys(TOP_KEYS);
@@ -131,7 +132,8 @@ public final class ConfigLoader {
         Overlaps.find(configs, dirs).ifPresent(overlap -> {
             throw overlapError(overlap, entries, source);
         });
-        return new KeelConfig(file, addr, exec, logging, configs, scanned.with(secrets), dirs);
+        return new KeelConfig(file, addr, exec, logging, configs, scanned.with(secrets), dirs,
+                BranchesSection.read(top, env));
     }
 
     private EnvExpander.Result expand(String text, Path file) {

@@ -20,21 +20,23 @@ import java.util.Optional;
  * @param databases one entry per {@code dbs} item, in file order, credentials already resolved
  * @param redactor  hides the file's secrets (credentials, URL passwords) in anything shown to people
  * @param directories one entry per {@code dbs} item with {@code dir:}, in file order (not in {@code databases})
+ * @param branches  directories of branches the daemon deletes when they expire ({@code branches})
  */
 public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
-                         Redactor redactor, List<DirectoryConfig> directories) {
+                         Redactor redactor, List<DirectoryConfig> directories, List<Path> branches) {
     public KeelConfig {
         Objects.requireNonNull(source, "source");
         redactor = redactor == null ? Redactor.URLS : redactor;
         logging = logging == null ? Logging.DEFAULT : logging;
         databases = List.copyOf(databases);
         directories = directories == null ? List.of() : List.copyOf(directories);
+        branches = branches == null ? List.of() : List.copyOf(branches);
     }
 
     /** A config without {@code dir:} entries. */
     public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
                       Redactor redactor) {
-        this(source, addr, exec, logging, databases, redactor, List.of());
+        this(source, addr, exec, logging, databases, redactor, List.of(), List.of());
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.keel.cli.config.ConfigOptions;
 import dev.keel.cli.config.KeelConfig;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.fleet.branch.BranchReaper;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.api.ReplicaConfig;
@@ -75,6 +76,7 @@ public final class ReplicateCommand implements Callable<Integer> {
         String command = exec;
         List<DatabaseConfig> databases = List.of();
         List<DirectoryConfig> directories = List.of();
+        List<Path> branches = List.of();
         if (dir != null) {
             directories = List.of(DirectoryEntry.of(dir, pattern, recursive, arguments, config.configPath() != null));
         } else if (recursive || !"*.db".equals(pattern)) {
@@ -91,13 +93,19 @@ public final class ReplicateCommand implements Callable<Integer> {
             ReplicateLogging.configure(verbose ? "debug" : loaded.logging().level());
             databases = loaded.databases();
             directories = loaded.directories();
+            branches = loaded.branches();
             if (command == null) command = loaded.exec();
             if (loaded.isEmpty()) {
                 throw new KeelException(ErrorCode.BAD_INPUT, "the config file lists no databases", loaded.source().toString(),
                         "add a dbs: entry with a path and at least one replica");
             }
         }
-        return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command)).run();
+        BranchReaper reaper = BranchReaper.start(branches); // expired branches go while the daemon runs
+        try {
+            return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command)).run();
+        } finally {
+            reaper.close();
+        }
     }
 
     /** DB_PATH REPLICA_URL...: every timing at its default, replicas named by type (file, file-2, ...). */

@@ -18,9 +18,9 @@ import java.util.List;
  *
  * @param database the configured database path, or null when a URL was given
  */
-record ReplicaSources(Path database, List<ReplicaChoice.Candidate> replicas) implements AutoCloseable {
+public record ReplicaSources(Path database, List<ReplicaChoice.Candidate> replicas) implements AutoCloseable {
 
-    static ReplicaSources resolve(String argument, ConfigOptions config, String replicaName) {
+    public static ReplicaSources resolve(String argument, ConfigOptions config, String replicaName) {
         if (ReplicaUrl.isUrl(argument)) {
             if (config.configPath() != null) {
                 throw new KeelException(ErrorCode.USAGE, "cannot specify a replica URL and the -config flag", argument,
@@ -38,6 +38,11 @@ record ReplicaSources(Path database, List<ReplicaChoice.Candidate> replicas) imp
     /** What errors call these replicas: the database, or the replica URL's location. */
     String subject() {
         return database != null ? database.toString() : replicas.get(0).client().describe();
+    }
+
+    /** The replicas as the library's restore choice takes them. */
+    public List<ReplicaChoice.Candidate> candidates() {
+        return replicas;
     }
 
     @Override

@@ -130,14 +130,17 @@ public final class RestoreCommand implements Callable<Integer> {
             }
             return RestoreTarget.index(Long.parseLong(index.replaceFirst("(?i)^0x", ""), 16));
         }
-        if (timestamp != null) {
-            try {
-                return RestoreTarget.timestamp(OffsetDateTime.parse(timestamp).toInstant());
-            } catch (DateTimeParseException e) {
-                throw usage("invalid -timestamp, must specify in ISO 8601 format (e.g. 2000-01-01T00:00:00Z)", "an RFC 3339 time with a zone");
-            }
-        }
+        if (timestamp != null) return timestamp(timestamp);
         return RestoreTarget.latest();
+    }
+
+    /** {@code -timestamp T} as {@code keel restore} reads it (RFC 3339 with a zone); also used by {@code keel branch create}. */
+    public static RestoreTarget timestamp(String text) {
+        try {
+            return RestoreTarget.timestamp(OffsetDateTime.parse(text).toInstant());
+        } catch (DateTimeParseException e) {
+            throw usage("invalid -timestamp, must specify in ISO 8601 format (e.g. 2000-01-01T00:00:00Z)", "an RFC 3339 time with a zone");
+        }
     }
 
     private static Generation parseGeneration(String name) {

@@ -10,14 +10,14 @@ import java.util.function.UnaryOperator;
  * listings: every column but the last is padded to its widest cell plus two spaces. The table is
  * printed through the run's redaction, as every other output is.
  */
-final class TextTable {
+public final class TextTable {
     private final List<String[]> rows = new ArrayList<>();
 
-    TextTable(String... header) {
+    public TextTable(String... header) {
         rows.add(header);
     }
 
-    TextTable row(Object... cells) {
+    public TextTable row(Object... cells) {
         String[] r = new String[cells.length];
         for (int i = 0; i < cells.length; i++) r[i] = String.valueOf(cells[i]);
         rows.add(r);
@@ -25,7 +25,7 @@ final class TextTable {
     }
 
     /** Prints the table with {@code redact} applied to the whole text (secrets hidden, columns laid out first). */
-    void print(PrintWriter out, UnaryOperator<String> redact) {
+    public void print(PrintWriter out, UnaryOperator<String> redact) {
         int columns = rows.get(0).length;
         int[] width = new int[columns];
         for (String[] r : rows) {

@@ -342,9 +342,10 @@ public final class Restorer {
 
     /**
      * Renames without ever replacing: a hard link fails if the output appeared meanwhile; where links
-     * are not supported, a plain move (which also refuses an existing target) is used.
+     * are not supported, a plain move (which also refuses an existing target) is used. The directory is
+     * fsynced afterwards. Other commands that hand over a finished file (branches) use it too.
      */
-    private static void moveIntoPlace(Path temp, Path output) throws IOException {
+    public static void moveIntoPlace(Path temp, Path output) throws IOException {
         try {
             Files.createLink(output, temp);
             Files.delete(temp);

@@ -78,12 +78,17 @@ public record SchemaSource(List<SqlStatement> statements, String description) {
      * so it may change data, but statements that reach other files are refused ({@link StatementRules}).
      */
     public static SchemaSource script(Path file) {
+        return script(file, StatementRules.Context.SCRIPT);
+    }
+
+    /** A script of plain SQL read from a file, checked by the rules of {@code context} (pre/post SQL, scrub SQL). */
+    public static SchemaSource script(Path file, StatementRules.Context context) {
         if (!Files.isRegularFile(file)) {
             throw new KeelException(ErrorCode.NOT_FOUND, "SQL file does not exist", file.toString(), "check the path");
         }
         List<SqlStatement> statements = SqlScript.split(file.toString(), readText(file));
         for (SqlStatement statement : statements) {
-            StatementRules.check(statement, StatementRules.Context.SCRIPT).ifPresent(r -> {
+            StatementRules.check(statement, context).ifPresent(r -> {
                 throw new KeelException(ErrorCode.BAD_INPUT, r.message(), statement.source() + ":" + r.line(),
                         "remove the statement; nothing was changed");
             });

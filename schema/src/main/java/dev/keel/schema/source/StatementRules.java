@@ -32,7 +32,9 @@ public final class StatementRules {
         /** A schema file, run in the isolated scratch database. */
         SCHEMA("schema files", "the wanted schema is built in an isolated scratch database"),
         /** Pre or post SQL, run inside the migration's transaction on the live database. */
-        SCRIPT("pre/post SQL", "it runs inside the migration's transaction on the database being migrated, and nowhere else");
+        SCRIPT("pre/post SQL", "it runs inside the migration's transaction on the database being migrated, and nowhere else"),
+        /** Scrub SQL, run on a branch (a fresh copy) before it is handed over; it may VACUUM and manage its own transactions. */
+        SCRUB("scrub SQL", "it runs on the new branch only, before the branch is handed over");
 
         private final String who;
         private final String because;
@@ -64,7 +66,9 @@ public final class StatementRules {
         SqlToken first = code.get(start);
         if (first.isWord("ATTACH")) return refuse(first, context, "may not attach other databases");
         if (first.isWord("DETACH")) return refuse(first, context, "may not detach databases");
-        if (first.isWord("VACUUM")) return refuse(first, context, "may not VACUUM (VACUUM INTO writes a new file)");
+        if (first.isWord("VACUUM") && (context != Context.SCRUB || code.stream().anyMatch(t -> t.isWord("INTO")))) {
+            return refuse(first, context, "may not VACUUM (VACUUM INTO writes a new file)");
+        }
         if (first.isWord("BACKUP") || first.isWord("RESTORE")) {
             return refuse(first, context, "may not use the JDBC driver's " + first.text() + " command: it copies whole databases to or from files");
         }
