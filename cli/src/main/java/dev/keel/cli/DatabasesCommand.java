@@ -4,6 +4,7 @@ import dev.keel.cli.config.ConfigOptions;
 import dev.keel.cli.config.GoDuration;
 import dev.keel.cli.config.KeelConfig;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DescriptorLimit;
 import dev.keel.replication.api.ReplicaConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -37,11 +38,21 @@ public final class DatabasesCommand implements Callable<Integer> {
     public Integer call() {
         KeelConfig loaded = config.load();
         PrintWriter out = spec.commandLine().getOut();
+        DescriptorLimit limit = DescriptorLimit.forDatabases(loaded.databases().size());
         if (output.json()) {
-            output.printJson(out, json(loaded));
+            Map<String, Object> body = json(loaded);
+            Map<String, Object> fds = new LinkedHashMap<>();
+            fds.put("perDatabase", DescriptorLimit.PER_DATABASE);
+            fds.put("needed", limit.needed());
+            fds.put("softLimit", limit.softLimit());
+            fds.put("enough", limit.enough());
+            body.put("descriptors", fds);
+            output.printJson(out, body);
         } else {
             printTable(out, loaded.databases(), output::redact);
         }
+        // On stderr, so the table stays what Litestream prints.
+        if (!limit.enough()) spec.commandLine().getErr().println("warning: " + limit.warning());
         return 0;
     }
 

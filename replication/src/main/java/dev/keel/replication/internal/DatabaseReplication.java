@@ -75,7 +75,10 @@ public final class DatabaseReplication implements AutoCloseable {
             for (ReplicaConfig r : config.replicas()) {
                 ReplicaClient client = clients.apply(r);
                 opened.add(client);
-                client.verify();
+                // A replica that acknowledged writes from this database before (its position is in the local
+                // state) is not probed again: a restart of a fleet makes no request per replica. One that
+                // became unreachable meanwhile shows at its first upload, in the loop's log and metrics.
+                if (new AcknowledgedPosition(config.resolvedMetaPath(), r.name()).read() == null) client.verify();
             }
             DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
             List<Replica> replicas = new ArrayList<>();
