@@ -171,7 +171,11 @@ final class DatabaseHandle implements AutoCloseable {
             }
             // A write of our own guarantees a WAL with a frame in it, so the read transaction below reads
             // from the WAL and pins it (a reader of a fully checkpointed WAL would not stop a restart).
-            bumpSeq();
+            // A WAL that already holds frames is left alone: a restart of an idle fleet then writes
+            // nothing, so it uploads nothing. Should those frames all be checkpointed already, a restart
+            // by the application before Keel's next checkpoint is seen by the continuity check and
+            // starts a new generation; Keel's own checkpoint writes a frame and pins the WAL again.
+            if (!walHoldsAFrame()) bumpSeq();
             walChannel = FileChannel.open(walPath(), StandardOpenOption.READ);
             acquireReadLock();
         } catch (SQLException e) {
@@ -180,6 +184,14 @@ final class DatabaseHandle implements AutoCloseable {
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot open the WAL: " + e.getMessage(), walPath().toString(),
                     "check that keel may read the database's directory", e);
+        }
+    }
+
+    private boolean walHoldsAFrame() {
+        try {
+            return Files.size(walPath()) >= 32 + 24 + pageSize;
+        } catch (IOException e) {
+            return false; // none yet
         }
     }
 

@@ -49,6 +49,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     private String replacedBecause;
     private volatile Position published;
     private final WalProbe probe = new WalProbe();
+    private volatile Generation startedHere;
     /** Offset of the first WAL frame the last scan did not accept. */
     private long probeAt;
 
@@ -258,8 +259,14 @@ public final class DatabaseMonitor implements AutoCloseable {
         return n == frame.length && Arrays.equals(frame, state.lastFrame());
     }
 
+    /** True for a generation this monitor started (random and new: no replica can hold anything of it yet). */
+    boolean startedHere(Generation generation) {
+        return generation.equals(startedHere);
+    }
+
     private void startGeneration(byte[] header, String reason) throws IOException {
         Generation generation = Generation.random();
+        startedHere = generation;
         shadow.startGeneration(generation, 0, header);
         state = ShadowState.start(generation, 0, header);
         published = state.position();

@@ -117,7 +117,15 @@ public final class Replica {
             if (!listed) {
                 // The local record says the replica holds everything: nothing to verify or upload yet.
                 if (position != null && position.equals(head) && prepared == null && !snapshotDue()) return;
-                findPosition(head.generation()); // before the first upload, the replica itself says where it stands
+                if (monitor.startedHere(head.generation())) {
+                    // A generation this process just made up holds nothing on any replica: no listing needed.
+                    // (The record is only a hint, so no upload ever starts from it.)
+                    position = null;
+                    positionKnown = true;
+                    listed = true;
+                } else {
+                    findPosition(head.generation()); // before the first upload, the replica itself says where it stands
+                }
             }
             Position pos = position;
             if (pos != null && !pos.generation().equals(head.generation())) {
