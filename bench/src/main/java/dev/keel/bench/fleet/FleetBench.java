@@ -79,6 +79,9 @@ public final class FleetBench {
         Path replicas = work.resolve("replicas-" + who);
         Path config = writeConfig(work.resolve(who + ".yml"), dbs, replicas);
         Path log = work.resolve(who + ".log");
+        // Once before timing: the launcher builds its start-up aids on a jar's first use.
+        new ProcessBuilder(launcher.command(config).subList(0, 1)).redirectErrorStream(true)
+                .redirectOutput(work.resolve(who + "-warmup.log").toFile()).start().waitFor();
         ProcessBuilder pb = new ProcessBuilder(launcher.command(config)).redirectErrorStream(true).redirectOutput(log.toFile());
         long start = System.nanoTime();
         Process p = pb.start();
@@ -231,18 +234,40 @@ public final class FleetBench {
         return lag;
     }
 
+    /** WAL segments on a directory replica; files that vanish while it is read (temp files renamed) are skipped. */
     private static long walSegments(Path replica) throws IOException {
         Path generations = replica.resolve("generations");
-        if (!Files.isDirectory(generations)) return 0;
-        try (Stream<Path> s = Files.walk(generations)) {
-            return s.filter(f -> f.getFileName().toString().endsWith(".wal.lz4")).count();
+        long count = 0;
+        try (DirectoryStream<Path> gens = Files.newDirectoryStream(generations)) {
+            for (Path g : gens) {
+                try (DirectoryStream<Path> wal = Files.newDirectoryStream(g.resolve("wal"), "*.wal.lz4")) {
+                    for (Path ignored : wal) count++;
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // a generation without WAL yet, or removed by retention
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
         }
+        return count;
     }
 
+    /** Snapshots and segments under every replica; files that vanish while it walks are skipped. */
     private static long countObjects(Path replicas) throws IOException {
-        try (Stream<Path> s = Files.walk(replicas)) {
-            return s.filter(f -> f.getFileName().toString().endsWith(".lz4")).count();
-        }
+        long[] count = {0};
+        Files.walkFileTree(replicas, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (file.getFileName().toString().endsWith(".lz4")) count[0]++;
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return count[0];
     }
 
     private static long cpuTicks(long pid) throws IOException {

@@ -3,18 +3,17 @@ package dev.keel.replication.internal;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The one task that moves a database: every tick it asks the monitor whether anything changed (a cheap
- * check, see {@link DatabaseMonitor#quiet()}), runs a monitor round when it did, and signals the
- * replicas, which wait for that signal instead of each driving the monitor. Ticks come every
- * {@code monitor-interval} (or the shortest replica {@code sync-interval} when that is shorter),
- * aligned to multiples of it so that a fleet's ticks fall due together and the scheduler wakes once per
- * interval rather than once per database; and every {@value #BUSY_TICK_MS} ms while the WAL grows by
- * more than half the checkpoint threshold per tick, so the WAL stays near {@code min-checkpoint-page-count}
- * pages however fast the application writes.
+ * The one thing that moves a database: at every tick of its {@link FleetTicker} it asks the monitor
+ * whether anything changed (a cheap check, see {@link DatabaseMonitor#quiet()}); when something did, it
+ * runs a monitor round as a task of its own on the pool; either way it then signals the replicas, which
+ * wait for that signal instead of each driving the monitor. Ticks come every {@code monitor-interval}
+ * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
+ * ms while the WAL grows by more than half the checkpoint threshold per round, so the WAL stays near
+ * {@code min-checkpoint-page-count} pages however fast the application writes.
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
@@ -22,10 +21,12 @@ final class DatabaseDriver {
     private final DatabaseReplication db;
     private final List<ReplicaLoop> replicas;
     private final ScheduledExecutorService scheduler;
-    private final LoopTask tick;
+    private final LoopTask round;
     private final long periodMs;
+    /** True while a round is queued or running (busy rounds follow each other without the ticker). */
+    private final AtomicBoolean working = new AtomicBoolean();
     private volatile boolean running;
-    private volatile ScheduledFuture<?> next;
+    private FleetTicker ticker;
     private long lastRoundBytes;
 
     DatabaseDriver(DatabaseReplication db, List<ReplicaLoop> replicas, ScheduledExecutorService scheduler, long periodMs) {
@@ -33,51 +34,65 @@ final class DatabaseDriver {
         this.replicas = replicas;
         this.scheduler = scheduler;
         this.periodMs = Math.max(1, periodMs);
-        this.tick = new LoopTask("monitoring the WAL", db.path(), null, db.listener(), this::round);
+        this.round = new LoopTask("monitoring the WAL", db.path(), null, db.listener(), this::monitorRound);
     }
 
     void start() {
         running = true;
-        schedule(0);
+        ticker = FleetTicker.join(scheduler, periodMs, this);
+        if (working.compareAndSet(false, true)) submit(0); // the first round right away: a new generation's snapshot
     }
 
-    private void round() throws Exception {
+    /** The ticker's call: cheap when nothing changed. */
+    void tick() {
+        if (!running || working.get()) return;
+        if (db.monitor().quiet()) {
+            signalReplicas(); // a replica retries its failed uploads even when the WAL is idle
+        } else if (working.compareAndSet(false, true)) {
+            submit(0);
+        }
+    }
+
+    private void monitorRound() throws Exception {
         lastRoundBytes = 0;
         try {
-            if (!db.monitor().quiet()) {
-                lastRoundBytes = db.monitor().sync();
-                db.boundShadow();
-            }
+            lastRoundBytes = db.monitor().sync();
+            db.boundShadow();
         } finally {
-            for (ReplicaLoop r : replicas) r.signal(); // a replica retries its failed uploads even when the WAL is idle
+            signalReplicas();
         }
     }
 
-    private void schedule(long delayMs) {
-        if (!running) return;
+    private void runRound() {
+        boolean again = false;
         try {
-            next = scheduler.schedule(() -> {
-                tick.run();
-                long busyBytes = (long) db.monitor().config().minCheckpointPageCount() * db.monitor().pageSize() / 2;
-                schedule(lastRoundBytes >= busyBytes ? BUSY_TICK_MS : untilNextBoundary());
-            }, delayMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException shuttingDown) {
-            // the replicator is closing
+            if (!running) return;
+            round.run();
+            long busyBytes = (long) db.monitor().config().minCheckpointPageCount() * db.monitor().pageSize() / 2;
+            again = running && lastRoundBytes >= busyBytes;
+        } finally {
+            if (again) submit(BUSY_TICK_MS);
+            else working.set(false);
         }
     }
 
-    /** Milliseconds to the next multiple of the period on the wall clock (at least 1/4 period away). */
-    private long untilNextBoundary() {
-        long now = System.currentTimeMillis();
-        long wait = periodMs - now % periodMs;
-        return wait < periodMs / 4 ? wait + periodMs : wait;
+    private void submit(long delayMs) {
+        try {
+            scheduler.schedule(this::runRound, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            working.set(false);
+        }
+    }
+
+    private void signalReplicas() {
+        for (ReplicaLoop r : replicas) r.signal();
     }
 
     /** Stops ticking and signalling; a round already running finishes. */
     void stop() {
         running = false;
+        FleetTicker t = ticker;
+        if (t != null) t.leave(this);
         for (ReplicaLoop r : replicas) r.stop();
-        ScheduledFuture<?> f = next;
-        if (f != null) f.cancel(false);
     }
 }

@@ -155,7 +155,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             verifyAndCopy();
             checkpointer.maybeCheckpoint(this);
             cleanShadow();
-            probe.capture(handle.wal(), probeAt);
+            probe.capture(handle.wal(), probeAt, state.headerBytes());
             return copiedBytes - copiedBefore;
         } finally {
             lock.unlock();

@@ -20,10 +20,19 @@ final class WalProbe {
     private final byte[] now = new byte[SIZE];
     private long at = -1;
 
-    /** Remembers the WAL as a full round left it; {@code next} is the offset of the first frame the scan did not accept. */
-    void capture(FileChannel wal, long next) throws IOException {
+    /**
+     * Remembers the WAL as a full round left it; {@code next} is the offset of the first frame the scan
+     * did not accept, {@code header} the WAL header the shadow continues. The bytes are read after the
+     * scan, so a writer may have appended in between: when the header is not the shadow's, or a frame of
+     * this WAL (its salts) already sits at {@code next}, nothing is remembered and the next tick runs a
+     * full round, which sees it.
+     */
+    void capture(FileChannel wal, long next, byte[] header) throws IOException {
         read(wal, next, seen);
-        at = next;
+        boolean sameHeader = Arrays.equals(seen, 0, WalHeader.SIZE, header, 0, WalHeader.SIZE);
+        // WAL header bytes 16..23 hold the salts; a frame header repeats them at bytes 8..15
+        boolean frameOfThisWal = Arrays.equals(seen, WalHeader.SIZE + 8, WalHeader.SIZE + 16, header, 16, 24);
+        at = sameHeader && !frameOfThisWal ? next : -1;
     }
 
     /** Forgets what was captured: the next check reports a change. */
