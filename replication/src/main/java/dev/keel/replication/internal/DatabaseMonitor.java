@@ -153,7 +153,11 @@ public final class DatabaseMonitor implements AutoCloseable {
             probe.reset(); // until this round completes, the next check reports a change
             long copiedBefore = copiedBytes;
             verifyAndCopy();
-            checkpointer.maybeCheckpoint(this);
+            String mode = checkpointer.due(state);
+            if (mode != null) {
+                checkpoint(mode);
+                verifyAndCopy(); // start the next index right away when the WAL restarted
+            }
             cleanShadow();
             probe.capture(handle.wal(), probeAt, state.headerBytes());
             return copiedBytes - copiedBefore;
@@ -304,17 +308,14 @@ public final class DatabaseMonitor implements AutoCloseable {
         this.newGenerationRequest = reason; // quiet() reads it: the next tick runs a round
     }
 
-    /**
-     * Set by the checkpointer: the header of the restart the next verify accepts as continuous (null for
-     * none), and otherwise why a restart seen next means a new generation.
-     */
-    void expectRestart(byte[] header, String otherwise) {
-        this.expectedRestartHeader = header;
-        this.unprovenRestart = otherwise;
-    }
-
-    byte[] readHeaderForCheckpoint() throws IOException, SQLException {
-        return readWalHeader();
+    /** Runs a checkpoint and keeps its decision about the next WAL restart for the next continuity check. */
+    void checkpoint(String mode) throws IOException, SQLException {
+        Checkpointer.Outcome outcome = checkpointer.checkpoint(state, mode, () -> {
+            copy();
+            return state;
+        });
+        expectedRestartHeader = outcome.acceptedRestart();
+        unprovenRestart = outcome.unprovenRestart();
     }
 
     /**
@@ -329,7 +330,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         try {
             probe.reset();
             verifyAndCopy();
-            checkpointer.checkpoint(this, "PASSIVE");
+            checkpoint("PASSIVE");
             verifyAndCopy();
             // The replica claims the snapshot's WAL index before the lock is released, so no cleanup
             // deletes the shadow WAL it must upload next while the snapshot itself is uploading.
