@@ -30,7 +30,8 @@ final class DatabaseHandle implements AutoCloseable {
     static final String SEQ_TABLE = "_keel_seq";
     static final String LOCK_TABLE = "_keel_lock";
     private static final int BUSY_TIMEOUT_MS = 1000;
-    private static final int CACHE_KIB = 64;
+    /** Pages: SQLite allocates a cache's pages in one block at first use, so this bounds what each database costs. */
+    private static final int CACHE_PAGES = 8;
     private static final Object MISSING = new Object();
 
     private final Path db;
@@ -161,9 +162,10 @@ final class DatabaseHandle implements AutoCloseable {
                             + mode + " mode)", db.toString(), "close other connections that use another journal mode and retry");
                 }
                 s.execute("PRAGMA wal_autocheckpoint = 0");
-                // Keel reads a few pages of its own table: a small page cache is enough (SQLite's default
-                // of 2 MB, times 10,000 databases, is not). Its own rows need no fsync per commit.
-                s.execute("PRAGMA cache_size = -" + CACHE_KIB);
+                // Keel reads a few pages of its own table (checkpoints and snapshots bypass the cache): a
+                // small page cache is enough (SQLite's default of 2 MB, times 10,000 databases, is not).
+                // Its own rows need no fsync per commit.
+                s.execute("PRAGMA cache_size = " + CACHE_PAGES);
                 s.execute("PRAGMA synchronous = NORMAL");
                 pageSize = Integer.parseInt(queryString(s, "PRAGMA page_size"));
                 s.execute("CREATE TABLE IF NOT EXISTS " + SEQ_TABLE + " (id INTEGER PRIMARY KEY, seq INTEGER)");
