@@ -33,7 +33,7 @@ public final class Replica {
     private volatile Position snapshotClaim;
     private volatile boolean positionKnown;
     /** False until the replica was listed in this run: the position may come from the local record only. */
-    private boolean listed;
+    private volatile boolean listed;
     private Instant lastSnapshot;
     private Position lastSnapshotAt;
     private volatile DatabaseMonitor.Snapshot prepared;
@@ -66,7 +66,16 @@ public final class Replica {
         Position head = monitor.position();
         if (head == null) return false;
         Position p = position;
-        return p == null || !p.equals(head) || prepared != null || snapshotDue();
+        return p == null || !p.equals(head) || prepared != null || snapshotDue() || (!listed && periodicSnapshots());
+    }
+
+    /**
+     * With a snapshot interval the replica's newest snapshot time matters, and only its listing has it:
+     * such a replica is listed once after a restart even when idle.
+     */
+    private boolean periodicSnapshots() {
+        Duration interval = config.snapshotInterval();
+        return interval != null && !interval.isZero();
     }
 
     /** Segments and snapshots this replica stored since it started (retention runs only after some). */
@@ -116,7 +125,7 @@ public final class Replica {
             if (head == null) return;
             if (!listed) {
                 // The local record says the replica holds everything: nothing to verify or upload yet.
-                if (position != null && position.equals(head) && prepared == null && !snapshotDue()) return;
+                if (position != null && position.equals(head) && prepared == null && !periodicSnapshots()) return;
                 if (monitor.startedHere(head.generation())) {
                     // A generation this process just made up holds nothing on any replica: no listing needed.
                     // (The record is only a hint, so no upload ever starts from it.)
