@@ -4,6 +4,7 @@ import dev.keel.cli.config.ConfigOptions;
 import dev.keel.cli.config.GoDuration;
 import dev.keel.cli.config.KeelConfig;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DescriptorLimit;
 import dev.keel.replication.api.ReplicaConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -39,13 +40,24 @@ public final class DatabasesCommand implements Callable<Integer> {
         KeelConfig loaded = config.load();
         PrintWriter out = spec.commandLine().getOut();
         List<DirectoryListing> directories = loaded.directories().stream().map(DirectoryListing::expand).toList();
+        int count = loaded.databases().size() + directories.stream().mapToInt(d -> d.databases().size()).sum();
+        DescriptorLimit limit = DescriptorLimit.forDatabases(count);
         if (output.json()) {
-            output.printJson(out, json(loaded, directories));
+            Map<String, Object> body = json(loaded, directories);
+            Map<String, Object> fds = new LinkedHashMap<>();
+            fds.put("perDatabase", DescriptorLimit.PER_DATABASE);
+            fds.put("needed", limit.needed());
+            fds.put("softLimit", limit.softLimit());
+            fds.put("enough", limit.enough());
+            body.put("descriptors", fds);
+            output.printJson(out, body);
         } else {
             if (!loaded.databases().isEmpty() || directories.isEmpty()) printTable(out, loaded.databases(), output::redact);
             for (DirectoryListing d : directories) d.print(out, output::redact);
             out.flush();
         }
+        // On stderr, so the table stays what Litestream prints.
+        if (!limit.enough()) spec.commandLine().getErr().println("warning: " + limit.warning());
         return 0;
     }
 

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
-import net.jpountz.lz4.LZ4FrameOutputStream;
 import net.jpountz.xxhash.XXHashFactory;
 
 /**
@@ -27,9 +26,7 @@ public final class Lz4 {
      * and content checksum) and closes {@code out}.
      */
     public static OutputStream compressing(OutputStream out) throws IOException {
-        return new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB, -1L,
-                LZ4.fastCompressor(), XXHASH.hash32(),
-                LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
+        return new Lz4FrameWriter(out); // buffers grow with the data: a small segment costs kilobytes, not 8 MiB
     }
 
     /**

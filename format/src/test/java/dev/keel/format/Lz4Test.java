@@ -53,6 +53,20 @@ class Lz4Test {
     }
 
     @Test
+    void aSmallFrameHoldsBuffersOfItsOwnSizeNotOfTheMaximumBlock() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Lz4FrameWriter small = new Lz4FrameWriter(out);
+        small.write(sample(4096 + 24, 3));
+        small.close();
+        assertThat(small.bufferBytes()).as("a WAL segment of one frame").isLessThan(64 << 10);
+        Lz4FrameWriter large = new Lz4FrameWriter(new java.io.ByteArrayOutputStream());
+        large.write(sample(9 * MIB, 4));
+        large.close();
+        assertThat(large.bufferBytes()).as("capped by the 4 MiB block").isLessThanOrEqualTo(2 * 4 * MIB + 64 * 1024);
+        assertThat(Lz4.decompress(out.toByteArray())).isEqualTo(sample(4096 + 24, 3));
+    }
+
+    @Test
     void frameDescriptorIsLitestreamStyle() {
         byte[] data = sample(5 * MIB, 1);
         byte[] c = Lz4.compress(data);

@@ -3,6 +3,7 @@ package dev.keel.replication;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.DescriptorLimit;
 import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.api.Overlaps;
 import dev.keel.replication.api.Position;
@@ -12,6 +13,7 @@ import dev.keel.replication.internal.DatabaseReplication;
 import dev.keel.replication.internal.DirectoryFollower;
 import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
+import dev.keel.replication.internal.ParallelOpen;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
 import dev.keel.replication.internal.StorageFailures;
@@ -53,6 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    /** Databases opened at once at start (opening waits mostly on the disk). */
+    private static final int OPEN_THREADS = 8;
 
     private final List<DatabaseReplication> databases;
     private final List<PendingDatabase> pending = new CopyOnWriteArrayList<>();
@@ -82,7 +86,9 @@ public final class Replicator implements AutoCloseable {
         private ReplicationListener listener = ReplicationListener.NONE;
         private boolean backgroundLoops = true;
         private boolean waitForMissing;
-        private int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        // Rounds wait on fsyncs more than they compute: a few threads per core keep the disk busy when a
+        // fleet starts (a snapshot per database) without a thread per database.
+        private int threads = Math.max(4, Math.min(16, 4 * Runtime.getRuntime().availableProcessors()));
         private EngineOptions engine = EngineOptions.DEFAULT;
         private long maxShadowBacklog = DatabaseReplication.DEFAULT_MAX_SHADOW_BACKLOG;
 
@@ -167,15 +173,19 @@ public final class Replicator implements AutoCloseable {
             Overlaps.find(databases).ifPresent(overlap -> {
                 throw overlap.toException();
             });
+            DescriptorLimit limit = DescriptorLimit.forDatabases(databases.size());
+            if (!limit.enough()) LOG.warn(limit.warning());
             List<DatabaseReplication> opened = new ArrayList<>();
             List<DatabaseConfig> failed = new ArrayList<>();
             List<RuntimeException> errors = new ArrayList<>();
-            for (DatabaseConfig db : databases) {
-                try {
-                    opened.add(open(db));
-                } catch (RuntimeException e) {
-                    failed.add(db);
-                    errors.add(e);
+            List<ParallelOpen.Outcome<DatabaseReplication>> outcomes = ParallelOpen.all(databases, OPEN_THREADS, this::open);
+            for (int i = 0; i < databases.size(); i++) {
+                ParallelOpen.Outcome<DatabaseReplication> o = outcomes.get(i);
+                if (o.error() == null) {
+                    opened.add(o.value());
+                } else {
+                    failed.add(databases.get(i));
+                    errors.add(o.error());
                 }
             }
             boolean allMissing = failed.stream().allMatch(db -> !Files.exists(db.path()));

@@ -1,6 +1,7 @@
 package dev.keel.replication.internal;
 
 import dev.keel.format.WalHeader;
+import dev.keel.format.WalScanner;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
@@ -49,24 +50,31 @@ final class Checkpointer {
         return null;
     }
 
-    void maybeCheckpoint(DatabaseMonitor monitor) throws IOException, SQLException {
-        String mode = due(monitor.state());
-        if (mode != null) {
-            checkpoint(monitor, mode);
-            monitor.verifyAndCopy(); // start the next index right away when the WAL restarted
-        }
+    /** Copies what the WAL holds beyond the shadow (called with SQLite's write lock held) and returns the shadow's state. */
+    @FunctionalInterface
+    interface Copy {
+        ShadowState copy() throws IOException;
+    }
+
+    /**
+     * What a checkpoint did: SQLite's result, and the WAL restart the next continuity check may accept
+     * as continuous ({@code acceptedRestart}, the header it must have; null for none) or, when the WAL
+     * restarted in a way Keel cannot prove continuous, why ({@code unprovenRestart}).
+     */
+    record Outcome(String mode, DatabaseHandle.CheckpointResult result, byte[] acceptedRestart, String unprovenRestart) {
     }
 
     /**
      * Runs a checkpoint. The read transaction is released only for the checkpoint itself. Afterwards
-     * Keel takes the write lock, copies whatever was committed meanwhile (the WAL cannot change while the
-     * lock is held), and writes one row of its own: if the checkpoint was complete that write restarts
-     * the WAL, and the header it produces is the only restart the next verify accepts as continuous.
+     * Keel takes the write lock, copies whatever was committed meanwhile with {@code copy} (the WAL
+     * cannot change while the lock is held), and writes one row of its own: if the checkpoint was
+     * complete that write restarts the WAL, and the header it produces is the only restart the next
+     * verify accepts as continuous. Returns that decision; the monitor acts on it.
      */
-    void checkpoint(DatabaseMonitor monitor, String mode) throws IOException, SQLException {
-        ShadowState before = monitor.state();
-        long shadowFrames = before.frames();
+    Outcome checkpoint(ShadowState before, String mode, Copy copy) throws IOException, SQLException {
         DatabaseHandle.CheckpointResult result;
+        byte[] accepted = null;
+        String unproven = null;
         handle.releaseReadLock();
         try {
             result = handle.checkpoint(mode);
@@ -76,14 +84,13 @@ final class Checkpointer {
             betweenCheckpointAndWriteLock.run();
             handle.beginWrite();
             try {
-                byte[] header = monitor.readHeaderForCheckpoint();
+                byte[] header = walHeader();
                 // Copy whatever the old WAL holds beyond our copy. With the write lock held nothing moves;
                 // if another connection already restarted the WAL, the old frames are still in the file
                 // unless the new WAL overwrote them, and the copy stops at the first frame that is not old.
-                monitor.copy();
-                byte[] accepted = null;
+                ShadowState copied = copy.copy();
                 boolean restartedBeforeUs = !Arrays.equals(header, before.headerBytes());
-                if (restartedBeforeUs && restartedOnceAfter(before, header, result, monitor.state().frames())) {
+                if (restartedBeforeUs && restartedOnceAfter(before, header, result, copied.frames())) {
                     // Another connection's first write after our complete checkpoint restarted the WAL, and
                     // the shadow holds exactly the frames the checkpoint saw.
                     accepted = header;
@@ -91,12 +98,12 @@ final class Checkpointer {
                 handle.writeSeq();
                 handle.commitWrite();
                 if (!restartedBeforeUs) {
-                    byte[] after = monitor.readHeaderForCheckpoint();
+                    byte[] after = walHeader();
                     if (!Arrays.equals(after, before.headerBytes())) accepted = after; // our own write restarted it
                 }
-                monitor.expectRestart(accepted, restartedBeforeUs && accepted == null
-                        ? "another connection restarted the WAL right after Keel's checkpoint, and Keel cannot prove it copied every frame first"
-                        : null);
+                if (restartedBeforeUs && accepted == null) {
+                    unproven = "another connection restarted the WAL right after Keel's checkpoint, and Keel cannot prove it copied every frame first";
+                }
             } catch (IOException | SQLException | RuntimeException e) {
                 handle.rollbackWrite();
                 throw e;
@@ -105,9 +112,18 @@ final class Checkpointer {
             handle.acquireReadLock();
         }
         lastCheckpointNanos = System.nanoTime();
-        LOG.debug("{}: checkpoint {} at {}: {} of {} WAL frames written to the database{}", monitor.path(), mode,
+        LOG.debug("{}: checkpoint {} at {}: {} of {} WAL frames written to the database{}", handle.path(), mode,
                 before.position(), result.checkpointed(), result.walFrames(), result.busy() ? " (busy: readers held it back)" : "");
-        listener.checkpointed(monitor.path(), mode, result.walFrames(), result.checkpointed(), result.busy());
+        listener.checkpointed(handle.path(), mode, result.walFrames(), result.checkpointed(), result.busy());
+        return new Outcome(mode, result, accepted, unproven);
+    }
+
+    private byte[] walHeader() throws IOException {
+        byte[] header = new byte[WalHeader.SIZE];
+        if (WalScanner.readFully(handle.wal(), header, 0) < header.length) {
+            throw new IOException("the WAL " + handle.walPath() + " has no header");
+        }
+        return header;
     }
 
     /**

@@ -19,16 +19,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Keel's hold on one SQLite database: a reader connection that keeps the long-lived read transaction
- * (so nobody checkpoints frames Keel has not copied yet) and runs checkpoints, a writer connection for
- * Keel's own small writes, and channels on the db file and its WAL that stay open as long as the
- * connections do. Closing any descriptor on the db file drops every POSIX lock this process holds on
- * it, so the channels are opened once and closed only after the connections.
+ * Keel's hold on one SQLite database: one connection that keeps the long-lived read transaction (so
+ * nobody checkpoints frames Keel has not copied yet) and, with it released, runs checkpoints and Keel's
+ * own small writes; and channels on the db file and its WAL that stay open as long as the connection
+ * does. Closing any descriptor on the db file drops every POSIX lock this process holds on it, so the
+ * channels are opened once and closed only after the connection. Descriptors held: the connection's db
+ * file, WAL and shared-memory file, plus the two channels (a fleet of 10,000 databases counts them).
  */
 final class DatabaseHandle implements AutoCloseable {
     static final String SEQ_TABLE = "_keel_seq";
     static final String LOCK_TABLE = "_keel_lock";
     private static final int BUSY_TIMEOUT_MS = 1000;
+    /** Pages: SQLite allocates a cache's pages in one block at first use, so this bounds what each database costs. */
+    private static final int CACHE_PAGES = 8;
     private static final Object MISSING = new Object();
 
     private final Path db;
@@ -38,8 +41,7 @@ final class DatabaseHandle implements AutoCloseable {
     /** The identity (device and inode) of the file at the db path when it was opened. */
     private Object dbKey;
     private boolean open;
-    private Connection reader;
-    private Connection writer;
+    private Connection connection;
     private FileChannel walChannel;
     private boolean readLocked;
     private int pageSize;
@@ -121,8 +123,7 @@ final class DatabaseHandle implements AutoCloseable {
     void reopen() {
         closeQuietly();
         open = false;
-        reader = null;
-        writer = null;
+        connection = null;
         walChannel = null;
         dbChannel = null;
         readLocked = false;
@@ -153,25 +154,30 @@ final class DatabaseHandle implements AutoCloseable {
 
     private void connect() {
         try {
-            reader = connectOne();
-            try (Statement s = reader.createStatement()) {
+            connection = connectOne();
+            try (Statement s = connection.createStatement()) {
                 String mode = queryString(s, "PRAGMA journal_mode = wal");
                 if (!"wal".equalsIgnoreCase(mode)) {
                     throw new KeelException(ErrorCode.FAILURE, "cannot switch the database to WAL mode (it stays in "
                             + mode + " mode)", db.toString(), "close other connections that use another journal mode and retry");
                 }
                 s.execute("PRAGMA wal_autocheckpoint = 0");
+                // Keel reads a few pages of its own table (checkpoints and snapshots bypass the cache): a
+                // small page cache is enough (SQLite's default of 2 MB, times 10,000 databases, is not).
+                // Its own rows need no fsync per commit.
+                s.execute("PRAGMA cache_size = " + CACHE_PAGES);
+                s.execute("PRAGMA synchronous = NORMAL");
                 pageSize = Integer.parseInt(queryString(s, "PRAGMA page_size"));
-            }
-            writer = connectOne();
-            try (Statement s = writer.createStatement()) {
-                s.execute("PRAGMA wal_autocheckpoint = 0");
                 s.execute("CREATE TABLE IF NOT EXISTS " + SEQ_TABLE + " (id INTEGER PRIMARY KEY, seq INTEGER)");
                 s.execute("CREATE TABLE IF NOT EXISTS " + LOCK_TABLE + " (id INTEGER)");
             }
             // A write of our own guarantees a WAL with a frame in it, so the read transaction below reads
             // from the WAL and pins it (a reader of a fully checkpointed WAL would not stop a restart).
-            bumpSeq();
+            // A WAL that already holds frames is left alone: a restart of an idle fleet then writes
+            // nothing, so it uploads nothing. Should those frames all be checkpointed already, a restart
+            // by the application before Keel's next checkpoint is seen by the continuity check and
+            // starts a new generation; Keel's own checkpoint writes a frame and pins the WAL again.
+            if (!walHoldsAFrame()) bumpSeq();
             walChannel = FileChannel.open(walPath(), StandardOpenOption.READ);
             acquireReadLock();
         } catch (SQLException e) {
@@ -180,6 +186,14 @@ final class DatabaseHandle implements AutoCloseable {
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot open the WAL: " + e.getMessage(), walPath().toString(),
                     "check that keel may read the database's directory", e);
+        }
+    }
+
+    private boolean walHoldsAFrame() {
+        try {
+            return Files.size(walPath()) >= 32 + 24 + pageSize;
+        } catch (IOException e) {
+            return false; // none yet
         }
     }
 
@@ -214,7 +228,7 @@ final class DatabaseHandle implements AutoCloseable {
     /** Starts the read transaction that keeps other connections from checkpointing past Keel's copy. */
     void acquireReadLock() throws SQLException {
         if (readLocked) return;
-        try (Statement s = reader.createStatement()) {
+        try (Statement s = connection.createStatement()) {
             s.execute("BEGIN");
             try (ResultSet rs = s.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
                 rs.next();
@@ -229,7 +243,7 @@ final class DatabaseHandle implements AutoCloseable {
     void releaseReadLock() throws SQLException {
         if (!readLocked) return;
         readLocked = false;
-        try (Statement s = reader.createStatement()) {
+        try (Statement s = connection.createStatement()) {
             s.execute("ROLLBACK");
         }
     }
@@ -241,9 +255,9 @@ final class DatabaseHandle implements AutoCloseable {
         }
     }
 
-    /** Runs a checkpoint on the reader connection; the caller released the read lock. */
+    /** Runs a checkpoint; the caller released the read lock. */
     CheckpointResult checkpoint(String mode) throws SQLException {
-        try (Statement s = reader.createStatement();
+        try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             rs.next();
             return new CheckpointResult(rs.getInt(1) != 0, rs.getLong(2), rs.getLong(3));
@@ -251,45 +265,51 @@ final class DatabaseHandle implements AutoCloseable {
     }
 
     /**
-     * Takes SQLite's write lock on the writer connection (waiting up to the busy timeout): while it is
-     * held, nobody appends to or restarts the WAL. End it with {@link #commitWrite()} or {@link #rollbackWrite()}.
+     * Takes SQLite's write lock (waiting up to the busy timeout; the caller released the read lock): while
+     * it is held, nobody appends to or restarts the WAL. End it with {@link #commitWrite()} or {@link #rollbackWrite()}.
      */
     void beginWrite() throws SQLException {
-        try (Statement s = writer.createStatement()) {
+        try (Statement s = connection.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
         }
     }
 
     /** Inside {@link #beginWrite()}: a write that makes SQLite restart the WAL when it was fully checkpointed. */
     void writeSeq() throws SQLException {
-        try (Statement s = writer.createStatement()) {
+        try (Statement s = connection.createStatement()) {
             s.execute("INSERT INTO " + SEQ_TABLE + " (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = seq + 1");
         }
     }
 
     void commitWrite() throws SQLException {
-        try (Statement s = writer.createStatement()) {
+        try (Statement s = connection.createStatement()) {
             s.execute("COMMIT");
         }
     }
 
     void rollbackWrite() {
-        try (Statement s = writer.createStatement()) {
+        try (Statement s = connection.createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException ignored) {
             // no transaction was open
         }
     }
 
-    /** One write of Keel's own, in its own transaction. */
+    /** One write of Keel's own, in its own transaction (the read transaction, if held, is taken again after it). */
     void bumpSeq() throws SQLException {
-        beginWrite();
+        boolean wasLocked = readLocked;
+        releaseReadLock();
         try {
-            writeSeq();
-            commitWrite();
-        } catch (SQLException e) {
-            rollbackWrite();
-            throw e;
+            beginWrite();
+            try {
+                writeSeq();
+                commitWrite();
+            } catch (SQLException e) {
+                rollbackWrite();
+                throw e;
+            }
+        } finally {
+            if (wasLocked) acquireReadLock();
         }
     }
 
@@ -312,10 +332,9 @@ final class DatabaseHandle implements AutoCloseable {
         } catch (SQLException | RuntimeException ignored) {
             // closing anyway
         }
-        for (Connection c : new Connection[] {writer, reader}) {
-            if (c == null) continue;
+        if (connection != null) {
             try {
-                c.close();
+                connection.close();
             } catch (SQLException ignored) {
                 // closing anyway
             }

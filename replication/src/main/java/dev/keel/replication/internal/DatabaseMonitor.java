@@ -48,6 +48,10 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** Why the database file is being opened again (kept while the new file cannot be opened yet). */
     private String replacedBecause;
     private volatile Position published;
+    private final WalProbe probe = new WalProbe();
+    private volatile Generation startedHere;
+    /** Offset of the first WAL frame the last scan did not accept. */
+    private long probeAt;
 
     /** Held for the monitor's lifetime so no second replicator follows the same database. */
     private MetaLock metaLock;
@@ -146,11 +150,35 @@ public final class DatabaseMonitor implements AutoCloseable {
     public long sync() throws IOException, SQLException {
         lock.lock();
         try {
+            probe.reset(); // until this round completes, the next check reports a change
             long copiedBefore = copiedBytes;
             verifyAndCopy();
-            checkpointer.maybeCheckpoint(this);
+            String mode = checkpointer.due(state);
+            if (mode != null) {
+                checkpoint(mode);
+                verifyAndCopy(); // start the next index right away when the WAL restarted
+            }
             cleanShadow();
+            probe.capture(handle.wal(), probeAt, state.headerBytes());
             return copiedBytes - copiedBefore;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * True when a round now would find nothing to do: the WAL reads as the last round left it (see
+     * {@link WalProbe}), no checkpoint is due, no new generation is asked for, and the database file is
+     * still the one held. Costs two small reads and one stat; false when a round is running.
+     */
+    public boolean quiet() {
+        if (!lock.tryLock()) return false;
+        try {
+            if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
+            if (checkpointer.due(state) != null || handle.replacement() != null) return false;
+            return probe.unchanged(handle.wal());
+        } catch (IOException e) {
+            return false; // the round reports it
         } finally {
             lock.unlock();
         }
@@ -191,38 +219,20 @@ public final class DatabaseMonitor implements AutoCloseable {
     private void continueShadow() throws IOException, SQLException {
         handle.acquireReadLock(); // a no-op unless re-taking it after a checkpoint failed
         byte[] header = readWalHeader();
-        String reason = null;
-        boolean nextIndex = false;
-        String requested = newGenerationRequest;
-        if (state == null) {
-            reason = "no shadow WAL to continue (first run, or the local state in " + shadow.dir() + " is gone)";
-        } else if (requested != null) {
-            reason = requested;
-        } else if (shadow.length(state.generation(), state.index()) < state.end()) {
-            // Deleted or cut while Keel ran (a cleanup of dot directories, a full-disk rescue): appending
-            // would fail every round, and what it lost may not have reached every replica.
-            reason = "the shadow WAL " + shadow.indexFile(state.generation(), state.index()) + " was deleted or truncated";
-        } else if (!Arrays.equals(header, state.headerBytes())) {
-            if (Arrays.equals(header, expectedRestartHeader)) {
-                nextIndex = true;
-            } else {
-                reason = unprovenRestart != null ? unprovenRestart
-                        : "the WAL was restarted by a checkpoint Keel did not run (another process, or while Keel was stopped)";
-            }
-        } else if (handle.wal().size() < state.end()) {
-            reason = "the WAL was truncated by another process";
-        } else if (state.lastFrame() != null && !lastFrameStillThere()) {
-            reason = "the WAL was overwritten by another process";
-        }
+        Continuity.Observed seen = new Continuity.Observed(header, handle.wal().size(),
+                state == null ? -1 : shadow.length(state.generation(), state.index()),
+                state != null && lastFrameStillThere(), newGenerationRequest, expectedRestartHeader, unprovenRestart);
+        Continuity decision = Continuity.judge(state, state == null ? null
+                : shadow.indexFile(state.generation(), state.index()).toString(), shadow.dir().toString(), seen);
         expectedRestartHeader = null;
         unprovenRestart = null;
-        if (reason != null) {
+        if (decision instanceof Continuity.NewGeneration g) {
             newGenerationRequest = null;
-            startGeneration(header, reason);
-        } else if (nextIndex) {
+            startGeneration(header, g.reason());
+        } else if (decision instanceof Continuity.NextIndex n) {
             long index = state.index() + 1;
-            shadow.startIndex(state.generation(), index, header);
-            state = ShadowState.start(state.generation(), index, header);
+            shadow.startIndex(state.generation(), index, n.header());
+            state = ShadowState.start(state.generation(), index, n.header());
             published = state.position();
             LOG.debug("{}: WAL restarted after checkpoint, shadow WAL continues at index {}", db, index);
         }
@@ -247,13 +257,20 @@ public final class DatabaseMonitor implements AutoCloseable {
     }
 
     private boolean lastFrameStillThere() throws IOException {
+        if (state.lastFrame() == null) return true;
         byte[] frame = new byte[state.lastFrame().length];
         int n = WalScanner.readFully(handle.wal(), frame, state.end() - frame.length);
         return n == frame.length && Arrays.equals(frame, state.lastFrame());
     }
 
+    /** True for a generation this monitor started (random and new: no replica can hold anything of it yet). */
+    boolean startedHere(Generation generation) {
+        return generation.equals(startedHere);
+    }
+
     private void startGeneration(byte[] header, String reason) throws IOException {
         Generation generation = Generation.random();
+        startedHere = generation;
         shadow.startGeneration(generation, 0, header);
         state = ShadowState.start(generation, 0, header);
         published = state.position();
@@ -264,6 +281,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** Copies frames committed since the last copy from the real WAL into the shadow WAL. */
     void copy() throws IOException {
         WalScanner.Committed c = WalScanner.scanCommitted(handle.wal(), state.header(), state.end(), state.checksum());
+        // frames of a transaction still being written follow the commit; the probe watches past them
+        probeAt = Math.max(c.endOffset(), state.end()) + (c.framesScanned() - c.frames()) * state.header().frameSize();
         if (c.endOffset() <= state.end()) return;
         long from = state.end();
         long length = c.endOffset() - from;
@@ -286,20 +305,17 @@ public final class DatabaseMonitor implements AutoCloseable {
      * index after it, so a generation's WAL must have no gaps.
      */
     public void requestNewGeneration(String reason) {
-        this.newGenerationRequest = reason;
+        this.newGenerationRequest = reason; // quiet() reads it: the next tick runs a round
     }
 
-    /**
-     * Set by the checkpointer: the header of the restart the next verify accepts as continuous (null for
-     * none), and otherwise why a restart seen next means a new generation.
-     */
-    void expectRestart(byte[] header, String otherwise) {
-        this.expectedRestartHeader = header;
-        this.unprovenRestart = otherwise;
-    }
-
-    byte[] readHeaderForCheckpoint() throws IOException, SQLException {
-        return readWalHeader();
+    /** Runs a checkpoint and keeps its decision about the next WAL restart for the next continuity check. */
+    void checkpoint(String mode) throws IOException, SQLException {
+        Checkpointer.Outcome outcome = checkpointer.checkpoint(state, mode, () -> {
+            copy();
+            return state;
+        });
+        expectedRestartHeader = outcome.acceptedRestart();
+        unprovenRestart = outcome.unprovenRestart();
     }
 
     /**
@@ -312,8 +328,9 @@ public final class DatabaseMonitor implements AutoCloseable {
     public Snapshot snapshot(java.util.function.Consumer<Position> claim) throws IOException, SQLException {
         lock.lock();
         try {
+            probe.reset();
             verifyAndCopy();
-            checkpointer.checkpoint(this, "PASSIVE");
+            checkpoint("PASSIVE");
             verifyAndCopy();
             // The replica claims the snapshot's WAL index before the lock is released, so no cleanup
             // deletes the shadow WAL it must upload next while the snapshot itself is uploading.
@@ -334,6 +351,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     Position liveImage(Path out) throws IOException, SQLException {
         lock.lock();
         try {
+            probe.reset();
             verifyAndCopy();
             Position at = state.position();
             try (FileChannel wal = shadow.openForRead(at.generation(), at.index())) {

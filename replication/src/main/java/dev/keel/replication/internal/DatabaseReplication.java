@@ -26,8 +26,7 @@ public final class DatabaseReplication implements AutoCloseable {
     private final DatabaseMonitor monitor;
     private final List<Replica> replicas;
     private final List<ScheduledFuture<?>> loops = new ArrayList<>();
-    private volatile boolean scheduled;
-    private volatile ScheduledFuture<?> monitorTick;
+    private volatile DatabaseDriver driver;
     private final ReplicationListener listener;
     private long maxShadowBacklog = DEFAULT_MAX_SHADOW_BACKLOG;
 
@@ -76,7 +75,10 @@ public final class DatabaseReplication implements AutoCloseable {
             for (ReplicaConfig r : config.replicas()) {
                 ReplicaClient client = clients.apply(r);
                 opened.add(client);
-                client.verify();
+                // A replica that acknowledged writes from this database before (its position is in the local
+                // state) is not probed again: a restart of a fleet makes no request per replica. One that
+                // became unreachable meanwhile shows at its first upload, in the loop's log and metrics.
+                if (new AcknowledgedPosition(config.resolvedMetaPath(), r.name()).read() == null) client.verify();
             }
             DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
             List<Replica> replicas = new ArrayList<>();
@@ -108,47 +110,30 @@ public final class DatabaseReplication implements AutoCloseable {
     }
 
     /**
-     * Schedules the monitor tick, each replica's sync and retention loops. The monitor ticks every
-     * {@code monitor-interval}, and sooner (every {@value #BUSY_TICK_MS} ms) while the WAL grows by more
-     * than half the checkpoint threshold per tick, so the WAL stays near {@code min-checkpoint-page-count}
-     * pages however fast the application writes.
+     * Starts this database's driver (one task: monitor tick, then a signal to the replicas, see
+     * {@link DatabaseDriver}) and the validation loops where configured.
      */
     public void schedule(ScheduledExecutorService scheduler) {
-        scheduled = true;
-        LoopTask tick = new LoopTask("monitoring the WAL", path(), null, listener, this::monitorRound);
-        scheduleMonitor(scheduler, tick, 0);
+        List<ReplicaLoop> replicaLoops = new ArrayList<>();
+        long period = monitor.config().monitorInterval().toMillis();
         for (Replica r : replicas) {
-            String where = "replica " + r.name() + " (" + r.client().describe() + ")";
-            long sync = r.config().syncInterval().toMillis();
-            // At a fixed rate, like a ticker: a commit waits at most one interval plus one round, not two rounds.
-            // A failing replica backs off (doubling up to MAX_SYNC_BACKOFF): a storage server that is down
-            // costs a few attempts a minute, not one every interval.
-            LoopTask syncTask = new LoopTask("syncing " + where, path(), r.name(), listener, () -> {
-                monitor.sync();
-                r.sync();
-            }).backoff(Duration.ofMillis(Math.max(sync, MIN_SYNC_BACKOFF.toMillis())), MAX_SYNC_BACKOFF);
-            loops.add(scheduler.scheduleAtFixedRate(syncTask, sync, sync, TimeUnit.MILLISECONDS));
-            java.time.Duration validation = r.config().validationInterval();
+            replicaLoops.add(new ReplicaLoop(r, path(), listener, scheduler));
+            period = Math.min(period, r.config().syncInterval().toMillis());
+            Duration validation = r.config().validationInterval();
             if (validation != null && !validation.isZero() && !validation.isNegative()) {
                 long v = validation.toMillis();
+                String where = "replica " + r.name() + " (" + r.client().describe() + ")";
                 loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("validating " + where, path(), r.name(), listener,
                         r::validateNow), v, v, TimeUnit.MILLISECONDS));
             }
-            long retention = r.config().retentionCheckInterval().toMillis();
-            if (retention > 0) {
-                loops.add(scheduler.scheduleWithFixedDelay(new LoopTask("enforcing retention on " + where, path(),
-                        r.name(), listener, r::enforceRetention), retention, retention, TimeUnit.MILLISECONDS));
-            }
         }
+        DatabaseDriver d = new DatabaseDriver(this, List.copyOf(replicaLoops), scheduler, period);
+        driver = d;
+        d.start();
     }
 
-    static final long BUSY_TICK_MS = 25;
-    private long lastRoundBytes;
-
-    private void monitorRound() throws IOException, SQLException {
-        lastRoundBytes = 0;
-        lastRoundBytes = monitor.sync();
-        boundShadow();
+    ReplicationListener listener() {
+        return listener;
     }
 
     /** Keeps the local shadow WAL from growing without bound while a replica is unreachable. */
@@ -157,25 +142,10 @@ public final class DatabaseReplication implements AutoCloseable {
         for (Replica r : replicas) r.dropBacklogOver(maxShadowBacklog);
     }
 
-    private void scheduleMonitor(ScheduledExecutorService scheduler, LoopTask tick, long delayMs) {
-        if (!scheduled) return;
-        try {
-            monitorTick = scheduler.schedule(() -> {
-                tick.run();
-                long busyBytes = (long) monitor.config().minCheckpointPageCount() * monitor.pageSize() / 2;
-                long next = lastRoundBytes >= busyBytes ? BUSY_TICK_MS : monitor.config().monitorInterval().toMillis();
-                scheduleMonitor(scheduler, tick, next);
-            }, delayMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-            // the replicator is closing
-        }
-    }
-
     /** Stops this database's loops; a round already running finishes. */
     public void unschedule() {
-        scheduled = false;
-        ScheduledFuture<?> tick = monitorTick;
-        if (tick != null) tick.cancel(false);
+        DatabaseDriver d = driver;
+        if (d != null) d.stop();
         for (ScheduledFuture<?> f : loops) f.cancel(false);
         loops.clear();
     }

@@ -32,16 +32,56 @@ public final class Replica {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Position position;
     private volatile Position snapshotClaim;
-    private boolean positionKnown;
+    private volatile boolean positionKnown;
+    /** False until the replica was listed in this run: the position may come from the local record only. */
+    private volatile boolean listed;
     private Instant lastSnapshot;
     private Position lastSnapshotAt;
-    private DatabaseMonitor.Snapshot prepared;
+    private volatile DatabaseMonitor.Snapshot prepared;
+    private final AcknowledgedPosition record;
+    private Position recorded;
+    private volatile long uploads;
 
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
         this.config = config;
         this.client = client;
         this.monitor = monitor;
         this.listener = listener;
+        this.record = new AcknowledgedPosition(monitor.shadow().dir(), config.name());
+        Position head = monitor.position();
+        Position known = record.read();
+        if (head != null && known != null && known.generation().equals(head.generation()) && known.compareTo(head) <= 0) {
+            // Where the replica stood when this process last ran: an idle database resumes without listing it.
+            position = known;
+            recorded = known;
+            positionKnown = true;
+        }
+    }
+
+    /**
+     * True when a sync would have something to do: shadow WAL beyond the replica's position, no position
+     * yet, a snapshot kept from a failed upload or a periodic snapshot due. A cheap check on fields the
+     * driver makes every tick; false for an idle database, which then costs its replica nothing.
+     */
+    boolean hasWork() {
+        Position head = monitor.position();
+        if (head == null) return false;
+        Position p = position;
+        return p == null || !p.equals(head) || prepared != null || snapshotDue() || (!listed && periodicSnapshots());
+    }
+
+    /**
+     * With a snapshot interval the replica's newest snapshot time matters, and only its listing has it:
+     * such a replica is listed once after a restart even when idle.
+     */
+    private boolean periodicSnapshots() {
+        Duration interval = config.snapshotInterval();
+        return interval != null && !interval.isZero();
+    }
+
+    /** Segments and snapshots this replica stored since it started (retention runs only after some). */
+    long uploads() {
+        return uploads;
     }
 
     public String name() {
@@ -84,7 +124,19 @@ public final class Replica {
         try {
             Position head = monitor.position();
             if (head == null) return;
-            if (!positionKnown) findPosition(head.generation());
+            if (!listed) {
+                // The local record says the replica holds everything: nothing to verify or upload yet.
+                if (position != null && position.equals(head) && prepared == null && !periodicSnapshots()) return;
+                if (monitor.startedHere(head.generation())) {
+                    // A generation this process just made up holds nothing on any replica: no listing needed.
+                    // (The record is only a hint, so no upload ever starts from it.)
+                    position = null;
+                    positionKnown = true;
+                    listed = true;
+                } else {
+                    findPosition(head.generation()); // before the first upload, the replica itself says where it stands
+                }
+            }
             Position pos = position;
             if (pos != null && !pos.generation().equals(head.generation())) {
                 finishGeneration(pos);
@@ -103,7 +155,23 @@ public final class Replica {
             }
             uploadUpTo(monitor.position());
         } finally {
-            lock.unlock();
+            try {
+                recordPosition();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Keeps the acknowledged position in the local state when it moved (a failure to write it only costs a listing later). */
+    private void recordPosition() {
+        Position p = position;
+        if (java.util.Objects.equals(p, recorded)) return;
+        try {
+            record.write(p);
+            recorded = p;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{} -> {}: could not record the replica's position locally", monitor.path(), client.describe(), e);
         }
     }
 
@@ -113,6 +181,7 @@ public final class Replica {
         lastSnapshot = catalog.lastSnapshotTime(generation).orElse(null);
         lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
         positionKnown = true;
+        listed = true;
         if (position != null) LOG.info("{} -> {}: resuming at {}", monitor.path(), client.describe(), position);
     }
 
@@ -237,6 +306,7 @@ public final class Replica {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         lastSnapshot = Instant.now();
         lastSnapshotAt = at;
+        uploads++;
         if (position == null || !position.generation().equals(at.generation())) position = at;
         LOG.info("{} -> {}: snapshot written for generation {} index {} ({} bytes, {} compressed, {} ms)",
                 monitor.path(), client.describe(), at.generation(), ReplicaLayout.hex(at.index()),
@@ -277,6 +347,7 @@ public final class Replica {
             client.write(ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset()), payload);
             Position next = pos.withOffset(end);
             position = next;
+            uploads++;
             LOG.debug("{} -> {}: WAL segment written at {} ({} bytes, {} compressed)", monitor.path(),
                     client.describe(), pos, end - pos.offset(), payload.length());
             listener.segmentWritten(monitor.path(), name(), pos, next, payload.length());

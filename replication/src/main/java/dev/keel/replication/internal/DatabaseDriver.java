@@ -1,0 +1,98 @@
+package dev.keel.replication.internal;
+
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one thing that moves a database: at every tick of its {@link FleetTicker} it asks the monitor
+ * whether anything changed (a cheap check, see {@link DatabaseMonitor#quiet()}); when something did, it
+ * runs a monitor round as a task of its own on the pool; either way it then signals the replicas, which
+ * wait for that signal instead of each driving the monitor. Ticks come every {@code monitor-interval}
+ * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
+ * ms while the WAL grows by more than half the checkpoint threshold per round, so the WAL stays near
+ * {@code min-checkpoint-page-count} pages however fast the application writes.
+ */
+final class DatabaseDriver {
+    static final long BUSY_TICK_MS = 25;
+
+    private final DatabaseReplication db;
+    private final List<ReplicaLoop> replicas;
+    private final ScheduledExecutorService scheduler;
+    private final LoopTask round;
+    private final long periodMs;
+    /** True while a round is queued or running (busy rounds follow each other without the ticker). */
+    private final AtomicBoolean working = new AtomicBoolean();
+    private volatile boolean running;
+    private FleetTicker ticker;
+    private long lastRoundBytes;
+
+    DatabaseDriver(DatabaseReplication db, List<ReplicaLoop> replicas, ScheduledExecutorService scheduler, long periodMs) {
+        this.db = db;
+        this.replicas = replicas;
+        this.scheduler = scheduler;
+        this.periodMs = Math.max(1, periodMs);
+        this.round = new LoopTask("monitoring the WAL", db.path(), null, db.listener(), this::monitorRound);
+    }
+
+    void start() {
+        running = true;
+        ticker = FleetTicker.join(scheduler, periodMs, this);
+        if (working.compareAndSet(false, true)) submit(0); // the first round right away: a new generation's snapshot
+    }
+
+    /** The ticker's call: cheap when nothing changed. */
+    void tick() {
+        if (!running || working.get()) return;
+        if (db.monitor().quiet()) {
+            signalReplicas(); // a replica retries its failed uploads even when the WAL is idle
+        } else if (working.compareAndSet(false, true)) {
+            submit(0);
+        }
+    }
+
+    private void monitorRound() throws Exception {
+        lastRoundBytes = 0;
+        try {
+            lastRoundBytes = db.monitor().sync();
+            db.boundShadow();
+        } finally {
+            signalReplicas();
+        }
+    }
+
+    private void runRound() {
+        boolean again = false;
+        try {
+            if (!running) return;
+            round.run();
+            long busyBytes = (long) db.monitor().config().minCheckpointPageCount() * db.monitor().pageSize() / 2;
+            again = running && lastRoundBytes >= busyBytes;
+        } finally {
+            if (again) submit(BUSY_TICK_MS);
+            else working.set(false);
+        }
+    }
+
+    private void submit(long delayMs) {
+        try {
+            scheduler.schedule(this::runRound, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            working.set(false);
+        }
+    }
+
+    private void signalReplicas() {
+        for (ReplicaLoop r : replicas) r.signal();
+    }
+
+    /** Stops ticking and signalling; a round already running finishes. */
+    void stop() {
+        running = false;
+        FleetTicker t = ticker;
+        if (t != null) t.leave(this);
+        for (ReplicaLoop r : replicas) r.stop();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.keel.replication.internal;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One timer per scheduler and tick period that walks every database's driver in one pass, aligned to
+ * multiples of the period on the wall clock. A fleet of 10,000 idle databases then costs one wake-up
+ * per interval and 10,000 cheap checks in a row, instead of 10,000 timers that the pool's threads
+ * take one by one from a shared queue. Work a check finds runs as its own task on the pool.
+ */
+final class FleetTicker implements Runnable {
+    private static final Map<ScheduledExecutorService, Map<Long, FleetTicker>> TICKERS = new WeakHashMap<>();
+
+    private final Set<DatabaseDriver> drivers = ConcurrentHashMap.newKeySet();
+
+    private FleetTicker() {
+    }
+
+    /** Adds {@code driver} to the ticker of {@code scheduler} for {@code periodMs}, starting that ticker on first use. */
+    static FleetTicker join(ScheduledExecutorService scheduler, long periodMs, DatabaseDriver driver) {
+        FleetTicker ticker;
+        synchronized (TICKERS) {
+            Map<Long, FleetTicker> byPeriod = TICKERS.computeIfAbsent(scheduler, s -> new ConcurrentHashMap<>());
+            ticker = byPeriod.get(periodMs);
+            if (ticker == null) {
+                ticker = new FleetTicker();
+                long now = System.currentTimeMillis();
+                scheduler.scheduleAtFixedRate(ticker, periodMs - now % periodMs, periodMs, TimeUnit.MILLISECONDS);
+                byPeriod.put(periodMs, ticker);
+            }
+        }
+        ticker.drivers.add(driver);
+        return ticker;
+    }
+
+    void leave(DatabaseDriver driver) {
+        drivers.remove(driver);
+    }
+
+    @Override
+    public void run() {
+        for (DatabaseDriver d : drivers) {
+            try {
+                d.tick();
+            } catch (RuntimeException e) {
+                // a driver logs its own failures; one must never stop the walk (a timer that throws stops)
+            }
+        }
+    }
+}
