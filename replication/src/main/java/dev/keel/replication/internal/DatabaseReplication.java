@@ -20,9 +20,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One database with its monitor and replicas, and the loops that drive them on the shared scheduler. */
 public final class DatabaseReplication implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseReplication.class);
     private final DatabaseMonitor monitor;
     private final List<Replica> replicas;
     private final List<ScheduledFuture<?>> loops = new ArrayList<>();
@@ -186,6 +189,39 @@ public final class DatabaseReplication implements AutoCloseable {
         Failures failures = new Failures();
         for (Replica r : replicas) failures.attempt(r::sync);
         failures.rethrow();
+    }
+
+    /**
+     * The last sync before closing: copies the WAL, uploads to every replica (each tried even when the
+     * copy or another replica failed), and logs per replica what it holds or what it could not upload.
+     * Never throws: the outcome says what happened.
+     */
+    public FinalSync finalSync() {
+        Exception local = null;
+        try {
+            monitor.sync();
+        } catch (IOException | SQLException | RuntimeException e) {
+            local = e;
+        }
+        List<FinalSync.Outcome> outcomes = new ArrayList<>();
+        for (Replica r : replicas) {
+            Exception error = null;
+            try {
+                r.sync();
+            } catch (IOException | SQLException | RuntimeException e) {
+                error = e;
+            }
+            String missing;
+            try {
+                missing = r.notUploaded();
+            } catch (IOException | RuntimeException e) {
+                missing = "unknown (the shadow WAL could not be read: " + e.getMessage() + ")";
+            }
+            outcomes.add(new FinalSync.Outcome(r.name(), r.client().describe(), r.position(), missing, error));
+        }
+        FinalSync outcome = new FinalSync(path(), monitor.position(), local, List.copyOf(outcomes));
+        outcome.log(LOG);
+        return outcome;
     }
 
     @Override

@@ -343,6 +343,34 @@ public final class Replica {
         return backlog + (head.index() == pos.index() ? head.offset() - pos.offset() : head.offset());
     }
 
+    /**
+     * What the shadow WAL holds beyond what this replica acknowledged, in words (positions and bytes),
+     * for the final sync's report; null when the replica holds everything.
+     */
+    String notUploaded() throws IOException {
+        lock.lock();
+        try {
+            Position head = monitor.position();
+            Position pos = position;
+            if (head == null || head.equals(pos)) return null;
+            if (!positionKnown) {
+                return "everything up to " + head + " (the replica could not be listed to learn what it already holds)";
+            }
+            if (pos == null) {
+                DatabaseMonitor.Snapshot kept = prepared;
+                return "all of generation " + head.generation() + ": its snapshot ("
+                        + (kept == null ? "not taken yet" : "prepared at index " + ReplicaLayout.hex(kept.position().index()))
+                        + ") and its WAL up to " + head;
+            }
+            String range = "WAL from " + pos + " to " + head + " (" + backlog(pos, head) + " bytes)";
+            if (pos.generation().equals(head.generation())) return range;
+            return "the rest of generation " + pos.generation() + " from " + pos + " (" + backlog(pos, head)
+                    + " bytes), then all of generation " + head.generation() + " up to " + head;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Compares this replica with the live database now (the validation loop and tests); true when equal. */
     public dev.keel.replication.api.ValidationResult validateNow() throws IOException, SQLException {
         Validator.Result r = Validator.validate(this, monitor);
