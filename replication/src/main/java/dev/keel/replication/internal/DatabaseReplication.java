@@ -79,7 +79,7 @@ public final class DatabaseReplication implements AutoCloseable {
             for (ReplicaConfig r : config.replicas()) {
                 ReplicaClient client = clients.apply(r);
                 opened.add(client);
-                client.verify();
+                verifyUnlessUnreachable(config, client);
             }
             DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
             List<Replica> replicas = new ArrayList<>();
@@ -90,6 +90,24 @@ public final class DatabaseReplication implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             for (ReplicaClient c : opened) closeQuietly(c);
             throw e;
+        }
+    }
+
+    /**
+     * Checks the replica's settings, except when its storage cannot be reached at all right now: a
+     * server that is restarting when Keel starts is an outage like any other, so the database is followed
+     * anyway (its WAL kept in the shadow WAL) and the replica's loop uploads once the storage answers.
+     * Refusing to start would leave the application running with nothing replicated. A storage that
+     * answers and refuses (credentials, a missing bucket) still fails the start.
+     */
+    private static void verifyUnlessUnreachable(DatabaseConfig config, ReplicaClient client) {
+        try {
+            client.verify();
+        } catch (RuntimeException e) {
+            if (!StorageOutage.isUnreachable(e)) throw e;
+            LOG.warn("{} -> {}: the storage cannot be reached at start ({}); replicating anyway: every change is kept "
+                    + "in the local shadow WAL and uploaded once the storage answers", config.path(), client.describe(),
+                    FailureLog.describe(e));
         }
     }
 

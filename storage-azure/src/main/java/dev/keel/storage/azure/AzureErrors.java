@@ -53,7 +53,8 @@ final class AzureErrors {
             message = "cannot reach " + endpoint + ": " + summary(e);
             hint = "check 'endpoint' and 'account-name' in the replica config and that the service is reachable";
         }
-        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint);
+        // the SDK's exception as the cause: it tells an unreachable service (replication starts anyway) from a refusal
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint, e);
     }
 
     /** One line: the service's error code, or the root cause of a network failure. */

@@ -60,7 +60,8 @@ final class S3Errors {
             message = "S3 error: " + summary(e);
             hint = "check the bucket, region and credentials in the replica config";
         }
-        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint);
+        // the SDK's exception as the cause: it tells an unreachable server (replication starts anyway) from a refusal
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint, e);
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

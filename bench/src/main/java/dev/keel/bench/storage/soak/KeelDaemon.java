@@ -25,10 +25,20 @@ final class KeelDaemon {
 
     /** Starts it and waits (at most 60 s) until it logged that it replicates. */
     void start() throws IOException, InterruptedException {
+        launch();
+        awaitReady();
+    }
+
+    /** Starts the process, as a script does, without waiting for it. */
+    void launch() throws IOException {
         mark("starting keel replicate");
         logOffset = Files.size(log);
         process = new ProcessBuilder(Processes.with(Processes.keelCommand(), "replicate", "-config", config.toString(), "-v"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** Waits (at most 60 s) until it logged that it replicates; fails when it exited first. */
+    void awaitReady() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (sinceStart().contains("replicating to")) return;
@@ -42,6 +52,11 @@ final class KeelDaemon {
     String sinceStart() throws IOException {
         byte[] all = Files.readAllBytes(log);
         return new String(all, (int) Math.min(logOffset, all.length), all.length - (int) Math.min(logOffset, all.length));
+    }
+
+    /** The exit status when it has exited by itself, else null. */
+    Integer exited() {
+        return process.isAlive() ? null : process.exitValue();
     }
 
     /** SIGTERM (final sync, then exit); returns the exit status, or -1 when it did not exit within 120 s. */

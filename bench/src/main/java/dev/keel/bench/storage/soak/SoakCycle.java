@@ -43,7 +43,8 @@ final class SoakCycle {
         KeelDaemon keel = new KeelDaemon(config, dir.resolve("keel.log"));
         CompletableFuture<Duration> catchUp = null;
         try (Writer writer = new Writer(db)) {
-            keel.start();
+            if (plan.fromLaunch()) keel.launch();
+            else keel.start();
             Thread.sleep(plan.startDelayMs());
             for (int tx = 0; tx <= 10; tx++) {
                 if (tx == plan.killAfterTx()) {
@@ -57,6 +58,10 @@ final class SoakCycle {
                 }
             }
             writer.transactions(10, plan.outageGapMs());
+            if (plan.fromLaunch()) {
+                Integer early = keel.exited();
+                if (early != null) failures.add("keel replicate exited " + early + " by itself while the server was down: " + lastLines(keel.sinceStart()));
+            }
             boolean running = true;
             if (plan.ending() == Ending.SIGTERM_DURING_OUTAGE) {
                 Thread.sleep(plan.endingAtMs());
@@ -95,6 +100,11 @@ final class SoakCycle {
             failures.add("cycle failed: " + e);
             return new Result(plan, dir, List.copyOf(failures), null);
         }
+    }
+
+    private static String lastLines(String log) {
+        String[] lines = log.strip().split("\n");
+        return String.join(" | ", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 3), lines.length));
     }
 
     /** The final sync during the outage could not upload what was written meanwhile: 69, saying what is missing. */
