@@ -9,7 +9,8 @@ import java.util.List;
  * is killed with SIGKILL and started again on the same port and data, with random timings, SIGTERM
  * during the outage and SIGKILL of Keel; after each cycle {@code keel restore} must bring back every
  * committed row. Prints failures with their seed, and the time from the server's return to the replica
- * being current as p50/p99. Arguments: {@code [--backend s3|azure|sftp|all] [--cycles N] [--seed S]}.
+ * being current as p50/p99. Arguments: {@code [--backend s3|azure|sftp|all] [--cycles N] [--seed S]
+ * [--minutes M]} (M: stop starting cycles after M minutes and print what ran).
  */
 public final class OutageSoak {
     private OutageSoak() {
@@ -19,18 +20,21 @@ public final class OutageSoak {
         String backend = "all";
         int cycles = 100;
         long seed = System.nanoTime();
+        long minutes = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--backend" -> backend = args[++i];
                 case "--cycles" -> cycles = Integer.parseInt(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--minutes" -> minutes = Long.parseLong(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: storage.OutageSoak [--backend s3|azure|sftp|all] [--cycles N] [--seed S]");
+                        + "; usage: storage.OutageSoak [--backend s3|azure|sftp|all] [--cycles N] [--seed S] [--minutes M]");
             }
         }
         List<String> backends = backend.equals("all") ? List.of("s3", "azure", "sftp") : List.of(backend);
         int failed = 0;
-        for (String b : backends) failed += new SoakRun(b, cycles, seed).run();
+        long deadline = minutes == 0 ? Long.MAX_VALUE : System.nanoTime() + minutes * 60_000_000_000L;
+        for (String b : backends) failed += new SoakRun(b, cycles, seed, deadline).run();
         System.exit(failed == 0 ? 0 : 1);
     }
 }

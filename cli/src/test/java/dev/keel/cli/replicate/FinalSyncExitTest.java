@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code keel replicate} stopped with SIGTERM while its S3 server is down: the final sync cannot upload
+ * {@code keel replicate} and an S3 server that is down at its start or at its stop. Stopped with SIGTERM
+ * while the server is down: the final sync cannot upload
  * what was committed since, so the process exits 69 and its log says, for the replica, which WAL was not
  * uploaded. Started again once the server is back, it uploads the rest, logs the position the replica
  * holds and exits 0 on SIGTERM.
@@ -98,13 +99,49 @@ class FinalSyncExitTest {
             assertThat(again).as(log2).isZero();
             assertThat(log2).containsPattern("final sync succeeded: the replica holds everything up to [0-9a-f]{16}/");
         }
-        Path out = dir.resolve("restored.db");
-        try (ReplicaClient client = ReplicaClients.open(SERVER.storage(bucket, "app"))) {
+        assertThat(restoredRows(bucket, "app")).isEqualTo(100);
+    }
+
+    /**
+     * The outage in the report: the S3 server was down (restarting) while keel replicate started. Keel
+     * refused to start (exit 69 at once), the application went on writing, and a restore then found no
+     * backup at all. It must start, keep the writes locally and upload them once the server is back.
+     */
+    @Test
+    void launchedWhileTheServerIsDownItStartsAnywayAndUploadsOnceTheServerIsBack() throws Exception {
+        String bucket = SERVER.createBucket("start-during-outage");
+        String url = "s3://" + bucket + ".127.0.0.1:" + SERVER.port() + "/app";
+        Path db = dir.resolve("app.db");
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode = wal");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            SERVER.stop();
+            Daemon daemon;
+            try {
+                daemon = Daemon.start(dir.resolve("keel.log"), "replicate", db.toString(), url);
+                daemon.await("cannot be reached at start");
+                for (int i = 0; i < 100; i++) s.execute("INSERT INTO t (v) VALUES ('row " + i + "')");
+                Thread.sleep(300);
+                assertThat(daemon.process().isAlive()).as(daemon.output()).isTrue();
+            } finally {
+                SERVER.start();
+            }
+            daemon.await("snapshot written");
+            int status = daemon.terminate();
+            assertThat(status).as(daemon.output()).isZero();
+            assertThat(daemon.output()).contains("final sync succeeded");
+        }
+        assertThat(restoredRows(bucket, "app")).isEqualTo(100);
+    }
+
+    private long restoredRows(String bucket, String path) throws Exception {
+        Path out = dir.resolve("restored-" + bucket + ".db");
+        try (ReplicaClient client = ReplicaClients.open(SERVER.storage(bucket, path))) {
             Restorer.restore(client, RestoreOptions.to(out));
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
-            assertThat(rs.getLong(1)).isEqualTo(100);
+            return rs.getLong(1);
         }
     }
 }

@@ -35,6 +35,8 @@ public final class Replica {
     private Instant lastSnapshot;
     private Position lastSnapshotAt;
     private DatabaseMonitor.Snapshot prepared;
+    private boolean failing;
+    private Position heldWhenFailing;
 
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
         this.config = config;
@@ -77,33 +79,54 @@ public final class Replica {
         return positionKnown;
     }
 
-    /** Uploads what the shadow WAL holds beyond this replica's position. */
+    /**
+     * Uploads what the shadow WAL holds beyond this replica's position. After failed attempts, the first
+     * that works logs what the replica holds now and what it held when they began, so a log tells how
+     * an outage ended (the loop logs the failures themselves).
+     */
     public void sync() throws IOException, SQLException {
         lock.lock();
         try {
-            Position head = monitor.position();
-            if (head == null) return;
-            if (!positionKnown) findPosition(head.generation());
-            Position pos = position;
-            if (pos != null && !pos.generation().equals(head.generation())) {
-                finishGeneration(pos);
-                pos = null;
+            Position before = position;
+            try {
+                uploadPending();
+            } catch (IOException | SQLException | RuntimeException e) {
+                if (!failing) heldWhenFailing = before;
+                failing = true;
+                throw e;
             }
-            if (pos != null && !continues(pos, head)) {
-                LOG.warn("{} -> {}: replica position {} does not continue the local shadow WAL (at {}); starting over with a snapshot",
-                        monitor.path(), client.describe(), pos, head);
-                pos = null;
+            if (failing) {
+                failing = false;
+                LOG.info("{} -> {}: caught up: the replica holds everything up to {} (it held {} when uploads began to fail)",
+                        monitor.path(), client.describe(), position,
+                        heldWhenFailing == null ? "nothing of the generation" : heldWhenFailing);
             }
-            if (pos == null) {
-                position = null;
-                writeSnapshot();
-            } else if (snapshotDue()) {
-                writeIntervalSnapshot();
-            }
-            uploadUpTo(monitor.position());
         } finally {
             lock.unlock();
         }
+    }
+
+    private void uploadPending() throws IOException, SQLException {
+        Position head = monitor.position();
+        if (head == null) return;
+        if (!positionKnown) findPosition(head.generation());
+        Position pos = position;
+        if (pos != null && !pos.generation().equals(head.generation())) {
+            finishGeneration(pos);
+            pos = null;
+        }
+        if (pos != null && !continues(pos, head)) {
+            LOG.warn("{} -> {}: replica position {} does not continue the local shadow WAL (at {}); starting over with a snapshot",
+                    monitor.path(), client.describe(), pos, head);
+            pos = null;
+        }
+        if (pos == null) {
+            position = null;
+            writeSnapshot();
+        } else if (snapshotDue()) {
+            writeIntervalSnapshot();
+        }
+        uploadUpTo(monitor.position());
     }
 
     private void findPosition(Generation generation) throws IOException {
