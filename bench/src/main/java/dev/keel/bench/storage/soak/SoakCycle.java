@@ -94,10 +94,7 @@ final class SoakCycle {
             int status = keel.terminate();
             if (status != 0) failures.add("keel replicate exited " + status + " after the final SIGTERM (expected 0)");
             else if (!keel.sinceStart().contains("final sync succeeded")) failures.add("the log does not say the final sync succeeded");
-            String log = java.nio.file.Files.readString(dir.resolve("keel.log"));
-            if (log.contains("failed, will retry") && !log.substring(log.lastIndexOf("failed, will retry")).contains("caught up")) {
-                failures.add("the log shows failed uploads but not how they ended (no 'caught up' after the last failure)");
-            }
+            checkStory(Files.readString(dir.resolve("keel.log")));
             Duration measured = catchUp == null ? null : catchUp.get(100, TimeUnit.SECONDS);
             if (catchUp != null && measured == null) failures.add("the replica never held the rows committed before the server's return");
             verifyRestore(config, committed);
@@ -105,6 +102,21 @@ final class SoakCycle {
         } catch (Exception e) {
             failures.add("cycle failed: " + e);
             return new Result(plan, dir, List.copyOf(failures), null);
+        }
+    }
+
+    /**
+     * Each run of Keel whose log shows failed uploads must also show how they ended: caught up, a final
+     * sync that says what it could not upload, or a SIGKILL (which logs nothing).
+     */
+    private void checkStory(String log) {
+        for (String run : log.split("---- soak [^\n]* starting keel replicate\n")) {
+            int failed = run.lastIndexOf("failed, will retry");
+            if (failed < 0) continue;
+            String after = run.substring(failed);
+            if (!after.contains("caught up") && !after.contains("final sync failed: not uploaded") && !after.contains(" SIGKILL\n")) {
+                failures.add("a run's log shows failed uploads but not how they ended (no 'caught up' or final sync report after them)");
+            }
         }
     }
 
