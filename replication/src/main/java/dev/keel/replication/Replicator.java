@@ -401,7 +401,9 @@ public final class Replicator implements AutoCloseable {
 
     /**
      * Stops the loops, waits for running rounds, then runs a final sync of every database and closes
-     * everything. Throws when the final sync failed (the data stays in the shadow WAL for the next run).
+     * everything; the log then says per replica the position it holds or what it could not upload. Throws
+     * when the final sync did not upload everything (STORAGE_UNAVAILABLE when a replica could not be
+     * written; the data stays in the shadow WAL for the next run).
      */
     @Override
     public synchronized void close() {
@@ -425,13 +427,8 @@ public final class Replicator implements AutoCloseable {
         KeelException failure = openWaitingDatabases();
         for (DatabaseReplication db : databases) {
             try {
-                db.sync();
-            } catch (IOException | SQLException | RuntimeException e) {
-                LOG.warn("{}: final sync failed: {}", db.path(), e.getMessage());
-                if (failure == null) {
-                    failure = new KeelException(ErrorCode.IO, "final sync failed: " + e.getMessage(), db.path().toString(),
-                            "the data is kept in the shadow WAL; the next keel replicate uploads it", e);
-                }
+                KeelException incomplete = db.finalSync().failure(); // logged per replica
+                if (failure == null) failure = incomplete;
             } finally {
                 db.close();
             }

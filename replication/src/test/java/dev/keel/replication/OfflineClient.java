@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class OfflineClient implements ReplicaClient {
     private final ReplicaClient real;
     private volatile boolean offline;
+    private volatile boolean writesFail;
     final AtomicInteger writes = new AtomicInteger();
 
     OfflineClient(ReplicaClient real) {
@@ -24,6 +25,12 @@ final class OfflineClient implements ReplicaClient {
 
     OfflineClient offline(boolean value) {
         offline = value;
+        return this;
+    }
+
+    /** Only writes fail (listings work): a server that lets Keel learn the replica holds nothing, then goes down. */
+    OfflineClient writesFail(boolean value) {
+        writesFail = value;
         return this;
     }
 
@@ -67,6 +74,7 @@ final class OfflineClient implements ReplicaClient {
     @Override
     public void write(String key, Payload payload) throws IOException {
         writes.incrementAndGet();
+        if (writesFail) throw new IOException("connection refused: replica unreachable (storage offline during put " + key + ")");
         check("put " + key);
         real.write(key, payload);
     }

@@ -153,6 +153,27 @@ public final class ReplicationScenario {
     }
 
     /**
+     * Replication started while the storage server is down (it is restarting when Keel starts): the start
+     * must succeed and keep the writes in the shadow WAL, and once the server is back the replica catches
+     * up by itself. A start that refused instead left the application running with nothing replicated, and
+     * a later restore found no backup at all.
+     */
+    public static void startDuringOutage(Path db, ReplicaStorage storage, Function<ReplicaConfig, ReplicaClient> clients,
+                                         Runnable stopServer, Runnable startServer) throws Exception {
+        WriterLoad.create(db);
+        stopServer.run();
+        try (Replicator r = start(database(db, storage), clients)) {
+            try (WriterLoad writers = WriterLoad.start(db, 2, Duration.ofMillis(5), 13)) {
+                Thread.sleep(1000);
+                assertThat(r.replicaPosition(db, REPLICA)).as("nothing acknowledged while the server is down").isNull();
+                startServer.run();
+                Thread.sleep(500);
+            }
+            awaitCaughtUp(r, db, Duration.ofSeconds(40));
+        }
+    }
+
+    /**
      * Two writers run while {@code db} replicates through {@code clients}; {@code fault} starts, lasts
      * three seconds, and {@code heal} ends it. The replica must then catch up by itself.
      */

@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Runs and times whole commands ({@code keel}, {@code litestream}) for the storage benchmarks. */
-final class Processes {
+public final class Processes {
     private Processes() {
     }
 
     /** {@code ./keel} at {@code -Dkeel.root}, or {@code java -jar} the jar given with {@code -Dkeel.jar}. */
-    static List<String> keelCommand() {
+    public static List<String> keelCommand() {
         String jar = System.getProperty("keel.jar");
         if (jar != null) return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar);
         return List.of(Path.of(System.getProperty("keel.root", ".")).toAbsolutePath().resolve("keel").toString());
@@ -27,7 +27,7 @@ final class Processes {
         return Files.isExecutable(bin) ? bin : null;
     }
 
-    static List<String> with(List<String> command, String... args) {
+    public static List<String> with(List<String> command, String... args) {
         List<String> all = new ArrayList<>(command);
         all.addAll(List.of(args));
         return all;
@@ -48,7 +48,7 @@ final class Processes {
         return seconds;
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }

@@ -29,7 +29,8 @@ import picocli.CommandLine.Parameters;
  * command line with its replica URLs, until SIGINT/SIGTERM or until the {@code -exec} child exits.
  */
 @Command(name = "replicate", description = {
-        "Replicate databases to their replicas until stopped (SIGINT/SIGTERM run a final sync, then exit 0).",
+        "Replicate databases to their replicas until stopped (SIGINT/SIGTERM run a final sync, then exit 0;",
+        "69 when the final sync could not upload everything to a replica, which the log details).",
         "  keel replicate [-config PATH] [-exec CMD]",
         "  keel replicate DB_PATH REPLICA_URL [REPLICA_URL...]",
         "  keel replicate -dir DIR [-pattern GLOB] [-recursive] REPLICA_URL [REPLICA_URL...]"})

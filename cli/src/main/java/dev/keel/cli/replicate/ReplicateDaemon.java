@@ -18,6 +18,8 @@ import sun.misc.Signal;
  * Runs replication until SIGINT or SIGTERM (then a final sync and status 0), or, with a command to
  * execute, until that child process exits (then a final sync and the child's status). Signals are
  * forwarded to the child so the application shuts down first and its last writes are replicated.
+ * A final sync that could not upload everything ends the process with the error's status instead
+ * (69 when a replica's storage could not be reached), after the log said what was not uploaded.
  */
 final class ReplicateDaemon {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicateDaemon.class);
@@ -59,8 +61,14 @@ final class ReplicateDaemon {
             }
         } finally {
             long started = System.nanoTime();
-            replicator.close();
-            LOG.info("final sync done in {} ms; stopped", (System.nanoTime() - started) / 1_000_000);
+            try {
+                replicator.close(); // logs per replica what it holds or what it could not upload
+                LOG.info("final sync done in {} ms; stopped", (System.nanoTime() - started) / 1_000_000);
+            } catch (KeelException incomplete) {
+                LOG.warn("final sync incomplete after {} ms; stopped with exit status {}",
+                        (System.nanoTime() - started) / 1_000_000, incomplete.code().exitStatus());
+                throw incomplete;
+            }
         }
         return status;
     }

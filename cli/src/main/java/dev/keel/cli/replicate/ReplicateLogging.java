@@ -24,7 +24,16 @@ final class ReplicateLogging {
         setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
         setIfAbsent("org.slf4j.simpleLogger.levelInBrackets", "false");
         if (level != null) System.setProperty("org.slf4j.simpleLogger.log.dev.keel", level.toLowerCase(java.util.Locale.ROOT));
+        // The Azure SDK logs a warning per request (a header the JDK client sets itself) and a bare
+        // "ERROR java.net.ConnectException" per failed attempt; Keel reports each failure itself, with the
+        // replica and what it tried, so these lines only bury the story. Shown with -v (debug).
+        boolean debug = level != null && (level.equalsIgnoreCase("debug") || level.equalsIgnoreCase("trace"));
+        if (debug) System.setProperty(AZURE, "warn");
+        else setIfAbsent(AZURE, "off");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.sshd", "warn"); // its start-up notes at info
     }
+
+    private static final String AZURE = "org.slf4j.simpleLogger.log.com.azure";
 
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) System.setProperty(key, value);

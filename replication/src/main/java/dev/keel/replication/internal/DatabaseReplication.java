@@ -20,9 +20,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One database with its monitor and replicas, and the loops that drive them on the shared scheduler. */
 public final class DatabaseReplication implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseReplication.class);
     private final DatabaseMonitor monitor;
     private final List<Replica> replicas;
     private final List<ScheduledFuture<?>> loops = new ArrayList<>();
@@ -78,7 +81,9 @@ public final class DatabaseReplication implements AutoCloseable {
                 // A replica that acknowledged writes from this database before (its position is in the local
                 // state) is not probed again: a restart of a fleet makes no request per replica. One that
                 // became unreachable meanwhile shows at its first upload, in the loop's log and metrics.
-                if (new AcknowledgedPosition(config.resolvedMetaPath(), r.name()).read() == null) client.verify();
+                if (new AcknowledgedPosition(config.resolvedMetaPath(), r.name()).read() == null) {
+                    verifyUnlessUnreachable(config, client);
+                }
             }
             DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
             List<Replica> replicas = new ArrayList<>();
@@ -89,6 +94,24 @@ public final class DatabaseReplication implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             for (ReplicaClient c : opened) closeQuietly(c);
             throw e;
+        }
+    }
+
+    /**
+     * Checks the replica's settings, except when its storage cannot be reached at all right now: a
+     * server that is restarting when Keel starts is an outage like any other, so the database is followed
+     * anyway (its WAL kept in the shadow WAL) and the replica's loop uploads once the storage answers.
+     * Refusing to start would leave the application running with nothing replicated. A storage that
+     * answers and refuses (credentials, a missing bucket) still fails the start.
+     */
+    private static void verifyUnlessUnreachable(DatabaseConfig config, ReplicaClient client) {
+        try {
+            client.verify();
+        } catch (RuntimeException e) {
+            if (!StorageOutage.isUnreachable(e)) throw e;
+            LOG.warn("{} -> {}: the storage cannot be reached at start ({}); replicating anyway: every change is kept "
+                    + "in the local shadow WAL and uploaded once the storage answers", config.path(), client.describe(),
+                    FailureLog.describe(e));
         }
     }
 
@@ -156,6 +179,39 @@ public final class DatabaseReplication implements AutoCloseable {
         Failures failures = new Failures();
         for (Replica r : replicas) failures.attempt(r::sync);
         failures.rethrow();
+    }
+
+    /**
+     * The last sync before closing: copies the WAL, uploads to every replica (each tried even when the
+     * copy or another replica failed), and logs per replica what it holds or what it could not upload.
+     * Never throws: the outcome says what happened.
+     */
+    public FinalSync finalSync() {
+        Exception local = null;
+        try {
+            monitor.sync();
+        } catch (IOException | SQLException | RuntimeException e) {
+            local = e;
+        }
+        List<FinalSync.Outcome> outcomes = new ArrayList<>();
+        for (Replica r : replicas) {
+            Exception error = null;
+            try {
+                r.sync();
+            } catch (IOException | SQLException | RuntimeException e) {
+                error = e;
+            }
+            String missing;
+            try {
+                missing = r.notUploaded();
+            } catch (IOException | RuntimeException e) {
+                missing = "unknown (the shadow WAL could not be read: " + e.getMessage() + ")";
+            }
+            outcomes.add(new FinalSync.Outcome(r.name(), r.client().describe(), r.position(), missing, error));
+        }
+        FinalSync outcome = new FinalSync(path(), monitor.position(), local, List.copyOf(outcomes));
+        outcome.log(LOG);
+        return outcome;
     }
 
     @Override

@@ -41,6 +41,8 @@ public final class Replica {
     private final AcknowledgedPosition record;
     private Position recorded;
     private volatile long uploads;
+    private boolean failing;
+    private Position heldWhenFailing;
 
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
         this.config = config;
@@ -118,42 +120,28 @@ public final class Replica {
         return positionKnown;
     }
 
-    /** Uploads what the shadow WAL holds beyond this replica's position. */
+    /**
+     * Uploads what the shadow WAL holds beyond this replica's position. After failed attempts, the first
+     * that works logs what the replica holds now and what it held when they began, so a log tells how
+     * an outage ended (the loop logs the failures themselves).
+     */
     public void sync() throws IOException, SQLException {
         lock.lock();
         try {
-            Position head = monitor.position();
-            if (head == null) return;
-            if (!listed) {
-                // The local record says the replica holds everything: nothing to verify or upload yet.
-                if (position != null && position.equals(head) && prepared == null && !periodicSnapshots()) return;
-                if (monitor.startedHere(head.generation())) {
-                    // A generation this process just made up holds nothing on any replica: no listing needed.
-                    // (The record is only a hint, so no upload ever starts from it.)
-                    position = null;
-                    positionKnown = true;
-                    listed = true;
-                } else {
-                    findPosition(head.generation()); // before the first upload, the replica itself says where it stands
-                }
+            Position before = position;
+            try {
+                uploadPending();
+            } catch (IOException | SQLException | RuntimeException e) {
+                if (!failing) heldWhenFailing = before;
+                failing = true;
+                throw e;
             }
-            Position pos = position;
-            if (pos != null && !pos.generation().equals(head.generation())) {
-                finishGeneration(pos);
-                pos = null;
+            if (failing) {
+                failing = false;
+                LOG.info("{} -> {}: caught up: the replica holds everything up to {} (it held {} when uploads began to fail)",
+                        monitor.path(), client.describe(), position,
+                        heldWhenFailing == null ? "nothing of the generation" : heldWhenFailing);
             }
-            if (pos != null && !continues(pos, head)) {
-                LOG.warn("{} -> {}: replica position {} does not continue the local shadow WAL (at {}); starting over with a snapshot",
-                        monitor.path(), client.describe(), pos, head);
-                pos = null;
-            }
-            if (pos == null) {
-                position = null;
-                writeSnapshot();
-            } else if (snapshotDue()) {
-                writeIntervalSnapshot();
-            }
-            uploadUpTo(monitor.position());
         } finally {
             try {
                 recordPosition();
@@ -173,6 +161,41 @@ public final class Replica {
         } catch (IOException | RuntimeException e) {
             LOG.debug("{} -> {}: could not record the replica's position locally", monitor.path(), client.describe(), e);
         }
+    }
+
+    private void uploadPending() throws IOException, SQLException {
+        Position head = monitor.position();
+        if (head == null) return;
+        if (!listed) {
+            // The local record says the replica holds everything: nothing to verify or upload yet.
+            if (position != null && position.equals(head) && prepared == null && !periodicSnapshots()) return;
+            if (monitor.startedHere(head.generation())) {
+                // A generation this process just made up holds nothing on any replica: no listing needed.
+                // (The record is only a hint, so no upload ever starts from it.)
+                position = null;
+                positionKnown = true;
+                listed = true;
+            } else {
+                findPosition(head.generation()); // before the first upload, the replica itself says where it stands
+            }
+        }
+        Position pos = position;
+        if (pos != null && !pos.generation().equals(head.generation())) {
+            finishGeneration(pos);
+            pos = null;
+        }
+        if (pos != null && !continues(pos, head)) {
+            LOG.warn("{} -> {}: replica position {} does not continue the local shadow WAL (at {}); starting over with a snapshot",
+                    monitor.path(), client.describe(), pos, head);
+            pos = null;
+        }
+        if (pos == null) {
+            position = null;
+            writeSnapshot();
+        } else if (snapshotDue()) {
+            writeIntervalSnapshot();
+        }
+        uploadUpTo(monitor.position());
     }
 
     private void findPosition(Generation generation) throws IOException {
@@ -412,6 +435,34 @@ public final class Replica {
             backlog += Math.max(0, monitor.shadow().length(pos.generation(), i) - (i == pos.index() ? pos.offset() : 0));
         }
         return backlog + (head.index() == pos.index() ? head.offset() - pos.offset() : head.offset());
+    }
+
+    /**
+     * What the shadow WAL holds beyond what this replica acknowledged, in words (positions and bytes),
+     * for the final sync's report; null when the replica holds everything.
+     */
+    String notUploaded() throws IOException {
+        lock.lock();
+        try {
+            Position head = monitor.position();
+            Position pos = position;
+            if (head == null || head.equals(pos)) return null;
+            if (!positionKnown) {
+                return "everything up to " + head + " (the replica could not be listed to learn what it already holds)";
+            }
+            if (pos == null) {
+                DatabaseMonitor.Snapshot kept = prepared;
+                return "all of generation " + head.generation() + ": its snapshot ("
+                        + (kept == null ? "not taken yet" : "prepared at index " + ReplicaLayout.hex(kept.position().index()))
+                        + ") and its WAL up to " + head;
+            }
+            String range = "WAL from " + pos + " to " + head + " (" + backlog(pos, head) + " bytes)";
+            if (pos.generation().equals(head.generation())) return range;
+            return "the rest of generation " + pos.generation() + " from " + pos + " (" + backlog(pos, head)
+                    + " bytes), then all of generation " + head.generation() + " up to " + head;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Compares this replica with the live database now (the validation loop and tests); true when equal. */

@@ -23,7 +23,11 @@ public interface ReplicaClient extends AutoCloseable {
 
     /**
      * Checks once, at startup, that the replica is reachable and writable with the given credentials;
-     * throws a {@link dev.keel.core.KeelException} naming the replica and saying what to fix.
+     * throws a {@link dev.keel.core.KeelException} naming the replica and saying what to fix. When the
+     * server cannot be reached at all, the exception's causes must hold the network failure
+     * ({@link java.net.ConnectException}, {@link java.net.SocketTimeoutException}, ...): replication then
+     * starts anyway and uploads once the server answers, while a refusal (credentials, a missing bucket)
+     * stops the start.
      */
     void verify();
 

@@ -53,7 +53,10 @@ final class AzureErrors {
             message = "cannot reach " + endpoint + ": " + summary(e);
             hint = "check 'endpoint' and 'account-name' in the replica config and that the service is reachable";
         }
-        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint);
+        // An unreachable service carries a ConnectException (redacted text only, never the SDK's own message)
+        // as its cause: replication then starts anyway, while a refusal stops the start.
+        Throwable cause = e instanceof BlobStorageException ? null : new java.net.ConnectException(redactor.redact(summary(e)));
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint, cause);
     }
 
     /** One line: the service's error code, or the root cause of a network failure. */

@@ -13,6 +13,7 @@ import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.replication.internal.StorageOutage;
 import dev.keel.core.Redactor;
 import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaClient;
@@ -66,6 +67,7 @@ class AzureFaultTest {
                 assertThat(e.subject()).isEqualTo(client.describe()).contains(CONTAINER);
                 assertThat(e.hint()).contains("account-key");
                 assertThat(e + client.describe()).doesNotContain(wrongKey);
+                assertThat(StorageOutage.isUnreachable(e)).as("a refusal is a setting to fix, not an outage").isFalse();
             });
         } catch (IOException e) {
             throw new AssertionError(e);
@@ -161,8 +163,11 @@ class AzureFaultTest {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> client.list("")).isInstanceOf(IOException.class).hasMessageContaining("LIST");
                 assertThatThrownBy(() -> client.write("during", Payload.of(new byte[] {4}))).isInstanceOf(IOException.class);
-                assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class,
-                        e -> assertThat(e.getMessage()).startsWith("cannot reach " + SERVER.endpoint()));
+                assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                    assertThat(e.getMessage()).startsWith("cannot reach " + SERVER.endpoint());
+                    // an outage, not a setting to fix: replication starts anyway and uploads once the service is back
+                    assertThat(StorageOutage.isUnreachable(e)).as("classified as unreachable: %s", e).isTrue();
+                });
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
             } finally {
                 SERVER.start();

@@ -40,6 +40,7 @@ final class S3Errors {
         int status = e instanceof S3Exception s3 ? s3.statusCode() : 0;
         String message;
         String hint;
+        boolean unreachable = false;
         if ("NoSuchBucket".equals(code) || (status == 404 && code == null)) {
             message = "bucket '" + bucket + "' does not exist";
             hint = "create the bucket, or fix 'bucket' (and 'endpoint'/'region') in the replica config";
@@ -54,13 +55,17 @@ final class S3Errors {
             hint = "if the server uses a self-signed or private CA certificate, add that CA to the JVM's trust store "
                     + "(or set 'skip-verify: true' on the replica, which turns certificate checks off)";
         } else if (e instanceof SdkClientException) {
+            unreachable = true;
             message = "cannot reach " + (endpoint == null ? "S3" : endpoint) + ": " + summary(e);
             hint = "check 'endpoint' and 'region' in the replica config and that the server is running and reachable";
         } else {
             message = "S3 error: " + summary(e);
             hint = "check the bucket, region and credentials in the replica config";
         }
-        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint);
+        // An unreachable server carries a ConnectException (redacted text only, never the SDK's own message)
+        // as its cause: replication then starts anyway, while a refusal stops the start.
+        Throwable cause = unreachable ? new java.net.ConnectException(redactor.redact(summary(e))) : null;
+        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, redactor.redact(message), redactor.redact(subject), hint, cause);
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -62,11 +62,39 @@ class S3ReplicationFaultTest {
         Path db = dir.resolve("app.db");
         try (LogCapture logs = LogCapture.start()) {
             ReplicationScenario.replicateThroughOutage(db, storage, PRODUCTION, SERVER::stop, SERVER::start, OUTAGE);
-            assertThat(logs.text()).contains("failed, will retry").contains("works again").doesNotContain(SERVER.secretAccessKey());
+            assertThat(logs.text()).contains("failed, will retry").contains("works again")
+                    .contains("caught up: the replica holds everything up to").doesNotContain(SERVER.secretAccessKey());
         }
         try (ReplicaClient client = ReplicaClients.open(storage)) {
             ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("restored.db"));
         }
+    }
+
+    @Test
+    void startedWhileTheServerIsDownReplicationStartsAnywayAndUploadsOnceItIsBack() throws Exception {
+        ReplicaStorage.S3 storage = storage(SERVER.endpoint());
+        Path db = dir.resolve("app.db");
+        try (LogCapture logs = LogCapture.start()) {
+            ReplicationScenario.startDuringOutage(db, storage, PRODUCTION, SERVER::stop, SERVER::start);
+            assertThat(logs.text()).contains("cannot be reached at start").contains("works again")
+                    .contains("caught up: the replica holds everything up to")
+                    .doesNotContain(SERVER.secretAccessKey());
+        }
+        try (ReplicaClient client = ReplicaClients.open(storage)) {
+            ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("restored.db"));
+        }
+    }
+
+    @Test
+    void aServerThatAnswersAndRefusesTheCredentialsStillStopsTheStart() throws Exception {
+        Path db = dir.resolve("app.db");
+        WriterLoad.create(db);
+        var wrong = new ReplicaStorage.S3(BUCKET, "refused", "us-east-1", SERVER.endpoint(), true, false, SERVER.accessKeyId(), "wrong");
+        assertThatThrownBy(() -> ReplicationScenario.start(ReplicationScenario.database(db, wrong), PRODUCTION).close())
+                .isInstanceOfSatisfying(KeelException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("refused the credentials");
+                });
     }
 
     @Test

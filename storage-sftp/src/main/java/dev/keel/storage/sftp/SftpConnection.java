@@ -109,8 +109,13 @@ final class SftpConnection implements AutoCloseable {
             return new SftpAccessException("the server refused the credentials for user " + user(),
                     "check user and password, or key-path, in the replica config", e);
         }
+        // Neither a refused key nor refused credentials: the server could not be reached or dropped the
+        // connection (killed mid-handshake, "Session is being closed", a reset). sshd reports these without a
+        // socket error in the causes; a ConnectException says so, for the engine's outage check.
+        java.net.ConnectException unreachable = new java.net.ConnectException(message);
+        unreachable.initCause(e);
         return new SftpAccessException("cannot connect to " + storage.host() + ":" + storage.port() + ": " + message,
-                "check host and port in the replica config and that the SSH server is running and reachable", e);
+                "check host and port in the replica config and that the SSH server is running and reachable", unreachable);
     }
 
     private String knownHostsHost() {

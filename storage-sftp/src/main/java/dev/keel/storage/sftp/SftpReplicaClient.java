@@ -86,10 +86,10 @@ public final class SftpReplicaClient implements ReplicaClient {
             }
             sftp.remove(probe);
         } catch (SftpAccessException e) {
-            throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, e.getMessage(), describe(), e.hint());
+            throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, e.getMessage(), describe(), e.hint(), e);
         } catch (IOException e) {
             throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, "cannot write to the replica directory: " + e.getMessage(),
-                    describe(), "check that path exists or can be created and that user " + connection.user() + " may write there");
+                    describe(), "check that path exists or can be created and that user " + connection.user() + " may write there", e);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.replication.internal.StorageOutage;
 import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
@@ -189,6 +190,34 @@ class SftpFaultTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The server killed during the SSH handshake (the outage soak found it: "Session is being closed", no
+     * socket error in the causes) is an outage, so replication starts anyway; it used to stop the start.
+     */
+    @Test
+    void aServerThatDiesDuringTheHandshakeIsAnOutageNotASettingToFix() throws Exception {
+        try (java.net.ServerSocket dying = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!dying.isClosed()) {
+                    try (java.net.Socket s = dying.accept()) {
+                        s.setSoLinger(true, 0); // closed at once, as by a process that died
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            var settings = new ReplicaStorage.Sftp("127.0.0.1", dying.getLocalPort(), "u", "p", null, "x", SERVER.hostKeyLine());
+            try (var client = new SftpReplicaClient(settings, FAST)) {
+                assertThatThrownBy(client::verify).isInstanceOfSatisfying(KeelException.class, e -> {
+                    assertThat(e.getMessage()).startsWith("cannot connect to 127.0.0.1:" + dying.getLocalPort());
+                    assertThat(StorageOutage.isUnreachable(e)).as("classified as unreachable: %s", e).isTrue();
+                });
             }
         }
     }

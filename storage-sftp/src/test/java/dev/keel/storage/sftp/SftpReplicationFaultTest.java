@@ -65,6 +65,17 @@ class SftpReplicationFaultTest {
     }
 
     @Test
+    void startedWhileTheServerIsDownReplicationStartsAnywayAndUploadsOnceItIsBack() throws Exception {
+        String path = path();
+        Path db = dir.resolve("app.db");
+        try (LogCapture logs = LogCapture.start()) {
+            ReplicationScenario.startDuringOutage(db, via(SERVER.port(), path), PRODUCTION, SERVER::stop, SERVER::start);
+            assertThat(logs.text()).contains("cannot be reached at start").contains("works again").doesNotContain(SERVER.password());
+        }
+        assertRestoresToSource(db, path);
+    }
+
+    @Test
     void hungServerTimesOutAndReplicationResumes() throws Exception {
         String path = path();
         Path db = dir.resolve("app.db");
