@@ -40,6 +40,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     private final DatabaseHandle handle;
     private final Checkpointer checkpointer;
     private Supplier<Collection<Position>> replicaPositions = List::of;
+    /** Replica positions at the last shadow cleanup that left older shadow WAL behind; null when none was left. */
+    private volatile List<Position> cleanupWaitsFor;
     private ShadowState state;
     private long copiedBytes;
     private byte[] expectedRestartHeader;
@@ -175,7 +177,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         if (!lock.tryLock()) return false;
         try {
             if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
-            if (checkpointer.due(state) != null || handle.replacement() != null) return false;
+            if (checkpointer.due(state) != null || handle.replacement() != null || cleanupDue()) return false;
             return probe.unchanged(handle.wal());
         } catch (IOException e) {
             return false; // the round reports it
@@ -375,7 +377,10 @@ public final class DatabaseMonitor implements AutoCloseable {
     private void cleanShadow() throws IOException {
         if (state == null) return;
         Collection<Position> positions = replicaPositions.get();
-        if (positions == null) return; // a replica has not found its position yet: keep everything
+        if (positions == null) { // a replica has not found its position yet: keep everything
+            cleanupWaitsFor = List.of();
+            return;
+        }
         Set<Generation> keep = new HashSet<>();
         keep.add(state.generation());
         long minIndex = state.index();
@@ -385,6 +390,17 @@ public final class DatabaseMonitor implements AutoCloseable {
         }
         shadow.deleteIndexesBelow(state.generation(), minIndex);
         shadow.deleteGenerationsExcept(keep);
+        // Older shadow WAL left for a replica that is behind goes once it catches up, even when the
+        // database is idle by then: quiet() reports a change as soon as the replicas' positions move.
+        cleanupWaitsFor = minIndex < state.index() || keep.size() > 1 ? new java.util.ArrayList<>(positions) : null;
+    }
+
+    /** True when a cleanup left shadow WAL behind for replicas whose positions have moved since. */
+    private boolean cleanupDue() {
+        List<Position> waiting = cleanupWaitsFor;
+        if (waiting == null) return false;
+        Collection<Position> now = replicaPositions.get();
+        return now != null && !waiting.equals(new java.util.ArrayList<>(now));
     }
 
     /** Bytes of shadow WAL in the current index, for messages and tests. */
