@@ -10,31 +10,31 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Runs and times whole commands ({@code keel}, {@code litestream}) for the storage benchmarks. */
-final class Processes {
+public final class Processes {
     private Processes() {
     }
 
     /** {@code ./keel} at {@code -Dkeel.root}, or {@code java -jar} the jar given with {@code -Dkeel.jar}. */
-    static List<String> keelCommand() {
+    public static List<String> keelCommand() {
         String jar = System.getProperty("keel.jar");
         if (jar != null) return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar);
         return List.of(Path.of(System.getProperty("keel.root", ".")).toAbsolutePath().resolve("keel").toString());
     }
 
     /** Litestream 0.3.13 from {@code -Dkeel.tools.dir}, or null when it is not installed. */
-    static Path litestream() {
+    public static Path litestream() {
         Path bin = Path.of(System.getProperty("keel.tools.dir", ".tools"), "node_modules/@flydotio/litestream-linux-x64/litestream");
         return Files.isExecutable(bin) ? bin : null;
     }
 
-    static List<String> with(List<String> command, String... args) {
+    public static List<String> with(List<String> command, String... args) {
         List<String> all = new ArrayList<>(command);
         all.addAll(List.of(args));
         return all;
     }
 
     /** Runs the command once with {@code out} (if any) removed first; returns seconds; fails on a non-zero exit. */
-    static double time(List<String> command, Map<String, String> env, Path out) throws Exception {
+    public static double time(List<String> command, Map<String, String> env, Path out) throws Exception {
         if (out != null) Files.deleteIfExists(out);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
@@ -48,7 +48,7 @@ final class Processes {
         return seconds;
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
