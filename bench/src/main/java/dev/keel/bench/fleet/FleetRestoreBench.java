@@ -20,7 +20,8 @@ import java.util.Map;
  * {@link FleetBench}) replicated once by Keel's replicator to s3proxy under {@code tenants/<name>.db}
  * (the layout of a {@code dir:} entry), then the whole {@code keel restore -o OUT/ s3://bucket/tenants}
  * command timed as a process, and every restored database checked (row count). Target: 1,000
- * databases in <= 30 s. Baseline: Litestream 0.3.13 cannot restore a prefix, so a loop of one
+ * databases in <= 30 s. The config form ({@code keel restore -config keel.yml} with one {@code dir:} entry)
+ * is timed the same way. Baseline: Litestream 0.3.13 cannot restore a prefix, so a loop of one
  * {@code litestream restore} per database is timed over a sample and extrapolated to N.
  *
  * <pre>bench/run fleet.FleetRestoreBench [N=1000] [sample=50]</pre>
@@ -55,6 +56,12 @@ public final class FleetRestoreBench {
             verify(out, dbs, n);
             System.out.printf("keel restore -o OUT/ %s: %d databases in %.2f s (%.1f ms/db), all %d rows each   target <= 30 s for 1,000: %s%n",
                     url, n, keel, keel * 1000 / n, ROWS, keel * 1000 / n <= 30 ? "met" : "MISSED");
+            Path configured = work.resolve("out-config");
+            double fromConfig = Processes.time(Processes.with(Processes.keelCommand(), "restore", "-config",
+                    dirConfig(work, configured, server.port()).toString()), env, null);
+            verify(configured, dbs, n);
+            System.out.printf("keel restore -config keel.yml (one dir: entry): %d databases in %.2f s, all %d rows each   load average %s%n",
+                    n, fromConfig, ROWS, loadAverage());
             Path litestream = Processes.litestream();
             if (litestream == null) {
                 System.out.println("litestream not installed: no baseline");
@@ -94,6 +101,21 @@ public final class FleetRestoreBench {
                 if (!rs.next() || rs.getInt(1) != ROWS) throw new IllegalStateException(restored + ": wrong row count");
             }
         }
+    }
+
+    /** A Keel config with one {@code dir:} entry whose replica is the prefix: how a fresh host restores its fleet. */
+    private static Path dirConfig(Path work, Path dir, int port) throws java.io.IOException {
+        Path config = work.resolve("keel.yml");
+        Files.writeString(config, """
+                dbs:
+                  - dir: %s
+                    replicas:
+                      - url: s3://%s/%s
+                        endpoint: http://127.0.0.1:%d
+                        region: us-east-1
+                        force-path-style: true
+                """.formatted(dir, BUCKET, PREFIX, port));
+        return config;
     }
 
     /** One {@code litestream restore} process per database, one after another, as a shell loop runs them. */
