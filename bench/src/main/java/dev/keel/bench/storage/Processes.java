@@ -22,7 +22,7 @@ public final class Processes {
     }
 
     /** Litestream 0.3.13 from {@code -Dkeel.tools.dir}, or null when it is not installed. */
-    static Path litestream() {
+    public static Path litestream() {
         Path bin = Path.of(System.getProperty("keel.tools.dir", ".tools"), "node_modules/@flydotio/litestream-linux-x64/litestream");
         return Files.isExecutable(bin) ? bin : null;
     }
@@ -34,7 +34,7 @@ public final class Processes {
     }
 
     /** Runs the command once with {@code out} (if any) removed first; returns seconds; fails on a non-zero exit. */
-    static double time(List<String> command, Map<String, String> env, Path out) throws Exception {
+    public static double time(List<String> command, Map<String, String> env, Path out) throws Exception {
         if (out != null) Files.deleteIfExists(out);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
