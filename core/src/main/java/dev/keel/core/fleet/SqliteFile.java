@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.regex.Pattern;
 
 /** Tells SQLite database files from the other files that live beside them. */
 public final class SqliteFile {
@@ -14,6 +15,9 @@ public final class SqliteFile {
     /** The smallest complete database: one 512-byte page. */
     private static final int MIN_SIZE = 512;
     private static final int HEADER_SIZE = 100;
+
+    /** SQLite's super-journal names: {@code <db>-mj} and 8 or 9 hex digits. */
+    private static final Pattern SUPER_JOURNAL = Pattern.compile(".*-mj[0-9A-F]{8,9}");
 
     private SqliteFile() {
     }
@@ -24,7 +28,7 @@ public final class SqliteFile {
      */
     public static boolean isSideFile(String fileName) {
         return fileName.endsWith("-wal") || fileName.endsWith("-shm") || fileName.endsWith("-journal")
-                || fileName.matches(".*-mj[0-9A-F]{8,9}") || fileName.endsWith(".tmp")
+                || SUPER_JOURNAL.matcher(fileName).matches() || fileName.endsWith(".tmp")
                 || fileName.startsWith(".");
     }
 
