@@ -119,6 +119,18 @@ class FleetCommandTest {
         assertThat(fromConfig.status()).as(fromConfig.out() + fromConfig.err()).isZero();
         assertThat(fromConfig.out()).contains("2 migrated");
 
+        Path eu = Files.createDirectory(tenants.resolve("eu"));
+        tenant(eu.resolve("e1.db"), 3);
+        tenant(eu.resolve("e2.db"), 4);
+        Files.writeString(eu.resolve("notes.db"), "not a database");
+        Path dirConfig = Files.writeString(dir.resolve("dirs.yml"), "dbs:\n  - path: " + dbs.get(7) + "\n  - dir: " + eu
+                + "\n    replicas:\n      - url: file://" + dir.resolve("replica") + "\n");
+        Run fromDirEntry = run("fleet", "migrate", "--config", dirConfig.toString(), "--schema", schema.toString(), "--json");
+        assertThat(fromDirEntry.status()).as(fromDirEntry.out() + fromDirEntry.err()).isZero();
+        assertThat(new ObjectMapper().readTree(fromDirEntry.out()).get("databases")).extracting(d -> d.get("path").asText())
+                .containsExactlyInAnyOrder(dbs.get(7).toString(), eu.resolve("e1.db").toString(), eu.resolve("e2.db").toString());
+        assertThat(price(eu.resolve("e2.db"))).isEqualTo("REAL");
+
         int total = 0;
         for (int i = 0; i < 3; i++) {
             Run share = run("fleet", "check", "--json", "--dir", tenants.toString(), "--schema", schema.toString(), "--shard", i + "/3");
