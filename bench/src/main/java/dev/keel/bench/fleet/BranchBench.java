@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -42,6 +41,10 @@ import java.util.stream.Stream;
  */
 public final class BranchBench {
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--writer")) {
+            writerProcess(Path.of(args[1]));
+            return;
+        }
         boolean quick = args.length > 0 && args[0].equals("--quick");
         int megabytes = quick ? 64 : args.length > 0 ? Integer.parseInt(args[0]) : 1024;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
@@ -51,7 +54,8 @@ public final class BranchBench {
             create(db, megabytes);
             double dbMb = Files.size(db) / 1e6;
             System.out.printf("load average at start: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
-            System.out.printf("database: %.0f MB, WAL mode; copy method: SQLite online backup in one step (no copy-on-write clone)%n", dbMb);
+            System.out.printf("database: %.0f MB, WAL mode, on %s; copy method: the files read directly under one read transaction (no copy-on-write clone)%n",
+                    dbMb, Files.getFileStore(work).type());
             live(work, db, dbMb, runs);
             replica(work, db, dbMb, runs);
         } finally {
@@ -74,26 +78,47 @@ public final class BranchBench {
         }
     }
 
-    /** One application thread committing single-row INSERTs as fast as it can. */
+    /**
+     * The application: one thread committing single-row INSERTs as fast as it can, in its own process
+     * (as with {@code keel branch create}, the copying process never has the source open), printing its
+     * commit count every 20 ms.
+     */
+    private static void writerProcess(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout=5000");
+            s.execute("PRAGMA synchronous=NORMAL");
+            long commits = 0;
+            long next = System.nanoTime();
+            while (true) {
+                s.execute("INSERT INTO events(at, v) VALUES (" + System.nanoTime() + ", 'event payload of some length')");
+                commits++;
+                if (System.nanoTime() >= next) {
+                    System.out.println(commits);
+                    System.out.flush();
+                    next = System.nanoTime() + 20_000_000L;
+                }
+            }
+        }
+    }
+
+    /** The writer process seen from the benchmark: its latest commit count. */
     private static final class Writer implements AutoCloseable {
         final AtomicLong commits = new AtomicLong();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final Thread thread;
+        private final Process process;
 
-        Writer(Path db) {
-            thread = new Thread(() -> {
-                try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-                    s.execute("PRAGMA busy_timeout=5000");
-                    s.execute("PRAGMA synchronous=NORMAL");
-                    while (!stop.get()) {
-                        s.execute("INSERT INTO events(at, v) VALUES (" + System.nanoTime() + ", 'event payload of some length')");
-                        commits.incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+        Writer(Path db) throws IOException {
+            process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), BranchBench.class.getName(), "--writer", db.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Thread reader = new Thread(() -> {
+                try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))) {
+                    for (String line; (line = lines.readLine()) != null; ) commits.set(Long.parseLong(line.strip()));
+                } catch (IOException e) {
+                    // the process ended
                 }
-            }, "writer");
-            thread.start();
+            }, "writer-output");
+            reader.setDaemon(true);
+            reader.start();
         }
 
         /** Commits per second over {@code d}. */
@@ -106,8 +131,8 @@ public final class BranchBench {
 
         @Override
         public void close() throws InterruptedException {
-            stop.set(true);
-            thread.join();
+            process.destroyForcibly();
+            process.waitFor();
         }
     }
 
@@ -124,11 +149,15 @@ public final class BranchBench {
             Files.delete(out);
         }
         List<Double> idle = new ArrayList<>();
+        List<Double> backup = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
-            Branch b = Branches.create(BranchSpec.from(BranchSource.database(db)).to(work.resolve("branches/idle-" + i + ".db"))
-                    .ttl(Duration.ofHours(1)).build());
+            Branch b = Branches.create(live(db, work.resolve("branches/idle-" + i + ".db"), true));
             idle.add(dbMb / ((System.nanoTime() - start) / 1e9));
+            deleteBranch(b);
+            start = System.nanoTime();
+            b = Branches.create(live(db, work.resolve("branches/backup-" + i + ".db"), false));
+            backup.add(dbMb / ((System.nanoTime() - start) / 1e9));
             deleteBranch(b);
         }
         List<Double> copy = new ArrayList<>();
@@ -139,7 +168,7 @@ public final class BranchBench {
                 Path to = work.resolve("branches/live-" + i + ".db");
                 long commits = writer.commits.get();
                 long start = System.nanoTime();
-                Branch b = Branches.create(BranchSpec.from(BranchSource.database(db)).to(to).ttl(Duration.ofHours(1)).build());
+                Branch b = Branches.create(live(db, to, true));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double during = (writer.commits.get() - commits) / seconds;
                 double without = writer.rate(Duration.ofMillis(Math.max(1000, (long) (seconds * 1000))));
@@ -154,8 +183,14 @@ public final class BranchBench {
         double writerRatio = median(ratio);
         System.out.printf("branch of a live db (median)        %7.0f MB/s   target >= 1000 MB/s: %s%n", copyRate, copyRate >= 1000 ? "met" : "MISSED");
         System.out.printf("branch with no writer (median)      %7.0f MB/s%n", median(idle));
+        System.out.printf("online backup instead, no writer    %7.0f MB/s   (the copy an application's own process gets)%n", median(backup));
         System.out.printf("cp + fsync of the same file         %7.0f MB/s   branch/cp ratio %.2f%n", median(cp), copyRate / median(cp));
         System.out.printf("writer rate during / without branch %7.2f x     target >= 0.90: %s%n", writerRatio, writerRatio >= 0.9 ? "met" : "MISSED");
+    }
+
+    /** A live branch as {@code keel branch create} makes it ({@code direct}) or through SQLite's online backup. */
+    private static BranchSpec live(Path db, Path to, boolean direct) {
+        return BranchSpec.from(BranchSource.database(db)).to(to).ttl(Duration.ofHours(1)).readFilesDirectly(direct).build();
     }
 
     private static void replica(Path work, Path db, double dbMb, int runs) throws Exception {

@@ -76,7 +76,8 @@ public final class BranchCreateCommand implements Callable<Integer> {
     }
 
     private BranchSpec options(BranchSpec.Builder builder, Duration lifetime) {
-        return builder.to(to).ttl(lifetime).scrub(scrub).schemaOnly(schemaOnly).build();
+        // this process never has the source open: the fast direct copy is safe here
+        return builder.to(to).ttl(lifetime).scrub(scrub).schemaOnly(schemaOnly).readFilesDirectly(true).build();
     }
 
     private void print(PrintWriter out, Branch b) {

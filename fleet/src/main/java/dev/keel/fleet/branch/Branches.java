@@ -123,7 +123,7 @@ public final class Branches {
     private static BranchOrigin copy(BranchSpec spec, Path temp) throws IOException {
         if (spec.source() instanceof BranchSource.Database db) {
             Path source = db.path().toAbsolutePath();
-            return spec.schemaOnly() ? SchemaCopy.copy(source, temp) : LiveCopy.copy(source, temp);
+            return spec.schemaOnly() ? SchemaCopy.copy(source, temp) : LiveCopy.copy(source, temp, spec.readFilesDirectly());
         }
         BranchSource.Replicas replicas = (BranchSource.Replicas) spec.source();
         if (!spec.schemaOnly()) return restore(replicas, temp);

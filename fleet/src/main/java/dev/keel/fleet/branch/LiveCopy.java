@@ -2,6 +2,7 @@ package dev.keel.fleet.branch;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,9 +33,24 @@ final class LiveCopy {
     private LiveCopy() {
     }
 
-    /** Copies {@code source} to the new file {@code dest}. */
-    static BranchOrigin.Live copy(Path source, Path dest) {
+    /**
+     * Copies {@code source} to the new file {@code dest}; with {@code direct}, a WAL-mode source is read
+     * file by file ({@link DirectCopy}), falling back to the online backup when that cannot pin a state.
+     */
+    static BranchOrigin.Live copy(Path source, Path dest, boolean direct) {
         String mode = journalMode(source);
+        if (direct && mode.equals("wal")) {
+            try {
+                BranchOrigin.Live copied = DirectCopy.copy(source, dest);
+                if (copied != null) return copied;
+                Files.deleteIfExists(dest);
+            } catch (SQLException e) {
+                throw failure(e, source, dest);
+            } catch (IOException e) {
+                throw new KeelException(ErrorCode.IO, "cannot copy the database: " + e.getMessage(), source.toString(),
+                        "check that the file is readable and the branch's directory writable", e);
+            }
+        }
         try (Connection out = DriverManager.getConnection("jdbc:sqlite:" + dest)) {
             try (Statement s = out.createStatement()) {
                 // The file is fsynced once when it is complete; SQLite's own journal and syncs add nothing to a
