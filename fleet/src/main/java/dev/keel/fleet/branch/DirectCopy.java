@@ -118,7 +118,9 @@ final class DirectCopy {
 
     /** Writes the pinned state to {@code dest}; false when the WAL turned out not to hold it. */
     private static boolean write(FileChannel db, FileChannel wal, Pinned pinned, Path dest) throws IOException {
-        long size = pinned.pages() * pinned.pageSize();
+        // With no frame in the WAL the header carries no size (nPage 0): the database file, which nothing can
+        // change while the transaction reads it alone, is the state.
+        long size = pinned.mxFrame() == 0 ? db.size() : pinned.pages() * pinned.pageSize();
         try (FileChannel out = FileChannel.open(dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long copied = 0;
             long end = Math.min(size, db.size());

@@ -57,6 +57,17 @@ class DirectCopyTest {
     }
 
     @Test
+    void aDatabaseWhoseWalIsEmptyIsCopiedWhole() throws Exception {
+        Path db = dir.resolve("quiet.db");
+        Db.create(db, 500, 700); // the connection closed: SQLite checkpointed and removed the WAL
+        Path copy = dir.resolve("copy.db");
+        assertThat(DirectCopy.copy(db, copy)).isNotNull();
+        assertThat(Db.number(copy, "SELECT count(*) FROM t")).isEqualTo(500);
+        assertThat(Db.integrity(copy)).isEqualTo("ok");
+        assertThat(Files.size(copy)).isEqualTo(Files.size(db));
+    }
+
+    @Test
     void aHeaderThatChangedOrWhoseCopiesDifferPinsNothing() {
         byte[] stable = header(7, 12, 3);
         DirectCopy.Pinned p = DirectCopy.pinned(stable, stable.clone());
