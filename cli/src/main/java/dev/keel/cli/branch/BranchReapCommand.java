@@ -44,6 +44,7 @@ public final class BranchReapCommand implements Callable<Integer> {
             m.put("reaped", r.reaped().stream().map(x -> Map.of("path", x.branch().path().toString(),
                     "expires", x.branch().expires().toString(), "files", x.files().stream().map(Path::toString).toList())).toList());
             m.put("forgotten", r.forgotten().stream().map(b -> b.sidecar().toString()).toList());
+            m.put("leftovers", r.leftovers().stream().map(Path::toString).toList());
             m.put("kept", r.kept().size());
             m.put("problems", BranchListCommand.problems(r.problems()));
             output.printJson(out, m);
@@ -54,6 +55,9 @@ public final class BranchReapCommand implements Callable<Integer> {
                         + x.files().size() + " files)"));
             }
             for (Branch b : r.forgotten()) out.println(output.redact((dryRun ? "would forget " : "forgot ") + b.sidecar() + " (database gone)"));
+            for (Path f : r.leftovers()) {
+                out.println(output.redact(verb + " " + f + " (temp file of a branch creation that was interrupted)"));
+            }
             out.println(r.reaped().size() + " expired, " + r.kept().size() + " kept" + (dryRun ? " (dry run)" : ""));
             out.flush();
             BranchListCommand.warn(spec.commandLine().getErr(), r.problems(), output);

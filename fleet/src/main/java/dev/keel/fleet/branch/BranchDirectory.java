@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Finds the branches of one directory by their sidecars (not recursively) and deletes expired ones.
@@ -29,6 +30,8 @@ final class BranchDirectory {
     static final Duration ORPHAN_GRACE = Duration.ofMinutes(1);
     /** Files SQLite and Keel keep beside a database, deleted with it. */
     private static final List<String> SIDE_SUFFIXES = List.of("-wal", "-shm", "-journal");
+    /** The temp file {@link Branches#create} builds a branch in, and SQLite's files beside it. */
+    private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.keel-branch-[0-9a-f]{16}\\.tmp(-wal|-shm|-journal)?");
 
     private BranchDirectory() {
     }
@@ -105,7 +108,33 @@ final class BranchDirectory {
                 problems.add(new BranchListing.Problem(b.sidecar(), "cannot delete: " + e.getMessage()));
             }
         }
-        return new ReapReport(dir, dryRun, reaped, forgotten, kept, problems);
+        List<Path> leftovers = leftovers(dir, now, dryRun, problems);
+        return new ReapReport(dir, dryRun, reaped, forgotten, kept, problems, leftovers);
+    }
+
+    /**
+     * The temp files of creations that never finished ({@code .NAME.keel-branch-HEX.tmp} and SQLite's
+     * files beside it), deleted once none was modified for {@link Branches#LEFTOVER_GRACE}: a creation
+     * in progress writes its copy continuously, so one that old was interrupted.
+     */
+    private static List<Path> leftovers(Path dir, Instant now, boolean dryRun, List<BranchListing.Problem> problems) {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> LEFTOVER.matcher(p.getFileName().toString()).matches())) {
+            for (Path f : entries) {
+                BasicFileAttributes attrs = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (!attrs.isRegularFile() || attrs.lastModifiedTime().toInstant().plus(Branches.LEFTOVER_GRACE).isAfter(now)) continue;
+                try {
+                    if (!dryRun) Files.deleteIfExists(f);
+                    found.add(f);
+                } catch (IOException e) {
+                    problems.add(new BranchListing.Problem(f, "cannot delete: " + e.getMessage()));
+                }
+            }
+        } catch (IOException e) {
+            problems.add(new BranchListing.Problem(dir, "cannot look for leftover temp files: " + e.getMessage()));
+        }
+        found.sort(null);
+        return found;
     }
 
     /** The sidecar read again just before deleting: {@code keel branch extend} may have run since the listing. */

@@ -49,6 +49,7 @@ public final class BranchReaper implements AutoCloseable {
                 for (ReapReport.Reaped r : report.reaped()) {
                     LOG.info("reaped expired branch {} (expired {}, {} files)", r.branch().path(), r.branch().expires(), r.files().size());
                 }
+                for (Path f : report.leftovers()) LOG.info("deleted {}: temp file of a branch creation that was interrupted", f);
                 for (Branch b : report.forgotten()) LOG.info("forgot the sidecar of {}: the database is gone", b.path());
                 for (BranchListing.Problem p : report.problems()) LOG.warn("branch reaper: {}", p);
                 for (Branch b : report.kept()) {

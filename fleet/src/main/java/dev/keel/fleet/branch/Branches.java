@@ -110,6 +110,9 @@ public final class Branches {
         }
     }
 
+    /** How long a temp file of an interrupted creation is left alone before reap deletes it. */
+    public static final Duration LEFTOVER_GRACE = Duration.ofHours(1);
+
     /** Deletes the expired branches of {@code dir} (or, with {@code dryRun}, only says which). */
     public static ReapReport reap(Path dir, boolean dryRun) {
         return reap(dir, Instant.now(), dryRun);

@@ -10,10 +10,13 @@ import java.util.List;
  * @param forgotten sidecars of databases already gone, removed quietly
  * @param kept      branches not yet expired
  * @param problems  sidecars that could not be read and files that could not be deleted
+ * @param leftovers temp files of branch creations that were interrupted (a crash, a kill), deleted once
+ *                  nobody has written them for {@link Branches#LEFTOVER_GRACE}
  */
 public record ReapReport(Path directory, boolean dryRun, List<Reaped> reaped, List<Branch> forgotten, List<Branch> kept,
-                         List<BranchListing.Problem> problems) {
+                         List<BranchListing.Problem> problems, List<Path> leftovers) {
     public ReapReport {
+        leftovers = List.copyOf(leftovers);
         reaped = List.copyOf(reaped);
         forgotten = List.copyOf(forgotten);
         kept = List.copyOf(kept);

@@ -7,8 +7,10 @@ import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,26 @@ class BranchReapTest {
         assertThat(Branches.reap(dir, Instant.now(), false).forgotten()).isEmpty();
         assertThat(Branches.reap(dir, in(BranchDirectory.ORPHAN_GRACE.plusSeconds(1)), false).forgotten()).hasSize(1);
         assertThat(names(dir)).isEmpty();
+    }
+
+    @Test
+    void tempFilesOfAnInterruptedCreationAreDeletedOnceNobodyWroteThemForAnHour() throws Exception {
+        Path old = Files.writeString(dir.resolve(".crashed.db.keel-branch-0123456789abcdef.tmp"), "half a copy");
+        Path oldWal = Files.writeString(dir.resolve(".crashed.db.keel-branch-0123456789abcdef.tmp-wal"), "frames");
+        Path fresh = Files.writeString(dir.resolve(".running.db.keel-branch-fedcba9876543210.tmp"), "being copied");
+        Path lookalike = Files.writeString(dir.resolve(".notes.keel-branch-xyz.tmp"), "not ours");
+        FileTime twoHoursAgo = FileTime.from(Instant.now().minus(Duration.ofHours(2)));
+        for (Path p : List.of(old, oldWal, lookalike)) Files.setLastModifiedTime(p, twoHoursAgo);
+
+        ReapReport dry = Branches.reap(dir, true);
+        assertThat(dry.leftovers()).containsExactly(old, oldWal);
+        assertThat(old).exists();
+        ReapReport report = Branches.reap(dir, false);
+        assertThat(report.leftovers()).containsExactly(old, oldWal);
+        assertThat(old).doesNotExist();
+        assertThat(oldWal).doesNotExist();
+        assertThat(fresh).exists();
+        assertThat(lookalike).exists();
     }
 
     @Test
