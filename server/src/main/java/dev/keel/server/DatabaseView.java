@@ -15,7 +15,15 @@ import java.util.Map;
 record DatabaseView(String name, State state, Position position, String generationReason, Instant generationAt,
                     long dbBytes, long walBytes, long totalWalBytes, long syncs, long syncErrors, double syncSeconds,
                     Map<String, double[]> checkpoints, Map<String, Long> generations, String error, String hint,
-                    List<Replica> replicas) {
+                    List<Replica> replicas, double maxLagSeconds, long maxLagBytes) {
+
+    DatabaseView(String name, State state, Position position, String generationReason, Instant generationAt, long dbBytes,
+                 long walBytes, long totalWalBytes, long syncs, long syncErrors, double syncSeconds,
+                 Map<String, double[]> checkpoints, Map<String, Long> generations, String error, String hint,
+                 List<Replica> replicas) {
+        this(name, state, position, generationReason, generationAt, dbBytes, walBytes, totalWalBytes, syncs, syncErrors,
+                syncSeconds, checkpoints, generations, error, hint, replicas, maxLag(replicas), maxBytes(replicas));
+    }
 
     /** What is wrong with a database, worst first: the order of the status page's first screen. */
     enum State {
@@ -44,14 +52,14 @@ record DatabaseView(String name, State state, Position position, String generati
         return parked ? State.PARKED : State.OK;
     }
 
-    /** The replica furthest behind in time (0 when all hold everything). */
-    double maxLagSeconds() {
+    /** The lag of the replica furthest behind in time (0 when all hold everything); computed once, sorts use it. */
+    private static double maxLag(List<Replica> replicas) {
         double max = 0;
         for (Replica r : replicas) max = Math.max(max, r.lagSeconds());
         return max;
     }
 
-    long maxLagBytes() {
+    private static long maxBytes(List<Replica> replicas) {
         long max = 0;
         for (Replica r : replicas) max = Math.max(max, r.lagBytes());
         return max;

@@ -19,6 +19,12 @@ final class MetricsCollector implements MultiCollector {
             .thenComparing(Comparator.comparingDouble(DatabaseView::maxLagSeconds).reversed())
             .thenComparing(DatabaseView::name);
 
+    /**
+     * The client sorts each family's points by labels: handing them over in that order already (db first)
+     * makes its sort a single pass, which matters with 10,000 databases.
+     */
+    private static final Comparator<DatabaseView> BY_NAME = Comparator.comparing(DatabaseView::name);
+
     private final FleetState state;
     private final ServerOptions options;
 
@@ -30,10 +36,8 @@ final class MetricsCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         List<DatabaseView> all = state.views(options.readyWithin());
-        List<DatabaseView> shown = all;
-        if (!options.detail().all()) {
-            shown = all.stream().sorted(WORST_FIRST).limit(options.detail().worst()).toList();
-        }
+        List<DatabaseView> shown = all.stream().sorted(WORST_FIRST).limit(options.detail().all() ? all.size()
+                : options.detail().worst()).sorted(BY_NAME).toList();
         Families f = new Families();
         fleet(f, all, shown.size());
         for (DatabaseView db : shown) database(f, db);
@@ -95,9 +99,6 @@ final class MetricsCollector implements MultiCollector {
             f.untyped("litestream_checkpoint_error_count", "Number of checkpoint errors that have occurred", c.getValue()[1], m);
             f.untyped("litestream_checkpoint_seconds", "Time spent checkpointing WAL, in seconds", c.getValue()[2], m);
         }
-        f.gauge("keel_database_shadow_backlog_bytes", "Shadow WAL bytes kept for the replica furthest behind", db.maxLagBytes(), l);
-        f.gauge("keel_database_failing", "1 while the database's monitor or one of its replicas fails",
-                db.state() == DatabaseView.State.FAILING ? 1 : 0, l);
         for (Map.Entry<String, Long> g : db.generations().entrySet()) {
             f.counter("keel_database_generation_changes", "Generations begun for this database, by cause", g.getValue(),
                     Labels.of("db", db.name(), "reason", g.getKey()));

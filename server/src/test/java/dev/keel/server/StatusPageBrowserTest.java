@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -78,13 +79,16 @@ class StatusPageBrowserTest {
         if (fleet != null) fleet.close();
     }
 
+    /** The database cells' text, read in one script call: the page re-renders while the test reads. */
+    @SuppressWarnings("unchecked")
     private List<String> shownDatabases() {
-        return browser.findElements(By.cssSelector("#databases tbody td.db")).stream().map(WebElement::getText)
-                .filter(t -> !t.isEmpty()).toList();
+        List<Object> texts = (List<Object>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll('#databases tbody td.db')).map(td => td.textContent);");
+        return texts.stream().map(String::valueOf).filter(t -> !t.isEmpty()).toList();
     }
 
     private void until(String what, java.util.function.Supplier<Boolean> check) {
-        new WebDriverWait(browser, WAIT).withMessage(what).until(d -> check.get());
+        new WebDriverWait(browser, WAIT).withMessage(what).ignoring(StaleElementReferenceException.class).until(d -> check.get());
     }
 
     @Test
@@ -96,9 +100,10 @@ class StatusPageBrowserTest {
             return !rows.isEmpty() && rows.get(0).getAttribute("class").equals("failing")
                     && rows.get(0).findElement(By.cssSelector("td.db")).getText().equals(failing.toString());
         });
-        WebElement first = browser.findElement(By.cssSelector("#databases tbody tr.failing"));
-        assertThat(first.findElement(By.cssSelector("td.error")).getText()).contains("hint:");
-        assertThat(browser.findElement(By.cssSelector("#counts button[data-state=failing]")).getText()).isEqualTo("failing: 1");
+        until("the failing row shows its error with a hint", () -> browser.findElement(
+                By.cssSelector("#databases tbody tr.failing td.error")).getText().contains("hint:"));
+        until("the counts say one is failing", () -> browser.findElement(
+                By.cssSelector("#counts button[data-state=failing]")).getText().equals("failing: 1"));
 
         // the hostile name is shown as the text it is, and none of it ran
         assertThat(shownDatabases()).contains(hostile.toString());
