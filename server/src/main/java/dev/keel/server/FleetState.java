@@ -37,7 +37,8 @@ public final class FleetState implements ReplicationListener {
     }
 
     private DatabaseState db(Path path) {
-        return databases.computeIfAbsent(path, p -> new DatabaseState(p.toString(), System.nanoTime()));
+        // named by absolute path, as Litestream labels its series (it makes every configured path absolute)
+        return databases.computeIfAbsent(path, p -> new DatabaseState(p.toAbsolutePath().normalize().toString(), System.nanoTime()));
     }
 
     /** A failure as one line a person can read: its message (or its cause's), redacted and bounded. */
