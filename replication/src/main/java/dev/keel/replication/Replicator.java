@@ -13,6 +13,7 @@ import dev.keel.replication.internal.DatabaseReplication;
 import dev.keel.replication.internal.DirectoryFollower;
 import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
+import dev.keel.replication.internal.ObservedReplicaClient;
 import dev.keel.replication.internal.ParallelOpen;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
@@ -199,6 +200,7 @@ public final class Replicator implements AutoCloseable {
             for (DatabaseReplication db : opened) {
                 if (scheduler != null) db.schedule(scheduler);
                 LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+                replicator.followed(db);
             }
             for (int i = 0; i < failed.size(); i++) replicator.retryLater(failed.get(i), errors.get(i));
             return replicator;
@@ -212,7 +214,7 @@ public final class Replicator implements AutoCloseable {
         private DatabaseReplication open(DatabaseConfig db, Function<ReplicaConfig, ReplicaClient> clients) {
             try {
                 DatabaseReplication d = DatabaseReplication.open(db, listener, engine.writeGate(),
-                        clients.andThen(StorageFailures::marking));
+                        r -> ObservedReplicaClient.of(StorageFailures.marking(clients.apply(r)), db.path(), r.name(), listener));
                 d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
                 return d;
             } catch (IOException e) {
@@ -229,6 +231,11 @@ public final class Replicator implements AutoCloseable {
         PendingDatabase p = new PendingDatabase(config, builder.listener, builder::open, this::opened);
         p.failedAtStart(error);
         pending.add(p);
+        try {
+            builder.listener.databaseWaiting(config.path(), error);
+        } catch (RuntimeException ignored) {
+            // a listener must not stop replication
+        }
         if (scheduler != null) p.schedule(scheduler);
     }
 
@@ -241,6 +248,21 @@ public final class Replicator implements AutoCloseable {
             if (scheduler != null) db.schedule(scheduler);
         }
         LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+        followed(db);
+    }
+
+    /** Tells the listener that {@code db} is followed now, with what each replica holds. */
+    private void followed(DatabaseReplication db) {
+        List<ReplicationListener.FollowedReplica> replicas = new ArrayList<>();
+        for (Replica r : db.replicas()) {
+            replicas.add(new ReplicationListener.FollowedReplica(r.name(), r.client().type(), r.client().describe(),
+                    r.position()));
+        }
+        try {
+            builder.listener.databaseFollowed(db.path(), db.monitor().position(), List.copyOf(replicas));
+        } catch (RuntimeException ignored) {
+            // a listener must not stop replication
+        }
     }
 
     /** Databases that failed to open at start and are still retried (empty when all replicate). */
@@ -431,6 +453,7 @@ public final class Replicator implements AutoCloseable {
                 if (failure == null) failure = incomplete;
             } finally {
                 db.close();
+                builder.listener.databaseLetGo(db.path());
             }
         }
         for (DirectoryFollower f : directories) f.close();
@@ -483,6 +506,7 @@ public final class Replicator implements AutoCloseable {
                 @Override
                 public void leave(DatabaseReplication db) {
                     databases.remove(db);
+                    builder.listener.databaseLetGo(db.path());
                 }
             }, builder.engine.clients(), builder.listener);
             directories.add(follower);
@@ -508,5 +532,6 @@ public final class Replicator implements AutoCloseable {
             if (loops != null) db.schedule(loops);
         }
         LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+        followed(db);
     }
 }

@@ -34,7 +34,7 @@ public final class ConfigLoader {
     /** The environment variable naming a config file when {@code -config} is not given. */
     public static final String ENV_VAR = "KEEL_CONFIG";
     static final List<String> TOP_KEYS = List.of("dbs", "addr", "exec", "access-key-id", "secret-access-key", "logging",
-            BranchesSection.KEY);
+            BranchesSection.KEY, ServerSection.KEY);
     private static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error");
     private static final List<String> LOG_TYPES = List.of("text", "json");
 
@@ -133,7 +133,7 @@ public final class ConfigLoader {
             throw overlapError(overlap, entries, source);
         });
         return new KeelConfig(file, addr, exec, logging, configs, scanned.with(secrets), dirs,
-                BranchesSection.read(top, env));
+                BranchesSection.read(top, env), ServerSection.read(top, addr));
     }
 
     private EnvExpander.Result expand(String text, Path file) {

@@ -21,16 +21,24 @@ import java.util.Optional;
  * @param redactor  hides the file's secrets (credentials, URL passwords) in anything shown to people
  * @param directories one entry per {@code dbs} item with {@code dir:}, in file order (not in {@code databases})
  * @param branches  directories of branches the daemon deletes when they expire ({@code branches})
+ * @param server    how {@code addr} serves ({@code server}: readiness bound, per-database metrics)
  */
 public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
-                         Redactor redactor, List<DirectoryConfig> directories, List<Path> branches) {
+                         Redactor redactor, List<DirectoryConfig> directories, List<Path> branches, Server server) {
     public KeelConfig {
+        server = server == null ? Server.DEFAULT : server;
         Objects.requireNonNull(source, "source");
         redactor = redactor == null ? Redactor.URLS : redactor;
         logging = logging == null ? Logging.DEFAULT : logging;
         databases = List.copyOf(databases);
         directories = directories == null ? List.of() : List.copyOf(directories);
         branches = branches == null ? List.of() : List.copyOf(branches);
+    }
+
+    /** A config with the default {@code server} settings. */
+    public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
+                      Redactor redactor, List<DirectoryConfig> directories, List<Path> branches) {
+        this(source, addr, exec, logging, databases, redactor, directories, branches, Server.DEFAULT);
     }
 
     /** A config without {@code dir:} entries. */
@@ -78,6 +86,12 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
             if (d.matches(relative.toString())) return Optional.of(d.database(relative.toString()));
         }
         return Optional.empty();
+    }
+
+    /** The {@code server} block: {@code ready-within} and {@code per-database-metrics}. */
+    public record Server(java.time.Duration readyWithin, dev.keel.server.MetricsDetail perDatabaseMetrics) {
+        public static final Server DEFAULT = new Server(dev.keel.server.ServerOptions.DEFAULT_READY_WITHIN,
+                dev.keel.server.MetricsDetail.ALL);
     }
 
     /**

@@ -11,6 +11,8 @@ import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicaUrl;
+import dev.keel.server.ListenAddress;
+import dev.keel.server.ServerOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "replicate", description = {
         "Replicate databases to their replicas until stopped (SIGINT/SIGTERM run a final sync, then exit 0;",
         "69 when the final sync could not upload everything to a replica, which the log details).",
-        "  keel replicate [-config PATH] [-exec CMD]",
+        "  keel replicate [-config PATH] [-exec CMD] [-addr :9090]",
         "  keel replicate DB_PATH REPLICA_URL [REPLICA_URL...]",
         "  keel replicate -dir DIR [-pattern GLOB] [-recursive] REPLICA_URL [REPLICA_URL...]"})
 public final class ReplicateCommand implements Callable<Integer> {
@@ -48,6 +50,11 @@ public final class ReplicateCommand implements Callable<Integer> {
     @Option(names = {"-exec", "--exec"}, paramLabel = "CMD",
             description = "Run CMD as a child process; forward signals to it and exit with its status after a final sync.")
     String exec;
+
+    @Option(names = {"-addr", "--addr"}, paramLabel = "ADDR",
+            description = "Serve /metrics, /healthz, /readyz and the status page on ADDR (':9090' is every interface,"
+                    + " '127.0.0.1:9090' or '[::1]:9090' one); overrides the config's addr.")
+    String addr;
 
     @Option(names = {"-h", "--help", "-help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -78,6 +85,9 @@ public final class ReplicateCommand implements Callable<Integer> {
         List<DatabaseConfig> databases = List.of();
         List<DirectoryConfig> directories = List.of();
         List<Path> branches = List.of();
+        String serveOn = addr;
+        KeelConfig.Server serverSettings = KeelConfig.Server.DEFAULT;
+        if (addr != null) ListenAddress.parse(addr); // a bad -addr fails before anything else
         if (dir != null) {
             directories = List.of(DirectoryEntry.of(dir, pattern, recursive, arguments, config.configPath() != null));
         } else if (recursive || !"*.db".equals(pattern)) {
@@ -96,6 +106,8 @@ public final class ReplicateCommand implements Callable<Integer> {
             directories = loaded.directories();
             branches = loaded.branches();
             if (command == null) command = loaded.exec();
+            if (serveOn == null) serveOn = loaded.addr();
+            serverSettings = loaded.server();
             if (loaded.isEmpty()) {
                 throw new KeelException(ErrorCode.BAD_INPUT, "the config file lists no databases", loaded.source().toString(),
                         "add a dbs: entry with a path and at least one replica");
@@ -103,7 +115,9 @@ public final class ReplicateCommand implements Callable<Integer> {
         }
         BranchReaper reaper = BranchReaper.start(branches); // expired branches go while the daemon runs
         try {
-            return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command)).run();
+            ServerOptions server = serveOn == null ? null : new ServerOptions(ListenAddress.parse(serveOn),
+                    serverSettings.readyWithin(), serverSettings.perDatabaseMetrics(), redaction.redactor());
+            return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command), server).run();
         } finally {
             reaper.close();
         }

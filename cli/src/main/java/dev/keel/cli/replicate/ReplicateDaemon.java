@@ -6,6 +6,8 @@ import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.spi.ReplicationListener;
+import dev.keel.server.OperationsServer;
+import dev.keel.server.ServerOptions;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -27,20 +29,33 @@ final class ReplicateDaemon {
     private final List<DatabaseConfig> databases;
     private final List<DirectoryConfig> directories;
     private final List<String> command;
+    private final ServerOptions server;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicReference<Process> child = new AtomicReference<>();
 
-    ReplicateDaemon(List<DatabaseConfig> databases, List<DirectoryConfig> directories, List<String> command) {
+    ReplicateDaemon(List<DatabaseConfig> databases, List<DirectoryConfig> directories, List<String> command,
+                    ServerOptions server) {
         this.databases = databases;
         this.directories = directories;
         this.command = command;
+        this.server = server;
     }
 
     /** Replicates until told to stop; returns the process exit status. */
     int run() throws InterruptedException {
+        // The server first: a port in use fails before any database is touched. It stops after the final sync.
+        OperationsServer ops = server == null ? null : OperationsServer.start(server);
+        try {
+            return replicate(ops == null ? ReplicationListener.NONE : ops.listener());
+        } finally {
+            if (ops != null) ops.close();
+        }
+    }
+
+    private int replicate(ReplicationListener listener) throws InterruptedException {
         // Start first: a setup the replicator refuses fails before the process changes how it handles signals.
         // With a command to run, its databases may not exist until it creates them.
-        Replicator replicator = Replicator.configure().databases(databases).listener(ReplicationListener.NONE)
+        Replicator replicator = Replicator.configure().databases(databases).listener(listener)
                 .waitForMissingDatabases(command != null).start();
         try {
             for (DirectoryConfig d : directories) replicator.follow(d);

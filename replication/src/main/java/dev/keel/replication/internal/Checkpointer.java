@@ -72,6 +72,23 @@ final class Checkpointer {
      * verify accepts as continuous. Returns that decision; the monitor acts on it.
      */
     Outcome checkpoint(ShadowState before, String mode, Copy copy) throws IOException, SQLException {
+        long started = System.nanoTime();
+        Throwable failure = null;
+        try {
+            return run(before, mode, copy);
+        } catch (IOException | SQLException | RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            try {
+                listener.checkpointFinished(handle.path(), mode, java.time.Duration.ofNanos(System.nanoTime() - started), failure);
+            } catch (RuntimeException ignored) {
+                // a listener must not change the checkpoint's outcome
+            }
+        }
+    }
+
+    private Outcome run(ShadowState before, String mode, Copy copy) throws IOException, SQLException {
         DatabaseHandle.CheckpointResult result;
         byte[] accepted = null;
         String unproven = null;

@@ -1,5 +1,6 @@
 package dev.keel.replication.internal;
 
+import dev.keel.replication.spi.ReplicationListener;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -17,6 +18,7 @@ final class FleetTicker implements Runnable {
     private static final Map<ScheduledExecutorService, Map<Long, FleetTicker>> TICKERS = new WeakHashMap<>();
 
     private final Set<DatabaseDriver> drivers = ConcurrentHashMap.newKeySet();
+    private volatile ReplicationListener listener = ReplicationListener.NONE;
 
     private FleetTicker() {
     }
@@ -35,6 +37,7 @@ final class FleetTicker implements Runnable {
             }
         }
         ticker.drivers.add(driver);
+        ticker.listener = driver.listener(); // one per scheduler: the replicator's
         return ticker;
     }
 
@@ -44,12 +47,20 @@ final class FleetTicker implements Runnable {
 
     @Override
     public void run() {
+        long started = System.nanoTime();
+        int walked = 0;
         for (DatabaseDriver d : drivers) {
+            walked++;
             try {
                 d.tick();
             } catch (RuntimeException e) {
                 // a driver logs its own failures; one must never stop the walk (a timer that throws stops)
             }
+        }
+        try {
+            listener.loopsTicked(walked, java.time.Duration.ofNanos(System.nanoTime() - started));
+        } catch (RuntimeException ignored) {
+            // a listener must not stop the ticker
         }
     }
 }

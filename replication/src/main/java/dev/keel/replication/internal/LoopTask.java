@@ -71,7 +71,14 @@ final class LoopTask implements Runnable {
             round.run();
             backoffNanos = 0;
             String recovered = failures.succeeded(System.nanoTime());
-            if (recovered != null) LOG.info("{}: {} {}", db, what, recovered);
+            if (recovered != null) {
+                LOG.info("{}: {} {}", db, what, recovered);
+                try {
+                    listener.syncRecovered(db, replica);
+                } catch (RuntimeException ignored) {
+                    // a listener must not stop the loop
+                }
+            }
         } catch (Throwable e) { // a scheduled task that throws is never run again: log and keep going
             long failedAt = System.nanoTime();
             if (firstBackoffNanos > 0) {

@@ -4,6 +4,7 @@ import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.Position;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Observes the replication engine: metrics, status pages and tests implement the events they care
@@ -52,5 +53,59 @@ public interface ReplicationListener {
 
     /** One round of a background loop failed; it will be retried. {@code replica} is null for the db's own monitor. */
     default void syncFailed(Path db, String replica, Throwable error) {
+    }
+
+    /** One replica of a database, as the engine holds it when it starts following the database. */
+    record FollowedReplica(String name, String type, String location, Position acknowledged) {
+    }
+
+    /**
+     * The engine follows {@code db} now (at start, when it opened after waiting, or when a watched
+     * directory gained it): its shadow WAL ends at {@code position} (null before its first sync) and each
+     * replica acknowledged what {@code replicas} says (null when unknown until it is listed).
+     */
+    default void databaseFollowed(Path db, Position position, List<FollowedReplica> replicas) {
+    }
+
+    /** {@code db} could not be opened and is retried every monitor interval until it opens. */
+    default void databaseWaiting(Path db, Throwable error) {
+    }
+
+    /** The engine let go of {@code db}: its file went away from a watched directory, or replication stopped. */
+    default void databaseLetGo(Path db) {
+    }
+
+    /**
+     * {@code db} was parked (its idle state released; {@code parked} true) or woke up again (false).
+     * Fired by engines that park idle databases; others never call it.
+     */
+    default void databaseParked(Path db, boolean parked) {
+    }
+
+    /**
+     * A monitor round of {@code db} ran to its end in {@code took}; the database file and its WAL measured
+     * {@code dbBytes} and {@code walBytes} afterwards. Rounds that fail are reported by {@link #syncFailed}.
+     */
+    default void synced(Path db, long dbBytes, long walBytes, Duration took) {
+    }
+
+    /** A checkpoint in {@code mode} ended after {@code took}; {@code error} is null when it worked. */
+    default void checkpointFinished(Path db, String mode, Duration took, Throwable error) {
+    }
+
+    /** A background loop that had failed ({@link #syncFailed}) completed a round again. */
+    default void syncRecovered(Path db, String replica) {
+    }
+
+    /**
+     * One call to a replica's storage ended: {@code operation} is GET, PUT, DELETE or LIST, {@code type}
+     * the backend ("file", "s3", ...), {@code bytes} the payload moved (0 when none or unknown) and
+     * {@code error} null when it worked.
+     */
+    default void storageOperation(Path db, String replica, String type, String operation, long bytes, Throwable error) {
+    }
+
+    /** The engine's ticker walked its {@code databases} databases in {@code took}: the loops are running. */
+    default void loopsTicked(int databases, Duration took) {
     }
 }
