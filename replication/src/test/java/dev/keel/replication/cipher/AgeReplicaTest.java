@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replica with age keys: every object Keel writes is an age file wrapping the LZ4 frame, Keel restores
- * it (and resumes replicating to it after a restart), and a wrong or missing identity, or a replica that
+ * it (also after a second run of the replicator), and a wrong or missing identity, or a replica that
  * mixes encrypted and plain files, fails the restore naming the replica and the file, with no output
  * written and no key in the message.
  */
@@ -71,13 +71,13 @@ class AgeReplicaTest {
     }
 
     @Test
-    void keelWritesAgeFilesAndRestoresThemAfterAResumedReplication() throws Exception {
+    void keelWritesAgeFilesAndRestoresThemAcrossTwoRuns() throws Exception {
         String[] key = keyPair();
         AgeEncryption age = new AgeEncryption(List.of(key[0]), List.of("# created by a test\n" + key[1] + "\n"));
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         replicate(db, replica(replica, age), 5);
-        List<String> rows = replicate(db, replica(replica, age), 5); // a second run resumes from the replica's position
+        List<String> rows = replicate(db, replica(replica, age), 5); // a second run of the replicator on the same replica
         assertThat(objects(replica)).hasSizeGreaterThan(5).allSatisfy(f -> assertThat(
                 new String(Arrays.copyOf(Files.readAllBytes(f), 22), StandardCharsets.US_ASCII)).isEqualTo("age-encryption.org/v1\n"));
         Path out = dir.resolve("restored.db");
