@@ -204,7 +204,7 @@ public final class Replica {
 
     private void findPosition(Generation generation) throws IOException {
         ReplicaCatalog catalog = ReplicaCatalog.read(client, generation);
-        position = ReplicaPosition.of(catalog, client, generation).orElse(null);
+        position = ReplicaPosition.of(catalog, client, generation, cipher).orElse(null);
         lastSnapshot = catalog.lastSnapshotTime(generation).orElse(null);
         lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
         positionKnown = true;

@@ -10,6 +10,7 @@ import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.cipher.AgeCipher;
 import dev.keel.replication.restore.ReplicaCatalog;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
@@ -52,11 +53,12 @@ class ReplicaPositionAgeTest {
         Generation generation = head.generation();
         try (ReplicaClient reading = ReplicaClients.open(replica)) {
             ReplicaCatalog catalog = ReplicaCatalog.read(reading, generation);
-            assertThat(ReplicaPosition.of(catalog, reading, generation)).contains(head);
+            assertThat(ReplicaPosition.of(catalog, reading, generation, AgeCipher.of(both))).contains(head);
         }
-        try (ReplicaClient writeOnly = ReplicaClients.open(replica.withAge(new AgeEncryption(both.recipients(), List.of())))) {
+        AgeEncryption recipientsOnly = new AgeEncryption(both.recipients(), List.of());
+        try (ReplicaClient writeOnly = ReplicaClients.open(replica.withAge(recipientsOnly))) {
             ReplicaCatalog catalog = ReplicaCatalog.read(writeOnly, generation);
-            assertThat(ReplicaPosition.of(catalog, writeOnly, generation)).isEqualTo(Optional.empty());
+            assertThat(ReplicaPosition.of(catalog, writeOnly, generation, AgeCipher.of(recipientsOnly))).isEqualTo(Optional.empty());
         }
     }
 }
