@@ -137,6 +137,27 @@ class AgeReplicaTest {
     }
 
     @Test
+    void anAlteredAgeFileFailsTheRestoreNamingIt() throws Exception {
+        String[] key = keyPair();
+        AgeEncryption age = new AgeEncryption(List.of(key[0]), List.of(key[1]));
+        Path replica = dir.resolve("replica");
+        replicate(dir.resolve("app.db"), replica(replica, age), 3);
+        Path segment = objects(replica).stream().filter(p -> p.toString().endsWith(".wal.lz4")).reduce((a, b) -> b).orElseThrow();
+        byte[] bytes = Files.readAllBytes(segment);
+        bytes[bytes.length - 20] ^= 1; // inside the last chunk's ciphertext
+        Files.write(segment, bytes);
+        Path out = dir.resolve("restored.db");
+        try (ReplicaClient client = ReplicaClients.open(replica(replica, age))) {
+            assertThatThrownBy(() -> Restorer.configure().from(client).output(out).restore())
+                    .isInstanceOfSatisfying(KeelException.class, e -> {
+                        assertThat(e.getMessage()).contains("damaged or was altered");
+                        assertThat(e.subject()).endsWith(replica.relativize(segment).toString());
+                    });
+        }
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
     void badKeysAreRefusedWithoutShowingThem() throws Exception {
         String[] key = keyPair();
         String broken = key[1].substring(0, key[1].length() - 1) + (key[1].endsWith("Q") ? "P" : "Q");
