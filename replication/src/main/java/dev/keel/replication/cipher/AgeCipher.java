@@ -115,7 +115,8 @@ public final class AgeCipher {
         if (age && !decrypts()) {
             throw failure(in, new KeelException(ErrorCode.BAD_INPUT,
                     "the replica is age-encrypted and no age identity is configured for it: the key does not match", object,
-                    "give the replica the identity its files were encrypted to (age: identities:, or identity-files:)"));
+                    "restore with -config, giving the replica's entry the identity its files were encrypted to "
+                            + "(age: identities: or identity-files:)"));
         }
         if (!age && decrypts()) {
             throw failure(in, new KeelException(ErrorCode.BAD_INPUT,
@@ -130,7 +131,7 @@ public final class AgeCipher {
             return new Authenticated(plain, object);
         } catch (GeneralSecurityException e) {
             throw failure(in, new KeelException(ErrorCode.BAD_INPUT,
-                    "the age identity does not match: the key does not match the one this replica was encrypted to", object,
+                    "no configured age identity opens this file: the key does not match the one the replica was encrypted to", object,
                     "give the identity (AGE-SECRET-KEY-1...) whose recipient (age1...) the replica was written with"));
         } catch (PayloadException e) {
             throw failure(in, damaged(object));
