@@ -60,11 +60,11 @@ final class BenchReplica implements AutoCloseable {
         try (Statement s = conn.createStatement()) {
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
         }
-        conn.close();
+        // The same connection writes on: SQLite then restarts the WAL with salt-1 plus one, which restore
+        // checks between indexes (a reopened connection would pick a random salt, as another database would).
         if (offset > 0) index++;
         offset = 0;
         if (snapshot) put(ReplicaLayout.snapshotKey(generation, index), Files.readAllBytes(db));
-        open();
     }
 
     private void ship() throws IOException {

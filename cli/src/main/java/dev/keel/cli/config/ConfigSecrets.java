@@ -20,6 +20,8 @@ final class ConfigSecrets {
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?:^|[\\s{,\\-?])[\"']?(" + String.join("|", KEYS) + ")[\"']?\\s*:\\s*(.*)$");
     private static final Pattern URL_PASSWORD = Pattern.compile("//[^:/@\\s]*:([^\\s/]*)@");
+    /** An age secret key, wherever it stands (a list item of {@code identities:}, a $VAR's value). */
+    private static final Pattern AGE_IDENTITY = Pattern.compile("AGE-SECRET-KEY-1[0-9A-Za-z]+");
 
     private ConfigSecrets() {
     }
@@ -56,6 +58,8 @@ final class ConfigSecrets {
             if (m.find()) candidates(m.group(2), out);
             Matcher u = URL_PASSWORD.matcher(line);
             while (u.find()) out.add(u.group(1));
+            Matcher a = AGE_IDENTITY.matcher(line);
+            while (a.find()) out.add(a.group());
         }
     }
 

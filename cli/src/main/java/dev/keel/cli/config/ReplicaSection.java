@@ -72,7 +72,7 @@ final class ReplicaSection {
             if (!type.equals("file") && !type.equals("sftp")) rejectWithUrl("bucket");
             if (type.equals("sftp")) rejectWithUrl("host");
         }
-        rejectEncryption();
+        dev.keel.replication.api.AgeEncryption age = AgeSection.read(map, env, secrets);
         ReplicaStorage storage = switch (type) {
             case "file" -> file(parts);
             case "s3" -> s3(parts, global);
@@ -84,7 +84,7 @@ final class ReplicaSection {
             return new ReplicaConfig(map.string("name").orElse(null), storage,
                     map.duration("sync-interval").orElse(null), optionalInterval("snapshot-interval"),
                     map.duration("retention").orElse(null), map.duration("retention-check-interval").orElse(null),
-                    optionalInterval("validation-interval"));
+                    optionalInterval("validation-interval"), age);
         } catch (InvalidSettingException e) {
             throw map.invalid(e);
         }
@@ -242,16 +242,6 @@ final class ReplicaSection {
     }
 
     /** Litestream's {@code age} block is parsed so the file is accepted, but encryption is refused until Keel has it. */
-    private void rejectEncryption() {
-        Optional<YamlMap> age = map.map("age");
-        if (age.isEmpty()) return;
-        age.get().rejectUnknownKeys(List.of("identities", "recipients"));
-        if (!age.get().strings("identities").isEmpty() || !age.get().strings("recipients").isEmpty()) {
-            throw map.error("age", "age encryption (" + map.path("age") + ") is not supported yet",
-                    "remove the 'age' block; Keel cannot read or write encrypted replicas yet");
-        }
-    }
-
     /** An interval where 0 means "never", as in Litestream; null when unset or 0. */
     private Duration optionalInterval(String key) {
         Duration d = map.duration(key).orElse(null);

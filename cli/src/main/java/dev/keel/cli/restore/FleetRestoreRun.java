@@ -75,7 +75,7 @@ final class FleetRestoreRun {
             throw usage("cannot specify a replica URL and the -config flag", "give either -config (every configured database) or -o DIR URL");
         }
         if (command.replica != null) throw usage("-replica needs a database path and -config", "a replica URL names the replica itself");
-        try (ReplicaClient prefix = ReplicaClients.open(ReplicaUrl.parse(command.target))) {
+        try (ReplicaClient prefix = ReplicaClients.open(dev.keel.replication.api.ReplicaConfig.of(ReplicaUrl.parse(command.target)))) {
             return FleetRestore.restorePrefix(prefix, command.out, options);
         } catch (IOException e) {
             throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, "cannot close the replica client: " + e.getMessage(), command.target, null, e);

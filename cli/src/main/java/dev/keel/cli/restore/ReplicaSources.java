@@ -4,6 +4,7 @@ import dev.keel.cli.config.ConfigOptions;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.restore.ReplicaChoice;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicaStorage;
@@ -27,7 +28,7 @@ public record ReplicaSources(Path database, List<ReplicaChoice.Candidate> replic
                         "give either a database path (with -config) or a replica URL");
             }
             ReplicaStorage storage = ReplicaUrl.parse(argument);
-            return new ReplicaSources(null, List.of(new ReplicaChoice.Candidate(storage.type(), ReplicaClients.open(storage))));
+            return new ReplicaSources(null, List.of(new ReplicaChoice.Candidate(storage.type(), ReplicaClients.open(ReplicaConfig.of(storage)))));
         }
         DatabaseConfig db = config.load().database(Path.of(argument)).orElseThrow(() -> new KeelException(
                 ErrorCode.NOT_FOUND, "database not found in config", Path.of(argument).toAbsolutePath().toString(),

@@ -167,7 +167,24 @@ class ConfigErrorsTest {
                                 age:
                                   identities:
                                     - AGE-SECRET-KEY-1XYZ
-                        """, 6, new String[]{"age encryption", "not supported yet"}),
+                        """, 7, new String[]{"dbs[0].replicas[0].age.identities must hold valid X25519 keys", "entry 1"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - path: /b
+                                age:
+                                  recipients: [AGE-SECRET-KEY-1XYZ]
+                        """, 6, new String[]{"age.recipients must hold X25519 keys starting age1"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - path: /b
+                                age:
+                                  identity-files:
+                                    - /no/such/age-identity.txt
+                        """, 7, new String[]{"age identity file /no/such/age-identity.txt does not exist"}),
                 Arguments.of("""
                         dbs:
                           - path: /a.db

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param name                   unique per database; defaults to the storage type
  * @param snapshotInterval       null: no periodic snapshots
  * @param validationInterval     null: no periodic validation
+ * @param age                    null: files are plain LZ4 frames; else age-encrypted as Litestream 0.3 does
  */
 public record ReplicaConfig(String name, ReplicaStorage storage, Duration syncInterval, Duration snapshotInterval,
-                            Duration retention, Duration retentionCheckInterval, Duration validationInterval) {
+                            Duration retention, Duration retentionCheckInterval, Duration validationInterval,
+                            AgeEncryption age) {
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     public static final Duration DEFAULT_RETENTION_CHECK_INTERVAL = Duration.ofHours(1);
@@ -30,6 +32,18 @@ public record ReplicaConfig(String name, ReplicaStorage storage, Duration syncIn
         retentionCheckInterval = retentionCheckInterval == null ? DEFAULT_RETENTION_CHECK_INTERVAL
                 : Settings.interval("retentionCheckInterval", retentionCheckInterval);
         validationInterval = Settings.interval("validationInterval", validationInterval);
+    }
+
+    /** A replica without encryption. */
+    public ReplicaConfig(String name, ReplicaStorage storage, Duration syncInterval, Duration snapshotInterval,
+                         Duration retention, Duration retentionCheckInterval, Duration validationInterval) {
+        this(name, storage, syncInterval, snapshotInterval, retention, retentionCheckInterval, validationInterval, null);
+    }
+
+    /** This replica with its files encrypted (and read) with {@code keys}; null for plain files. */
+    public ReplicaConfig withAge(AgeEncryption keys) {
+        return new ReplicaConfig(name, storage, syncInterval, snapshotInterval, retention, retentionCheckInterval,
+                validationInterval, keys);
     }
 
     /** A replica with every timing at its default. */

@@ -1,6 +1,7 @@
 package dev.keel.replication.internal;
 
 import dev.keel.format.Lz4;
+import dev.keel.replication.cipher.AgeCipher;
 import dev.keel.replication.spi.Payload;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,7 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Bytes LZ4-compressed the way Litestream stores them, ready to upload: small inputs stay in memory,
+ * Bytes LZ4-compressed (and age-encrypted for a replica with recipients) the way Litestream stores them, ready to upload: small inputs stay in memory,
  * large ones go to a temp file in Keel's state directory (deleted on close), so a tens-of-megabytes
  * transaction or a large database never has to fit in the heap.
  */
@@ -37,10 +38,10 @@ final class CompressedUpload implements Payload, AutoCloseable {
      * source that shrank while being read (a db file a checkpoint truncated) just ends the upload.
      */
     static CompressedUpload of(FileChannel source, long position, long length, WriteGate gate, Path tempDir,
-                               int pageMultiple) throws IOException {
+                               int pageMultiple, AgeCipher cipher) throws IOException {
         if (length <= IN_MEMORY_LIMIT) {
             ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(64, length / 2));
-            long raw = copyCompressed(source, position, length, out, pageMultiple);
+            long raw = copyCompressed(source, position, length, out, pageMultiple, cipher);
             byte[] b = out.toByteArray();
             return new CompressedUpload(b, null, b.length, raw);
         }
@@ -49,7 +50,7 @@ final class CompressedUpload implements Payload, AutoCloseable {
             gate.beforeWrite(temp, length);
             long raw;
             try (OutputStream out = Files.newOutputStream(temp)) {
-                raw = copyCompressed(source, position, length, out, pageMultiple);
+                raw = copyCompressed(source, position, length, out, pageMultiple, cipher);
             }
             return new CompressedUpload(null, temp, Files.size(temp), raw);
         } catch (IOException | RuntimeException e) {
@@ -59,9 +60,10 @@ final class CompressedUpload implements Payload, AutoCloseable {
     }
 
     private static long copyCompressed(FileChannel source, long position, long length, OutputStream sink,
-                                       int pageMultiple) throws IOException {
+                                       int pageMultiple, AgeCipher cipher) throws IOException {
         long done = 0;
-        try (OutputStream out = Lz4.compressing(new NonClosing(sink))) {
+        // LZ4 inside age, as Litestream 0.3 writes it; the age layer is absent for a plain replica.
+        try (OutputStream out = Lz4.compressing(cipher.encrypting(new NonClosing(sink)))) {
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(length, 1)));
             while (done < length) {
                 buf.clear();

@@ -1,5 +1,6 @@
 package dev.keel.replication.internal;
 
+import dev.keel.replication.cipher.AgeCipher;
 import dev.keel.format.WalFormatException;
 import dev.keel.format.WalHeader;
 import dev.keel.format.WalScanner;
@@ -327,7 +328,7 @@ public final class DatabaseMonitor implements AutoCloseable {
      * a concurrent checkpoint writes into the file while it is read are all in the snapshot's WAL index,
      * so replaying that index from offset 0 on restore repairs any page read mid-write.
      */
-    public Snapshot snapshot(java.util.function.Consumer<Position> claim) throws IOException, SQLException {
+    public Snapshot snapshot(java.util.function.Consumer<Position> claim, AgeCipher cipher) throws IOException, SQLException {
         lock.lock();
         try {
             probe.reset();
@@ -339,7 +340,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             claim.accept(new Position(state.generation(), state.index(), 0));
             FileChannel file = handle.dbFile();
             long size = file.size() - file.size() % handle.pageSize();
-            CompressedUpload upload = CompressedUpload.of(file, 0, size, gate, shadow.tempDir(), handle.pageSize());
+            CompressedUpload upload = CompressedUpload.of(file, 0, size, gate, shadow.tempDir(), handle.pageSize(), cipher);
             return new Snapshot(new Position(state.generation(), state.index(), 0), upload);
         } finally {
             lock.unlock();

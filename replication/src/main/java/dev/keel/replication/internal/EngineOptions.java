@@ -17,7 +17,7 @@ import java.util.function.Function;
  * @param clients   makes a replica's client from its configuration
  */
 public record EngineOptions(WriteGate writeGate, Function<ReplicaConfig, ReplicaClient> clients) {
-    public static final EngineOptions DEFAULT = new EngineOptions(WriteGate.NONE, r -> ReplicaClients.open(r.storage()));
+    public static final EngineOptions DEFAULT = new EngineOptions(WriteGate.NONE, ReplicaClients::open);
 
     /** How {@link Replicator} starts a builder with given engine options; it registers itself when loaded. */
     @FunctionalInterface

@@ -1,6 +1,7 @@
 package dev.keel.replication.internal;
 
 import dev.keel.replication.api.Generation;
+import dev.keel.replication.cipher.AgeCipher;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ReplicaLayout;
@@ -27,6 +28,8 @@ public final class Replica {
 
     private final ReplicaConfig config;
     private final ReplicaClient client;
+    /** Encrypts what this replica uploads; reading goes through the client, which the engine wraps. */
+    private final AgeCipher cipher;
     private final DatabaseMonitor monitor;
     private final ReplicationListener listener;
     private final ReentrantLock lock = new ReentrantLock();
@@ -47,6 +50,7 @@ public final class Replica {
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
         this.config = config;
         this.client = client;
+        this.cipher = AgeCipher.of(config.age());
         this.monitor = monitor;
         this.listener = listener;
         this.record = new AcknowledgedPosition(monitor.shadow().dir(), config.name());
@@ -200,7 +204,7 @@ public final class Replica {
 
     private void findPosition(Generation generation) throws IOException {
         ReplicaCatalog catalog = ReplicaCatalog.read(client, generation);
-        position = ReplicaPosition.of(catalog, client, generation).orElse(null);
+        position = ReplicaPosition.of(catalog, client, generation, cipher).orElse(null);
         lastSnapshot = catalog.lastSnapshotTime(generation).orElse(null);
         lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
         positionKnown = true;
@@ -292,7 +296,7 @@ public final class Replica {
             release(kept);
         }
         try {
-            DatabaseMonitor.Snapshot fresh = monitor.snapshot(at -> snapshotClaim = at);
+            DatabaseMonitor.Snapshot fresh = monitor.snapshot(at -> snapshotClaim = at, cipher);
             listener.snapshotPrepared(monitor.path(), name(), fresh.position());
             return fresh;
         } catch (IOException | SQLException | RuntimeException e) {
@@ -366,7 +370,7 @@ public final class Replica {
         ShadowWal shadow = monitor.shadow();
         try (FileChannel ch = shadow.openForRead(pos.generation(), pos.index());
              CompressedUpload payload = CompressedUpload.of(ch, pos.offset(), end - pos.offset(), monitor.gate(),
-                     shadow.tempDir(), 0)) {
+                     shadow.tempDir(), 0, cipher)) {
             client.write(ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset()), payload);
             Position next = pos.withOffset(end);
             position = next;

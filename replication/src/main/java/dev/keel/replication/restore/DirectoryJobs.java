@@ -59,7 +59,7 @@ final class DirectoryJobs implements AutoCloseable {
     private void list(ReplicaConfig replica) {
         String where = entry.root() + " (replica " + replica.name() + ")";
         try {
-            ReplicaClient prefix = ReplicaClients.open(replica.storage());
+            ReplicaClient prefix = ReplicaClients.open(replica);
             prefixes.put(replica.name(), prefix);
             for (ReplicaPrefix.Found f : ReplicaPrefix.discover(prefix, options.maxDatabases())) {
                 found.computeIfAbsent(f.path(), k -> new LinkedHashMap<>()).put(replica.name(), f);

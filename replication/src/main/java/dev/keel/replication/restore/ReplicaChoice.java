@@ -40,7 +40,7 @@ public record ReplicaChoice(String name, ReplicaClient client, RestorePlan plan)
         }
         List<Candidate> out = new ArrayList<>();
         try {
-            for (ReplicaConfig r : configs) out.add(new Candidate(r.name(), ReplicaClients.open(r.storage())));
+            for (ReplicaConfig r : configs) out.add(new Candidate(r.name(), ReplicaClients.open(r)));
         } catch (RuntimeException e) {
             close(out);
             throw e;
