@@ -198,7 +198,7 @@ public final class Replicator implements AutoCloseable {
             Replicator replicator = new Replicator(opened, scheduler, this);
             for (DatabaseReplication db : opened) {
                 if (scheduler != null) db.schedule(scheduler);
-                LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+                logReplicating(db);
             }
             for (int i = 0; i < failed.size(); i++) replicator.retryLater(failed.get(i), errors.get(i));
             return replicator;
@@ -240,7 +240,7 @@ public final class Replicator implements AutoCloseable {
             if (closing) return; // opened by close()'s last attempt: it gets the final sync, no loops
             if (scheduler != null) db.schedule(scheduler);
         }
-        LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+        logReplicating(db);
     }
 
     /** Databases that failed to open at start and are still retried (empty when all replicate). */
@@ -250,6 +250,10 @@ public final class Replicator implements AutoCloseable {
             if (!p.done()) out.add(p.path());
         }
         return out;
+    }
+
+    private static void logReplicating(DatabaseReplication db) {
+        LOG.atInfo().addKeyValue("db", db.path().toString()).log("{}: replicating to {}", db.path(), describeReplicas(db));
     }
 
     private static String describeReplicas(DatabaseReplication db) {
@@ -507,6 +511,6 @@ public final class Replicator implements AutoCloseable {
             if (closing) return; // close() gives it the final sync
             if (loops != null) db.schedule(loops);
         }
-        LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+        logReplicating(db);
     }
 }

@@ -91,7 +91,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             databases = List.of(singleDatabase(arguments));
         } else {
             KeelConfig loaded = config.load();
-            ReplicateLogging.configure(verbose ? "debug" : loaded.logging().level());
+            ReplicateLogging.configure(loaded.logging(), verbose ? "debug" : null, redaction);
             databases = loaded.databases();
             directories = loaded.directories();
             branches = loaded.branches();
