@@ -21,9 +21,11 @@ import java.util.Optional;
  * @param redactor  hides the file's secrets (credentials, URL passwords) in anything shown to people
  * @param directories one entry per {@code dbs} item with {@code dir:}, in file order (not in {@code databases})
  * @param branches  directories of branches the daemon deletes when they expire ({@code branches})
+ * @param heartbeat the URL to ping while everything is replicated ({@code heartbeat-url}), or null
  */
 public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
-                         Redactor redactor, List<DirectoryConfig> directories, List<Path> branches) {
+                         Redactor redactor, List<DirectoryConfig> directories, List<Path> branches,
+                         Heartbeat heartbeat) {
     public KeelConfig {
         Objects.requireNonNull(source, "source");
         redactor = redactor == null ? Redactor.URLS : redactor;
@@ -36,7 +38,7 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
     /** A config without {@code dir:} entries. */
     public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
                       Redactor redactor) {
-        this(source, addr, exec, logging, databases, redactor, List.of(), List.of());
+        this(source, addr, exec, logging, databases, redactor, List.of(), List.of(), null);
     }
 
     /**
@@ -84,6 +86,22 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
      * The {@code logging} block: level (debug, info, warn, error), type (text, json) and whether
      * logs go to stderr instead of stdout.
      */
+    /**
+     * {@code heartbeat-url} and {@code heartbeat-interval}: an HTTP GET to {@code url} every {@code interval}
+     * while every database is replicated within it (see {@link dev.keel.replication.ops.Heartbeat}).
+     */
+    public record Heartbeat(java.net.URI url, java.time.Duration interval) {
+        public Heartbeat {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(interval, "interval");
+        }
+
+        @Override
+        public String toString() {
+            return "Heartbeat[" + Redactor.urls(url.toString()) + " every " + interval + "]";
+        }
+    }
+
     public record Logging(String level, String type, boolean stderr) {
         public static final Logging DEFAULT = new Logging("info", "text", false);
 

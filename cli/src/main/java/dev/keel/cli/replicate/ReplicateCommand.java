@@ -78,6 +78,7 @@ public final class ReplicateCommand implements Callable<Integer> {
         List<DatabaseConfig> databases = List.of();
         List<DirectoryConfig> directories = List.of();
         List<Path> branches = List.of();
+        KeelConfig.Heartbeat heartbeat = null;
         if (dir != null) {
             directories = List.of(DirectoryEntry.of(dir, pattern, recursive, arguments, config.configPath() != null));
         } else if (recursive || !"*.db".equals(pattern)) {
@@ -95,6 +96,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             databases = loaded.databases();
             directories = loaded.directories();
             branches = loaded.branches();
+            heartbeat = loaded.heartbeat();
             if (command == null) command = loaded.exec();
             if (loaded.isEmpty()) {
                 throw new KeelException(ErrorCode.BAD_INPUT, "the config file lists no databases", loaded.source().toString(),
@@ -103,7 +105,8 @@ public final class ReplicateCommand implements Callable<Integer> {
         }
         BranchReaper reaper = BranchReaper.start(branches); // expired branches go while the daemon runs
         try {
-            return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command)).run();
+            return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command),
+                    heartbeat).run();
         } finally {
             reaper.close();
         }

@@ -2,7 +2,9 @@ package dev.keel.cli.replicate;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.cli.config.KeelConfig;
 import dev.keel.replication.Replicator;
+import dev.keel.replication.ops.Heartbeat;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.spi.ReplicationListener;
@@ -27,20 +29,25 @@ final class ReplicateDaemon {
     private final List<DatabaseConfig> databases;
     private final List<DirectoryConfig> directories;
     private final List<String> command;
+    private final KeelConfig.Heartbeat heartbeat;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicReference<Process> child = new AtomicReference<>();
 
-    ReplicateDaemon(List<DatabaseConfig> databases, List<DirectoryConfig> directories, List<String> command) {
+    ReplicateDaemon(List<DatabaseConfig> databases, List<DirectoryConfig> directories, List<String> command,
+                    KeelConfig.Heartbeat heartbeat) {
         this.databases = databases;
         this.directories = directories;
         this.command = command;
+        this.heartbeat = heartbeat;
     }
 
     /** Replicates until told to stop; returns the process exit status. */
     int run() throws InterruptedException {
         // Start first: a setup the replicator refuses fails before the process changes how it handles signals.
         // With a command to run, its databases may not exist until it creates them.
-        Replicator replicator = Replicator.configure().databases(databases).listener(ReplicationListener.NONE)
+        Heartbeat pinger = heartbeat == null ? null : Heartbeat.to(heartbeat.url()).every(heartbeat.interval());
+        Replicator replicator = Replicator.configure().databases(databases)
+                .listener(pinger == null ? ReplicationListener.NONE : pinger.listener())
                 .waitForMissingDatabases(command != null).start();
         try {
             for (DirectoryConfig d : directories) replicator.follow(d);
@@ -48,6 +55,7 @@ final class ReplicateDaemon {
             replicator.close();
             throw e;
         }
+        if (pinger != null) pinger.start();
         installSignalHandlers();
         int status = 0;
         try {
@@ -60,6 +68,7 @@ final class ReplicateDaemon {
                 LOG.info("{} exited with status {}, running a final sync", command.get(0), status);
             }
         } finally {
+            if (pinger != null) pinger.close(); // no ping while stopping
             long started = System.nanoTime();
             try {
                 replicator.close(); // logs per replica what it holds or what it could not upload
