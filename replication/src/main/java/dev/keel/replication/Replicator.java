@@ -16,6 +16,7 @@ import dev.keel.replication.internal.Failures;
 import dev.keel.replication.internal.ParallelOpen;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
+import dev.keel.replication.internal.ReplicationWait;
 import dev.keel.replication.internal.StorageFailures;
 import dev.keel.replication.spi.LocalPaths;
 import dev.keel.replication.spi.ReplicaClient;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -64,7 +66,7 @@ public final class Replicator implements AutoCloseable {
     private final Builder builder;
     private final Object joining = new Object();
     private boolean closing;
-    private boolean closed;
+    private volatile boolean closed;
 
     private Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler, Builder builder) {
         this.databases = new CopyOnWriteArrayList<>(databases);
@@ -369,6 +371,40 @@ public final class Replicator implements AutoCloseable {
             if (r.name().equals(replica)) return r.position();
         }
         return null;
+    }
+
+    /**
+     * Returns once everything {@code db} committed before this call is acknowledged by every replica;
+     * see {@link #awaitReplicated(Path, Duration, int)}.
+     */
+    public void awaitReplicated(Path db, Duration timeout) {
+        awaitReplicated(db, timeout, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Returns once everything {@code db} committed before this call is acknowledged by {@code replicas} of
+     * its replicas (all of them when it has fewer): the WAL is copied and uploaded now, not at the next
+     * sync interval, so a caller that must not lose a commit (a payment) waits about one upload. Throws
+     * a {@link KeelException} naming the lagging replicas when {@code timeout} passes first (the commit
+     * stays in the shadow WAL and the loops upload it later), NOT_FOUND for a database this replicator
+     * does not follow, USAGE for a negative timeout or a count under 1. Safe to call from many threads.
+     */
+    public void awaitReplicated(Path db, Duration timeout, int replicas) {
+        if (timeout == null || timeout.isNegative() || replicas < 1) {
+            throw new KeelException(ErrorCode.USAGE, "awaitReplicated needs a timeout of 0 or more and at least 1 replica, not "
+                    + timeout + " and " + replicas, String.valueOf(db), "e.g. awaitReplicated(db, Duration.ofSeconds(5))");
+        }
+        if (closed) throw new KeelException(ErrorCode.FAILURE, "the replicator is closed", String.valueOf(db),
+                "call awaitReplicated before close(); close() itself runs a final sync");
+        DatabaseReplication d = find(db);
+        if (d == null) {
+            boolean waiting = waitingDatabases().stream().anyMatch(p -> LocalPaths.followLinks(p).equals(LocalPaths.followLinks(db)));
+            throw new KeelException(ErrorCode.NOT_FOUND, waiting ? "the database is not open yet (it failed to open at start"
+                    + " and is retried)" : "not a database this replicator follows", db.toString(), waiting
+                    ? "see the log for why it could not be opened" : "pass the path of a configured database (" + databases.size()
+                    + " followed); a link and its target are the same database");
+        }
+        run(d.path(), "waiting for replication", () -> ReplicationWait.await(d, timeout, replicas, scheduler));
     }
 
     private DatabaseReplication find(Path db) {
