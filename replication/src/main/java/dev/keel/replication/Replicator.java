@@ -390,19 +390,12 @@ public final class Replicator implements AutoCloseable {
      * does not follow, USAGE for a negative timeout or a count under 1. Safe to call from many threads.
      */
     public void awaitReplicated(Path db, Duration timeout, int replicas) {
-        if (timeout == null || timeout.isNegative() || replicas < 1) {
-            throw new KeelException(ErrorCode.USAGE, "awaitReplicated needs a timeout of 0 or more and at least 1 replica, not "
-                    + timeout + " and " + replicas, String.valueOf(db), "e.g. awaitReplicated(db, Duration.ofSeconds(5))");
-        }
-        if (closed) throw new KeelException(ErrorCode.FAILURE, "the replicator is closed", String.valueOf(db),
-                "call awaitReplicated before close(); close() itself runs a final sync");
+        ReplicationWait.checkArguments(db, timeout, replicas, closed);
         DatabaseReplication d = find(db);
         if (d == null) {
-            boolean waiting = waitingDatabases().stream().anyMatch(p -> LocalPaths.followLinks(p).equals(LocalPaths.followLinks(db)));
-            throw new KeelException(ErrorCode.NOT_FOUND, waiting ? "the database is not open yet (it failed to open at start"
-                    + " and is retried)" : "not a database this replicator follows", db.toString(), waiting
-                    ? "see the log for why it could not be opened" : "pass the path of a configured database (" + databases.size()
-                    + " followed); a link and its target are the same database");
+            Path real = LocalPaths.followLinks(db);
+            throw ReplicationWait.notFollowed(db, databases.size(),
+                    waitingDatabases().stream().anyMatch(p -> LocalPaths.followLinks(p).equals(real)));
         }
         run(d.path(), "waiting for replication", () -> ReplicationWait.await(d, timeout, replicas, scheduler));
     }

@@ -60,6 +60,27 @@ public final class ReplicationWait {
         }
     }
 
+    /** USAGE for a negative timeout or a count under 1, FAILURE once the replicator is closed. */
+    public static void checkArguments(java.nio.file.Path db, Duration timeout, int replicas, boolean closed) {
+        if (timeout == null || timeout.isNegative() || replicas < 1) {
+            throw new KeelException(ErrorCode.USAGE, "awaitReplicated needs a timeout of 0 or more and at least 1 replica, not "
+                    + timeout + " and " + replicas, String.valueOf(db), "e.g. awaitReplicated(db, Duration.ofSeconds(5))");
+        }
+        if (closed) {
+            throw new KeelException(ErrorCode.FAILURE, "the replicator is closed", String.valueOf(db),
+                    "call awaitReplicated before close(); close() itself runs a final sync");
+        }
+    }
+
+    /** NOT_FOUND for a database the replicator does not follow, or follows but could not open yet. */
+    public static KeelException notFollowed(java.nio.file.Path db, int followed, boolean waiting) {
+        return waiting
+                ? new KeelException(ErrorCode.NOT_FOUND, "the database is not open yet (it failed to open at start and is"
+                        + " retried)", db.toString(), "see the log for why it could not be opened")
+                : new KeelException(ErrorCode.NOT_FOUND, "not a database this replicator follows", db.toString(),
+                        "pass the path of a configured database (" + followed + " followed); a link and its target are the same database");
+    }
+
     private void run(int need, ScheduledExecutorService loops) {
         List<Replica> replicas = db.replicas();
         int inline = -1; // one replica's upload runs on the calling thread: no hand-off to wait for
