@@ -163,7 +163,7 @@ class ReplicateLogTest {
         assertThat(o.err()).as("nothing on stderr: %s", o.err()).isEmpty();
         String snapshot = o.out().stream().filter(l -> l.contains("snapshot written")).findFirst().orElseThrow();
         assertThat(snapshot).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) INFO "
-                + ".*app\\.db -> file://.*: snapshot written for generation [0-9a-f]{16} index 00000001 .*");
+                + ".*app\\.db -> file://.*: snapshot written for generation [0-9a-f]{16} index [0-9a-f]{8} .*");
         assertThat(snapshot).doesNotContain("replica=").doesNotContain("{");
         assertThat(String.join("\n", o.out())).doesNotContain(SECRET);
     }

@@ -46,11 +46,13 @@ public record FinalSync(Path db, Position head, Exception localFailure, List<Out
         }
         for (Outcome o : replicas) {
             if (o.complete()) {
-                LogFields.replica(log, Level.INFO, db, o.name()).addKeyValue("position", head).log("{} -> {}: final sync succeeded: the replica holds everything up to {}", db, o.location(),
+                LogFields.replica(log, Level.INFO, db, o.name()).addKeyValue("position", head).log(
+                        "{} -> {}: final sync succeeded: the replica holds everything up to {}", db, o.location(),
                         head == null ? "(nothing written yet)" : head);
             } else {
                 LoggingEventBuilder event = LogFields.replica(log, Level.WARN, db, o.name()).addKeyValue("position", o.reached());
-                (o.error() == null ? event : LogFields.failure(event, o.error())).log("{} -> {}: final sync failed: not uploaded: {}{}", db, o.location(),
+                (o.error() == null ? event : LogFields.failure(event, o.error())).log(
+                        "{} -> {}: final sync failed: not uploaded: {}{}", db, o.location(),
                         o.notUploaded() == null ? "unknown" : o.notUploaded(),
                         o.error() == null ? "" : ": " + FailureLog.describe(o.error()));
             }

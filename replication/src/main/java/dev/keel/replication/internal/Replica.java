@@ -213,9 +213,8 @@ public final class Replica {
         lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
         positionKnown = true;
         listed = true;
-        if (position != null) {
-            log(Level.INFO).addKeyValue("position", position).log("{} -> {}: resuming at {}", monitor.path(), client.describe(), position);
-        }
+        if (position != null) log(Level.INFO).addKeyValue("position", position).log("{} -> {}: resuming at {}", monitor.path(),
+                client.describe(), position);
     }
 
     private boolean continues(Position pos, Position head) throws IOException {
@@ -343,7 +342,8 @@ public final class Replica {
         if (position == null || !position.generation().equals(at.generation())) position = at;
         log(Level.INFO).addKeyValue("generation", at.generation()).addKeyValue("position", at)
                 .addKeyValue("bytes", snapshot.payload().length())
-                .log("{} -> {}: snapshot written for generation {} index {} ({} bytes, {} compressed, {} ms)", monitor.path(), client.describe(), at.generation(), ReplicaLayout.hex(at.index()),
+                .log("{} -> {}: snapshot written for generation {} index {} ({} bytes, {} compressed, {} ms)", monitor.path(),
+                        client.describe(), at.generation(), ReplicaLayout.hex(at.index()),
                 snapshot.payload().rawLength(), snapshot.payload().length(), took.toMillis());
         listener.snapshotWritten(monitor.path(), name(), at, snapshot.payload().length(), took);
         return at;
