@@ -69,15 +69,15 @@ public final class Heartbeat implements AutoCloseable {
 
     private Heartbeat(URI url, Duration interval) {
         this.original = url;
-        String userInfo = url.getRawUserInfo();
-        String password = userInfo == null || userInfo.indexOf(':') < 0 ? null
-                : java.net.URLDecoder.decode(userInfo.substring(userInfo.indexOf(':') + 1), StandardCharsets.UTF_8);
+        String credentials = url.getUserInfo(); // decoded
+        String password = credentials == null || credentials.indexOf(':') < 0 ? null : credentials.substring(credentials.indexOf(':') + 1);
         this.redactor = Redactor.URLS.with(password == null ? List.of() : List.of(password));
         this.shown = redactor.redact(url.toString());
         this.url = withoutUserInfo(url);
         // Basic authentication from the URL's user info, as Go's HTTP client (and so Litestream) sends it.
-        this.authorization = userInfo == null ? null : "Basic " + Base64.getEncoder().encodeToString(
-                java.net.URLDecoder.decode(userInfo, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
+        if (credentials != null && credentials.indexOf(':') < 0) credentials += ":"; // a user without a password
+        this.authorization = credentials == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
         this.interval = interval;
     }
 
