@@ -17,6 +17,7 @@ import dev.keel.replication.internal.ObservedReplicaClient;
 import dev.keel.replication.internal.ParallelOpen;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
+import dev.keel.replication.internal.ReplicationWait;
 import dev.keel.replication.internal.StorageFailures;
 import dev.keel.replication.spi.LocalPaths;
 import dev.keel.replication.spi.ReplicaClient;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -65,7 +67,7 @@ public final class Replicator implements AutoCloseable {
     private final Builder builder;
     private final Object joining = new Object();
     private boolean closing;
-    private boolean closed;
+    private volatile boolean closed;
 
     private Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler, Builder builder) {
         this.databases = new CopyOnWriteArrayList<>(databases);
@@ -199,7 +201,7 @@ public final class Replicator implements AutoCloseable {
             Replicator replicator = new Replicator(opened, scheduler, this);
             for (DatabaseReplication db : opened) {
                 if (scheduler != null) db.schedule(scheduler);
-                LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+                logReplicating(db);
                 replicator.followed(db);
             }
             for (int i = 0; i < failed.size(); i++) replicator.retryLater(failed.get(i), errors.get(i));
@@ -247,7 +249,7 @@ public final class Replicator implements AutoCloseable {
             if (closing) return; // opened by close()'s last attempt: it gets the final sync, no loops
             if (scheduler != null) db.schedule(scheduler);
         }
-        LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+        logReplicating(db);
         followed(db);
     }
 
@@ -272,6 +274,10 @@ public final class Replicator implements AutoCloseable {
             if (!p.done()) out.add(p.path());
         }
         return out;
+    }
+
+    private static void logReplicating(DatabaseReplication db) {
+        LOG.atInfo().addKeyValue("db", db.path().toString()).log("{}: replicating to {}", db.path(), describeReplicas(db));
     }
 
     private static String describeReplicas(DatabaseReplication db) {
@@ -387,6 +393,33 @@ public final class Replicator implements AutoCloseable {
             if (r.name().equals(replica)) return r.position();
         }
         return null;
+    }
+
+    /**
+     * Returns once everything {@code db} committed before this call is acknowledged by every replica;
+     * see {@link #awaitReplicated(Path, Duration, int)}.
+     */
+    public void awaitReplicated(Path db, Duration timeout) {
+        awaitReplicated(db, timeout, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Returns once everything {@code db} committed before this call is acknowledged by {@code replicas} of
+     * its replicas (all of them when it has fewer): the WAL is copied and uploaded now, not at the next
+     * sync interval, so a caller that must not lose a commit (a payment) waits about one upload. Throws
+     * a {@link KeelException} naming the lagging replicas when {@code timeout} passes first (the commit
+     * stays in the shadow WAL and the loops upload it later), NOT_FOUND for a database this replicator
+     * does not follow, USAGE for a negative timeout or a count under 1. Safe to call from many threads.
+     */
+    public void awaitReplicated(Path db, Duration timeout, int replicas) {
+        ReplicationWait.checkArguments(db, timeout, replicas, closed);
+        DatabaseReplication d = find(db);
+        if (d == null) {
+            Path real = LocalPaths.followLinks(db);
+            throw ReplicationWait.notFollowed(db, databases.size(),
+                    waitingDatabases().stream().anyMatch(p -> LocalPaths.followLinks(p).equals(real)));
+        }
+        run(d.path(), "waiting for replication", () -> ReplicationWait.await(d, timeout, replicas, scheduler));
     }
 
     private DatabaseReplication find(Path db) {
@@ -531,7 +564,7 @@ public final class Replicator implements AutoCloseable {
             if (closing) return; // close() gives it the final sync
             if (loops != null) db.schedule(loops);
         }
-        LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+        logReplicating(db);
         followed(db);
     }
 }

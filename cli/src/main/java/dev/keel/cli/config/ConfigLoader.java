@@ -34,7 +34,7 @@ public final class ConfigLoader {
     /** The environment variable naming a config file when {@code -config} is not given. */
     public static final String ENV_VAR = "KEEL_CONFIG";
     static final List<String> TOP_KEYS = List.of("dbs", "addr", "exec", "access-key-id", "secret-access-key", "logging",
-            BranchesSection.KEY, ServerSection.KEY);
+            BranchesSection.KEY, ServerSection.KEY, HeartbeatSection.URL, HeartbeatSection.INTERVAL);
     private static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error");
     private static final List<String> LOG_TYPES = List.of("text", "json");
 
@@ -107,7 +107,7 @@ public final class ConfigLoader {
         Redactor scanned = Redactor.URLS.with(secrets);
         ConfigSource source = new ConfigSource(file.toString(), expansion, scanned);
         Node root = YamlText.compose(expanded, source);
-        if (root == null) return new KeelConfig(file, null, null, null, List.of(), scanned, List.of(), List.of());
+        if (root == null) return new KeelConfig(file, null, null, null, List.of(), scanned, List.of(), List.of(), null, null);
 
         YamlMap top = YamlMap.of(source, "", root);
         top.rejectUnknownKeys(TOP_KEYS);
@@ -118,6 +118,7 @@ public final class ConfigLoader {
         String addr = addr(top);
         String exec = emptyToNull(top.string("exec"));
         KeelConfig.Logging logging = logging(top.map("logging"));
+        KeelConfig.Heartbeat heartbeat = HeartbeatSection.read(top, secrets);
         // Path entries first, then dir entries: the order Overlaps numbers them in.
         List<DatabaseSection.Read> databases = new ArrayList<>();
         List<DatabaseSection.Read> directories = new ArrayList<>();
@@ -133,7 +134,7 @@ public final class ConfigLoader {
             throw overlapError(overlap, entries, source);
         });
         return new KeelConfig(file, addr, exec, logging, configs, scanned.with(secrets), dirs,
-                BranchesSection.read(top, env), ServerSection.read(top, addr));
+                BranchesSection.read(top, env), ServerSection.read(top, addr), heartbeat);
     }
 
     private EnvExpander.Result expand(String text, Path file) {

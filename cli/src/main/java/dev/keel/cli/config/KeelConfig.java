@@ -22,9 +22,11 @@ import java.util.Optional;
  * @param directories one entry per {@code dbs} item with {@code dir:}, in file order (not in {@code databases})
  * @param branches  directories of branches the daemon deletes when they expire ({@code branches})
  * @param server    how {@code addr} serves ({@code server}: readiness bound, per-database metrics)
+ * @param heartbeat the URL to ping while everything is replicated ({@code heartbeat-url}), or null
  */
 public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
-                         Redactor redactor, List<DirectoryConfig> directories, List<Path> branches, Server server) {
+                         Redactor redactor, List<DirectoryConfig> directories, List<Path> branches, Server server,
+                         Heartbeat heartbeat) {
     public KeelConfig {
         server = server == null ? Server.DEFAULT : server;
         Objects.requireNonNull(source, "source");
@@ -38,13 +40,13 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
     /** A config with the default {@code server} settings. */
     public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
                       Redactor redactor, List<DirectoryConfig> directories, List<Path> branches) {
-        this(source, addr, exec, logging, databases, redactor, directories, branches, Server.DEFAULT);
+        this(source, addr, exec, logging, databases, redactor, directories, branches, Server.DEFAULT, null);
     }
 
     /** A config without {@code dir:} entries. */
     public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
                       Redactor redactor) {
-        this(source, addr, exec, logging, databases, redactor, List.of(), List.of());
+        this(source, addr, exec, logging, databases, redactor, List.of(), List.of(), null, null);
     }
 
     /**
@@ -98,6 +100,22 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
      * The {@code logging} block: level (debug, info, warn, error), type (text, json) and whether
      * logs go to stderr instead of stdout.
      */
+    /**
+     * {@code heartbeat-url} and {@code heartbeat-interval}: an HTTP GET to {@code url} every {@code interval}
+     * while every database is replicated within it (see {@link dev.keel.replication.ops.Heartbeat}).
+     */
+    public record Heartbeat(java.net.URI url, java.time.Duration interval) {
+        public Heartbeat {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(interval, "interval");
+        }
+
+        @Override
+        public String toString() {
+            return "Heartbeat[" + Redactor.urls(url.toString()) + " every " + interval + "]";
+        }
+    }
+
     public record Logging(String level, String type, boolean stderr) {
         public static final Logging DEFAULT = new Logging("info", "text", false);
 

@@ -88,6 +88,7 @@ public final class ReplicateCommand implements Callable<Integer> {
         String serveOn = addr;
         KeelConfig.Server serverSettings = KeelConfig.Server.DEFAULT;
         if (addr != null) ListenAddress.parse(addr); // a bad -addr fails before anything else
+        KeelConfig.Heartbeat heartbeat = null;
         if (dir != null) {
             directories = List.of(DirectoryEntry.of(dir, pattern, recursive, arguments, config.configPath() != null));
         } else if (recursive || !"*.db".equals(pattern)) {
@@ -101,10 +102,11 @@ public final class ReplicateCommand implements Callable<Integer> {
             databases = List.of(singleDatabase(arguments));
         } else {
             KeelConfig loaded = config.load();
-            ReplicateLogging.configure(verbose ? "debug" : loaded.logging().level());
+            ReplicateLogging.configure(loaded.logging(), verbose ? "debug" : null, redaction);
             databases = loaded.databases();
             directories = loaded.directories();
             branches = loaded.branches();
+            heartbeat = loaded.heartbeat();
             if (command == null) command = loaded.exec();
             if (serveOn == null) serveOn = loaded.addr();
             serverSettings = loaded.server();
@@ -117,7 +119,8 @@ public final class ReplicateCommand implements Callable<Integer> {
         try {
             ServerOptions server = serveOn == null ? null : new ServerOptions(ListenAddress.parse(serveOn),
                     serverSettings.readyWithin(), serverSettings.perDatabaseMetrics(), redaction.redactor());
-            return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command), server).run();
+            return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command), server,
+                    heartbeat).run();
         } finally {
             reaper.close();
         }

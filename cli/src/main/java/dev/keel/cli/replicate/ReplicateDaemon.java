@@ -2,13 +2,17 @@ package dev.keel.cli.replicate;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.cli.config.KeelConfig;
 import dev.keel.replication.Replicator;
+import dev.keel.replication.ops.Heartbeat;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.spi.ReplicationListener;
+import dev.keel.replication.spi.ReplicationListeners;
 import dev.keel.server.OperationsServer;
 import dev.keel.server.ServerOptions;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,15 +34,17 @@ final class ReplicateDaemon {
     private final List<DirectoryConfig> directories;
     private final List<String> command;
     private final ServerOptions server;
+    private final KeelConfig.Heartbeat heartbeat;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicReference<Process> child = new AtomicReference<>();
 
     ReplicateDaemon(List<DatabaseConfig> databases, List<DirectoryConfig> directories, List<String> command,
-                    ServerOptions server) {
+                    ServerOptions server, KeelConfig.Heartbeat heartbeat) {
         this.databases = databases;
         this.directories = directories;
         this.command = command;
         this.server = server;
+        this.heartbeat = heartbeat;
     }
 
     /** Replicates until told to stop; returns the process exit status. */
@@ -55,7 +61,9 @@ final class ReplicateDaemon {
     private int replicate(ReplicationListener listener) throws InterruptedException {
         // Start first: a setup the replicator refuses fails before the process changes how it handles signals.
         // With a command to run, its databases may not exist until it creates them.
-        Replicator replicator = Replicator.configure().databases(databases).listener(listener)
+        Heartbeat pinger = heartbeat == null ? null : Heartbeat.to(heartbeat.url()).every(heartbeat.interval());
+        ReplicationListener heard = ReplicationListeners.of(Arrays.asList(listener, pinger == null ? null : pinger.listener()));
+        Replicator replicator = Replicator.configure().databases(databases).listener(heard)
                 .waitForMissingDatabases(command != null).start();
         try {
             for (DirectoryConfig d : directories) replicator.follow(d);
@@ -63,6 +71,7 @@ final class ReplicateDaemon {
             replicator.close();
             throw e;
         }
+        if (pinger != null) pinger.start();
         installSignalHandlers();
         int status = 0;
         try {
@@ -75,6 +84,7 @@ final class ReplicateDaemon {
                 LOG.info("{} exited with status {}, running a final sync", command.get(0), status);
             }
         } finally {
+            if (pinger != null) pinger.close(); // no ping while stopping
             long started = System.nanoTime();
             try {
                 replicator.close(); // logs per replica what it holds or what it could not upload

@@ -277,7 +277,8 @@ public final class DatabaseMonitor implements AutoCloseable {
         shadow.startGeneration(generation, 0, header);
         state = ShadowState.start(generation, 0, header);
         published = state.position();
-        LOG.info("{}: new generation {}: {}", db, generation, reason);
+        LogFields.db(LOG, org.slf4j.event.Level.INFO, db).addKeyValue("generation", generation)
+                .log("{}: new generation {}: {}", db, generation, reason);
         listener.generationStarted(db, generation, reason);
     }
 

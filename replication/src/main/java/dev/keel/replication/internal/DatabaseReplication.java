@@ -82,7 +82,7 @@ public final class DatabaseReplication implements AutoCloseable {
                 // state) is not probed again: a restart of a fleet makes no request per replica. One that
                 // became unreachable meanwhile shows at its first upload, in the loop's log and metrics.
                 if (new AcknowledgedPosition(config.resolvedMetaPath(), r.name()).read() == null) {
-                    verifyUnlessUnreachable(config, client);
+                    verifyUnlessUnreachable(config, r.name(), client);
                 }
             }
             DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
@@ -104,12 +104,12 @@ public final class DatabaseReplication implements AutoCloseable {
      * Refusing to start would leave the application running with nothing replicated. A storage that
      * answers and refuses (credentials, a missing bucket) still fails the start.
      */
-    private static void verifyUnlessUnreachable(DatabaseConfig config, ReplicaClient client) {
+    private static void verifyUnlessUnreachable(DatabaseConfig config, String name, ReplicaClient client) {
         try {
             client.verify();
         } catch (RuntimeException e) {
             if (!StorageOutage.isUnreachable(e)) throw e;
-            LOG.warn("{} -> {}: the storage cannot be reached at start ({}); replicating anyway: every change is kept "
+            LogFields.failure(LogFields.replica(LOG, org.slf4j.event.Level.WARN, config.path(), name), e).log("{} -> {}: the storage cannot be reached at start ({}); replicating anyway: every change is kept "
                     + "in the local shadow WAL and uploaded once the storage answers", config.path(), client.describe(),
                     FailureLog.describe(e));
         }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * What the last sync of a database before it is closed achieved, per replica: the position the replica
@@ -39,14 +41,18 @@ public record FinalSync(Path db, Position head, Exception localFailure, List<Out
     /** One line per replica: INFO with the position reached, WARN with what was not uploaded and why. */
     void log(Logger log) {
         if (localFailure != null) {
-            log.warn("{}: final sync could not copy the newest WAL to the shadow WAL: {}", db, FailureLog.describe(localFailure));
+            LogFields.failure(LogFields.db(log, Level.WARN, db), localFailure).log(
+                    "{}: final sync could not copy the newest WAL to the shadow WAL: {}", db, FailureLog.describe(localFailure));
         }
         for (Outcome o : replicas) {
             if (o.complete()) {
-                log.info("{} -> {}: final sync succeeded: the replica holds everything up to {}", db, o.location(),
+                LogFields.replica(log, Level.INFO, db, o.name()).addKeyValue("position", head).log(
+                        "{} -> {}: final sync succeeded: the replica holds everything up to {}", db, o.location(),
                         head == null ? "(nothing written yet)" : head);
             } else {
-                log.warn("{} -> {}: final sync failed: not uploaded: {}{}", db, o.location(),
+                LoggingEventBuilder event = LogFields.replica(log, Level.WARN, db, o.name()).addKeyValue("position", o.reached());
+                (o.error() == null ? event : LogFields.failure(event, o.error())).log(
+                        "{} -> {}: final sync failed: not uploaded: {}{}", db, o.location(),
                         o.notUploaded() == null ? "unknown" : o.notUploaded(),
                         o.error() == null ? "" : ": " + FailureLog.describe(o.error()));
             }

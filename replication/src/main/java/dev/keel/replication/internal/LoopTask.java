@@ -60,7 +60,12 @@ final class LoopTask implements Runnable {
     /** Logs a failure of this work that happened outside the loop (the first attempt), as a round would. */
     synchronized void record(Throwable e) {
         String line = failures.failed(e, System.nanoTime());
-        if (line != null) LOG.warn("{}: {} {}", db, what, line);
+        if (line != null) LogFields.failure(event(org.slf4j.event.Level.WARN), e).log("{}: {} {}", db, what, line);
+    }
+
+    /** A log event of this loop, with its database (and replica) as fields. */
+    private org.slf4j.spi.LoggingEventBuilder event(org.slf4j.event.Level level) {
+        return replica == null ? LogFields.db(LOG, level, db) : LogFields.replica(LOG, level, db, replica);
     }
 
     @Override
@@ -72,7 +77,7 @@ final class LoopTask implements Runnable {
             backoffNanos = 0;
             String recovered = failures.succeeded(System.nanoTime());
             if (recovered != null) {
-                LOG.info("{}: {} {}", db, what, recovered);
+                event(org.slf4j.event.Level.INFO).log("{}: {} {}", db, what, recovered);
                 try {
                     listener.syncRecovered(db, replica);
                 } catch (RuntimeException ignored) {
@@ -87,7 +92,7 @@ final class LoopTask implements Runnable {
             }
             String line = failures.failed(e, failedAt);
             if (line != null) {
-                LOG.warn("{}: {} {}", db, what, line);
+                LogFields.failure(event(org.slf4j.event.Level.WARN), e).log("{}: {} {}", db, what, line);
                 LOG.debug("{}: {} failure", db, what, e);
             }
             try {

@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Ships one database's shadow WAL to one destination: a snapshot when a generation starts (or the
@@ -102,6 +104,11 @@ public final class Replica {
         return client;
     }
 
+    /** A log event of this replica, with its database and name as fields. */
+    private LoggingEventBuilder log(Level level) {
+        return LogFields.replica(LOG, level, monitor.path(), name());
+    }
+
     /** What the replica acknowledged; null until it has a snapshot of some generation. */
     public Position position() {
         return position;
@@ -142,7 +149,8 @@ public final class Replica {
             }
             if (failing) {
                 failing = false;
-                LOG.info("{} -> {}: caught up: the replica holds everything up to {} (it held {} when uploads began to fail)",
+                log(Level.INFO).addKeyValue("position", position).log(
+                        "{} -> {}: caught up: the replica holds everything up to {} (it held {} when uploads began to fail)",
                         monitor.path(), client.describe(), position,
                         heldWhenFailing == null ? "nothing of the generation" : heldWhenFailing);
             }
@@ -189,8 +197,8 @@ public final class Replica {
             pos = null;
         }
         if (pos != null && !continues(pos, head)) {
-            LOG.warn("{} -> {}: replica position {} does not continue the local shadow WAL (at {}); starting over with a snapshot",
-                    monitor.path(), client.describe(), pos, head);
+            log(Level.WARN).addKeyValue("position", pos).log("{} -> {}: replica position {} does not continue the local shadow"
+                    + " WAL (at {}); starting over with a snapshot", monitor.path(), client.describe(), pos, head);
             pos = null;
         }
         if (pos == null) {
@@ -209,7 +217,8 @@ public final class Replica {
         lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
         positionKnown = true;
         listed = true;
-        if (position != null) LOG.info("{} -> {}: resuming at {}", monitor.path(), client.describe(), position);
+        if (position != null) log(Level.INFO).addKeyValue("position", position).log("{} -> {}: resuming at {}", monitor.path(),
+                client.describe(), position);
     }
 
     private boolean continues(Position pos, Position head) throws IOException {
@@ -335,8 +344,10 @@ public final class Replica {
         lastSnapshotAt = at;
         uploads++;
         if (position == null || !position.generation().equals(at.generation())) position = at;
-        LOG.info("{} -> {}: snapshot written for generation {} index {} ({} bytes, {} compressed, {} ms)",
-                monitor.path(), client.describe(), at.generation(), ReplicaLayout.hex(at.index()),
+        log(Level.INFO).addKeyValue("generation", at.generation()).addKeyValue("position", at)
+                .addKeyValue("bytes", snapshot.payload().length())
+                .log("{} -> {}: snapshot written for generation {} index {} ({} bytes, {} compressed, {} ms)", monitor.path(),
+                        client.describe(), at.generation(), ReplicaLayout.hex(at.index()),
                 snapshot.payload().rawLength(), snapshot.payload().length(), took.toMillis());
         listener.snapshotWritten(monitor.path(), name(), at, snapshot.payload().length(), took);
         return at;
@@ -350,7 +361,8 @@ public final class Replica {
                 if (length < pos.offset()) {
                     String why = "replica " + name() + " needs WAL index " + ReplicaLayout.hex(pos.index())
                             + " that is no longer in the shadow WAL";
-                    LOG.warn("{} -> {}: {}; starting a new generation", monitor.path(), client.describe(), why);
+                    log(Level.WARN).addKeyValue("position", pos).log("{} -> {}: {}; starting a new generation",
+                            monitor.path(), client.describe(), why);
                     position = null;
                     monitor.requestNewGeneration(why);
                     return;
@@ -375,8 +387,9 @@ public final class Replica {
             Position next = pos.withOffset(end);
             position = next;
             uploads++;
-            LOG.debug("{} -> {}: WAL segment written at {} ({} bytes, {} compressed)", monitor.path(),
-                    client.describe(), pos, end - pos.offset(), payload.length());
+            log(Level.DEBUG).addKeyValue("position", pos).addKeyValue("bytes", payload.length()).log(
+                    "{} -> {}: WAL segment written at {} ({} bytes, {} compressed)", monitor.path(), client.describe(), pos,
+                    end - pos.offset(), payload.length());
             listener.segmentWritten(monitor.path(), name(), pos, next, payload.length());
             return next;
         }
@@ -396,7 +409,7 @@ public final class Replica {
             if (pos == null) return dropPreparedSnapshotOver(maxBacklog, head);
             long backlog = backlog(pos, head);
             if (backlog <= maxBacklog) return -1;
-            LOG.warn("{} -> {}: replica is {} bytes behind (limit {}); dropping its pending WAL from the local shadow, "
+            log(Level.WARN).addKeyValue("position", pos).addKeyValue("bytes", backlog).log("{} -> {}: replica is {} bytes behind (limit {}); dropping its pending WAL from the local shadow, "
                     + "it starts over with a snapshot in a new generation when it is reachable again", monitor.path(),
                     client.describe(), backlog, maxBacklog);
             position = null;
@@ -488,7 +501,7 @@ public final class Replica {
         try {
             int deleted = Retention.enforce(this, monitor, config.retention());
             if (deleted > 0) {
-                LOG.info("{} -> {}: retention removed {} objects older than {}", monitor.path(), client.describe(),
+                log(Level.INFO).log("{} -> {}: retention removed {} objects older than {}", monitor.path(), client.describe(),
                         deleted, config.retention());
             }
             listener.retentionEnforced(monitor.path(), name(), deleted);
