@@ -26,6 +26,7 @@ public final class Keel implements Runnable {
         SUBCOMMANDS.put("databases", DatabasesCommand::new);
         SUBCOMMANDS.put("replicate", dev.keel.cli.replicate.ReplicateCommand::new);
         SUBCOMMANDS.put("validate", dev.keel.cli.replicate.ValidateCommand::new);
+        SUBCOMMANDS.put("sync", dev.keel.cli.replicate.SyncCommand::new);
         SUBCOMMANDS.put("restore", dev.keel.cli.restore.RestoreCommand::new);
         SUBCOMMANDS.put("generations", dev.keel.cli.restore.GenerationsCommand::new);
         SUBCOMMANDS.put("snapshots", dev.keel.cli.restore.SnapshotsCommand::new);

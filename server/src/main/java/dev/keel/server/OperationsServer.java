@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
+import dev.keel.replication.Replicator;
 import dev.keel.replication.spi.ReplicationListener;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -42,12 +43,14 @@ public final class OperationsServer implements AutoCloseable {
     private final ExecutorService executor;
     private final FleetState state;
     private final ServerOptions options;
+    private final SyncEndpoint sync;
 
     private OperationsServer(HttpServer http, ExecutorService executor, FleetState state, ServerOptions options) {
         this.http = http;
         this.executor = executor;
         this.state = state;
         this.options = options;
+        this.sync = new SyncEndpoint(options.redactor());
     }
 
     /**
@@ -86,11 +89,26 @@ public final class OperationsServer implements AutoCloseable {
         http.createContext("/healthz", getOnly(server::health));
         http.createContext("/readyz", getOnly(server::ready));
         http.createContext("/api/databases", getOnly(server::databases));
+        http.createContext("/sync", exchange -> {
+            try (exchange) {
+                server.sync.handle(exchange);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("request /sync failed", e);
+            }
+        });
         http.createContext("/", getOnly(server::page));
         http.setExecutor(executor);
         http.start();
-        LOG.info("serving /metrics, /healthz, /readyz and the status page on http://{}/", server.describe());
+        LOG.info("serving /metrics, /healthz, /readyz, /sync and the status page on http://{}/", server.describe());
         return server;
+    }
+
+    /**
+     * Answers {@code POST /sync?db=PATH&wait=10s} with {@code replicator} from now on (503 before): the
+     * request returns once the database's commits so far are on every replica.
+     */
+    public void serveSync(Replicator replicator) {
+        sync.serve(replicator);
     }
 
     /** The listener to give the replicator. */
@@ -187,7 +205,7 @@ public final class OperationsServer implements AutoCloseable {
             default -> null;
         };
         if (resource == null) {
-            text(exchange, 404, "not found; try /, /metrics, /healthz, /readyz or /api/databases\n");
+            text(exchange, 404, "not found; try /, /metrics, /healthz, /readyz, /api/databases or POST /sync?db=PATH\n");
             return;
         }
         byte[] body;
@@ -199,7 +217,7 @@ public final class OperationsServer implements AutoCloseable {
         send(exchange, 200, type, body);
     }
 
-    private static void text(HttpExchange exchange, int status, String body) throws IOException {
+    static void text(HttpExchange exchange, int status, String body) throws IOException {
         send(exchange, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
 

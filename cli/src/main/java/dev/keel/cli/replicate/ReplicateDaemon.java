@@ -52,13 +52,14 @@ final class ReplicateDaemon {
         // The server first: a port in use fails before any database is touched. It stops after the final sync.
         OperationsServer ops = server == null ? null : OperationsServer.start(server);
         try {
-            return replicate(ops == null ? ReplicationListener.NONE : ops.listener());
+            return replicate(ops);
         } finally {
             if (ops != null) ops.close();
         }
     }
 
-    private int replicate(ReplicationListener listener) throws InterruptedException {
+    private int replicate(OperationsServer ops) throws InterruptedException {
+        ReplicationListener listener = ops == null ? ReplicationListener.NONE : ops.listener();
         // Start first: a setup the replicator refuses fails before the process changes how it handles signals.
         // With a command to run, its databases may not exist until it creates them.
         Heartbeat pinger = heartbeat == null ? null : Heartbeat.to(heartbeat.url()).every(heartbeat.interval());
@@ -71,6 +72,7 @@ final class ReplicateDaemon {
             replicator.close();
             throw e;
         }
+        if (ops != null) ops.serveSync(replicator);
         if (pinger != null) pinger.start();
         installSignalHandlers();
         int status = 0;
