@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param name                   unique per database; defaults to the storage type
  * @param snapshotInterval       null: no periodic snapshots
  * @param validationInterval     null: no periodic validation
+ * @param lease                  the replica's writer lease; null: {@link LeaseSettings#DEFAULT}
  */
 public record ReplicaConfig(String name, ReplicaStorage storage, Duration syncInterval, Duration snapshotInterval,
-                            Duration retention, Duration retentionCheckInterval, Duration validationInterval) {
+                            Duration retention, Duration retentionCheckInterval, Duration validationInterval,
+                            LeaseSettings lease) {
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     public static final Duration DEFAULT_RETENTION_CHECK_INTERVAL = Duration.ofHours(1);
@@ -30,6 +32,19 @@ public record ReplicaConfig(String name, ReplicaStorage storage, Duration syncIn
         retentionCheckInterval = retentionCheckInterval == null ? DEFAULT_RETENTION_CHECK_INTERVAL
                 : Settings.interval("retentionCheckInterval", retentionCheckInterval);
         validationInterval = Settings.interval("validationInterval", validationInterval);
+        lease = lease == null ? LeaseSettings.DEFAULT : lease;
+    }
+
+    /** A replica with the default lease. */
+    public ReplicaConfig(String name, ReplicaStorage storage, Duration syncInterval, Duration snapshotInterval,
+                         Duration retention, Duration retentionCheckInterval, Duration validationInterval) {
+        this(name, storage, syncInterval, snapshotInterval, retention, retentionCheckInterval, validationInterval, null);
+    }
+
+    /** The same replica with other lease settings. */
+    public ReplicaConfig withLease(LeaseSettings lease) {
+        return new ReplicaConfig(name, storage, syncInterval, snapshotInterval, retention, retentionCheckInterval,
+                validationInterval, lease);
     }
 
     /** A replica with every timing at its default. */
