@@ -229,6 +229,28 @@ public final class S3ReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
+        return java.util.Optional.of(new S3ConditionalObjects(this::s3, storage.bucket(), this::objectKey, describe(),
+                redactor, conditionalSupport));
+    }
+
+    /** Whether the server honours conditional writes, checked once per client (a fleet shares one). */
+    static final class ConditionalSupport {
+        private Boolean honoured;
+
+        synchronized void check(S3ConditionalObjects objects) throws IOException {
+            if (honoured == null) honoured = objects.serverHonoursConditions();
+            if (!honoured) {
+                throw new IOException("the S3 server ignores conditional writes (If-None-Match), so a lease cannot be "
+                        + "held there: use a server that supports them (AWS S3 does), or set 'lease: off' on the replica "
+                        + "and make sure only one replicator writes it");
+            }
+        }
+    }
+
+    private final ConditionalSupport conditionalSupport = new ConditionalSupport();
+
+    @Override
     public void close() {
         synchronized (this) {
             if (s3 != null) s3.close();
