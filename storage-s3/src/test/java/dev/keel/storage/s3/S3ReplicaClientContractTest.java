@@ -30,6 +30,17 @@ class S3ReplicaClientContractTest extends ReplicaClientContract {
         return List.of(SERVER.secretAccessKey());
     }
 
+    /**
+     * s3proxy 4.1.0 (filesystem store) refuses a stale If-Match and a second If-None-Match, one request
+     * at a time, and no concurrent exclusive create ever had two winners here; but six concurrent PUTs
+     * with the same If-Match all succeeded: it checks, then writes, not atomically. AWS S3 makes the
+     * check and the write one step. The lease tests against s3proxy therefore do not race two replaces.
+     */
+    @Override
+    protected boolean atomicConditionalReplace() {
+        return false;
+    }
+
     @Override
     protected int manyObjects() {
         return 1003; // more than one DeleteObjects batch

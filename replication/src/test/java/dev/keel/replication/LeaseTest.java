@@ -1,0 +1,182 @@
+package dev.keel.replication;
+
+import static dev.keel.replication.TestDatabases.exec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.core.ErrorCode;
+import dev.keel.core.KeelException;
+import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.LeaseSettings;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.spi.ReplicaStorage;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One writer per replica: the lease in a file replica, between replicators in this JVM and in another process. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class LeaseTest {
+    @TempDir
+    Path dir;
+
+    static DatabaseConfig config(Path db, Path replica, Duration ttl, boolean takeover) {
+        return new DatabaseConfig(db, null, Duration.ofMillis(50), Duration.ofMinutes(1), 0, 0,
+                List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica), Duration.ofMillis(50), null, null, null,
+                        null, new LeaseSettings(LeaseSettings.Mode.AUTO, ttl, takeover))));
+    }
+
+    private Path database(String name) throws Exception {
+        Path db = dir.resolve(name);
+        try (Connection c = TestDatabases.open(db)) {
+            exec(c, "CREATE TABLE t (v TEXT)", "INSERT INTO t VALUES ('" + name + "')");
+        }
+        return db;
+    }
+
+    private static Replicator start(DatabaseConfig config) {
+        return Replicator.configure().databases(List.of(config)).backgroundLoops(false).start();
+    }
+
+    private static Set<String> generations(Path replica) throws Exception {
+        Set<String> out = new TreeSet<>();
+        Path g = replica.resolve("generations");
+        if (!Files.isDirectory(g)) return out;
+        try (Stream<Path> s = Files.list(g)) {
+            s.forEach(p -> out.add(p.getFileName().toString()));
+        }
+        return out;
+    }
+
+    @Test
+    void aSecondReplicatorIsRefusedWhileTheFirstHoldsTheLeaseAndTakesItOnceReleased() throws Exception {
+        Path replica = dir.resolve("replica");
+        Path blue = database("blue.db");
+        Path green = database("green.db");
+        Replicator first = start(config(blue, replica, Duration.ofSeconds(30), false));
+        first.sync();
+        assertThat(replica.resolve("keel-lease")).exists();
+        assertThatThrownBy(() -> start(config(green, replica, Duration.ofSeconds(30), false)))
+                .isInstanceOfSatisfying(KeelException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("lease is held by host").contains("pid " + ProcessHandle.current().pid())
+                            .contains("until");
+                    assertThat(e.hint()).contains("-takeover");
+                });
+        first.close(); // releases the lease
+        try (Replicator second = start(config(green, replica, Duration.ofSeconds(30), false))) {
+            second.sync();
+        }
+        assertThat(generations(replica)).hasSize(2);
+    }
+
+    @Test
+    void ofReplicatorsRacingAtStartExactlyOneWrites() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 4; round++) {
+                Path replica = dir.resolve("race-" + round);
+                List<Future<Replicator>> starts = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    DatabaseConfig c = config(database("r" + round + "-" + i + ".db"), replica, Duration.ofSeconds(30), false);
+                    starts.add(pool.submit((Callable<Replicator>) () -> start(c)));
+                }
+                List<Replicator> started = new ArrayList<>();
+                int refused = 0;
+                for (Future<Replicator> f : starts) {
+                    try {
+                        started.add(f.get(60, TimeUnit.SECONDS));
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        assertThat(e.getCause()).isInstanceOf(KeelException.class).hasMessageContaining("lease is held by");
+                        refused++;
+                    }
+                }
+                assertThat(started).as("round " + round).hasSize(1);
+                assertThat(refused).isEqualTo(2);
+                started.get(0).sync();
+                started.get(0).close();
+                assertThat(generations(replica)).hasSize(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aHolderKilledWithSigkillIsTakenOverAfterItsTtlInANewGeneration() throws Exception {
+        Path db = database("app.db");
+        Path replica = dir.resolve("replica");
+        Duration ttl = Duration.ofSeconds(6);
+        Process holder = startProcess(db, replica, ttl);
+        Set<String> before;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while ((before = generations(replica)).isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(before).hasSize(1);
+        } finally {
+            holder.destroyForcibly(); // SIGKILL: no release, the lease stays in the replica until it expires
+            holder.waitFor(30, TimeUnit.SECONDS);
+        }
+        long killed = System.nanoTime();
+        // A lease renewed at most ttl/3 ago holds for at least 2/3 of a ttl more: the restarted replicator waits.
+        assertThatThrownBy(() -> start(config(db, replica, ttl, false))).hasMessageContaining("lease is held by");
+        Replicator next = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (next == null) {
+            try {
+                next = start(config(db, replica, ttl, false));
+            } catch (KeelException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(200);
+            }
+        }
+        long tookOver = System.nanoTime();
+        try {
+            assertThat(Duration.ofNanos(tookOver - killed)).isGreaterThan(ttl.dividedBy(2));
+            next.sync(); // the monitor starts the new generation
+            next.sync(); // the replica writes it
+            Set<String> after = generations(replica);
+            assertThat(after).containsAll(before).hasSize(2);
+        } finally {
+            next.close();
+        }
+    }
+
+    private Process startProcess(Path db, Path replica, Duration ttl) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", LeaseReplicatorMain.class.getName(), db.toString(),
+                replica.toString(), Long.toString(ttl.toMillis())).redirectErrorStream(true);
+        Process p = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.equals("started")) System.out.println("holder: " + line);
+        Thread drain = new Thread(() -> {
+            try {
+                out.transferTo(java.io.Writer.nullWriter());
+            } catch (java.io.IOException ignored) {
+                // the process was killed
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+    }
+}
