@@ -10,10 +10,17 @@ import java.time.Instant;
 import java.util.function.LongSupplier;
 
 /**
- * Holds one replica's lease while Keel writes it: takes it before the first write, renews it every
- * ttl/3, and fences: a write may start only while the lease is surely still ours, that is before 3/4 of
- * a ttl has passed (on this process's monotonic clock) since the last successful renewal was sent. The
- * lease object says the lease lasts a full ttl from then (this host's wall clock) and another replicator
+ * Holds one replica's lease while Keel writes it, lazily: an idle replica makes no request for it.
+ * The lease is taken at start (so a replica held by another replicator is refused there) and renewed
+ * every ttl/3 only while the replica writes; when the replica is idle the lease lapses in the store.
+ * The first write after that takes it back with a compare-and-swap on the version this keeper last
+ * wrote: unchanged means nobody held it meanwhile, and the replica continues its generation; changed
+ * to another holder's record means the replica was taken over, and it writes nothing more in this run
+ * (the keeper is then {@code lost}, a local state that costs no request).
+ *
+ * <p>The fence: a write may start only while the lease is surely ours, that is before 3/4 of a ttl has
+ * passed (on this process's monotonic clock) since the last successful renewal was sent. The lease
+ * object says the lease lasts a full ttl from then (this host's wall clock) and another replicator
  * takes it only after that, so the last quarter covers a write still in flight and clocks that disagree
  * by less than ttl/4. A renewal that fails (storage unreachable) leaves the deadline where it was: past
  * it the replica stops writing, before anyone else may start.
@@ -46,6 +53,8 @@ final class LeaseKeeper {
     private long renewAt;
     private Instant writableAt;
     private LeaseRecord takenOverFrom;
+    /** The record of the holder that took the lease from us while we held it: this run writes no more. */
+    private LeaseRecord lost;
 
     LeaseKeeper(ReplicaLease lease, LeaseSettings settings, String where, Clock clock, LongSupplier nanos) {
         this.lease = lease;
@@ -92,35 +101,52 @@ final class LeaseKeeper {
         return ttl;
     }
 
-    /** True when the lease is held and its renewal is due (the replica's loop then runs a round). */
-    synchronized boolean renewalDue() {
-        return held != null && nanos.getAsLong() - renewAt >= 0;
-    }
-
-    /** Takes or renews the lease when needed and says whether the replica may write now. */
+    /**
+     * Takes the lease (first call, or after a refusal at start) or renews it when a third of a ttl passed
+     * since the last renewal, and says whether the replica may write now. Called before each round of
+     * writes, so a replica renews only while it writes.
+     */
     synchronized Verdict check() throws IOException {
+        if (lost != null) return new Refused(lost);
         long now = nanos.getAsLong();
-        if (held == null || now - renewAt >= 0) {
-            LeaseOutcome outcome = held == null ? lease.acquire(ttl, takeover) : lease.renew(held, ttl);
+        if (held == null) {
+            LeaseOutcome outcome = lease.acquire(ttl, takeover);
             takeover = false; // -takeover applies to the first lease of the run only
-            if (outcome instanceof LeaseOutcome.Refused r) {
-                held = null;
-                return new Refused(r.current());
-            }
+            if (outcome instanceof LeaseOutcome.Refused r) return new Refused(r.current());
             LeaseOutcome.Held h = (LeaseOutcome.Held) outcome;
             if (h.tookOver()) {
                 takenOverFrom = h.replaced();
                 if (!h.replaced().freeAt(clock.instant())) writableAt = h.replaced().expires();
             }
-            held = h;
-            validUntil = now + ttl.toNanos() / 4 * 3;
-            renewAt = now + ttl.toNanos() / 3;
+            hold(h, now);
+        } else if (now - renewAt >= 0) {
+            renew(now);
+            if (lost != null) return new Refused(lost);
         }
         if (writableAt != null) {
             if (clock.instant().isBefore(writableAt)) return new Wait(takenOverFrom, writableAt);
             writableAt = null;
         }
         return new Writable();
+    }
+
+    /** Renews (or, after an idle lapse, takes back) the lease we hold; another holder's record makes it lost. */
+    private void renew(long started) throws IOException {
+        LeaseOutcome outcome = lease.renew(held, ttl);
+        if (outcome instanceof LeaseOutcome.Refused r) {
+            lost = r.current();
+            held = null;
+            org.slf4j.LoggerFactory.getLogger(LeaseKeeper.class).error("{}: {}; this replicator writes nothing more to it "
+                    + "until restarted", where, refusal(lost));
+            return;
+        }
+        hold((LeaseOutcome.Held) outcome, started);
+    }
+
+    private void hold(LeaseOutcome.Held h, long started) {
+        held = h;
+        validUntil = started + ttl.toNanos() / 4 * 3;
+        renewAt = started + ttl.toNanos() / 3;
     }
 
     /** The holder whose unreleased lease we replaced, once (the replica then starts a new generation); else null. */
@@ -130,13 +156,30 @@ final class LeaseKeeper {
         return r;
     }
 
-    /** Throws unless a write may start now: the lease is held, past any takeover wait, and not near its end. */
+    /**
+     * Throws unless a write may start now: the lease is held, past any takeover wait, and not near its end.
+     * A renewal due is made first (a long round of writes keeps its lease); when it fails the write may
+     * still start while the last renewal holds.
+     */
     synchronized void checkWritable() throws IOException {
+        if (lost != null) throw failure(refusal(lost));
         if (held == null) throw failure("the replica's lease is not held");
         if (writableAt != null) throw failure("waiting for the previous holder's lease to end at " + writableAt);
+        long now = nanos.getAsLong();
+        IOException renewal = null;
+        if (now - renewAt >= 0) {
+            try {
+                renew(now);
+            } catch (IOException e) {
+                renewal = e;
+            }
+            if (lost != null) throw failure(refusal(lost));
+        }
         if (nanos.getAsLong() - validUntil >= 0) {
-            throw failure("the replica's lease could not be renewed in time (it was last renewed more than "
+            IOException e = failure("the replica's lease could not be renewed in time (it was last renewed more than "
                     + ttl.toMillis() * 3 / 4 + " ms ago); no write starts until it is");
+            if (renewal != null) e.addSuppressed(renewal);
+            throw e;
         }
     }
 

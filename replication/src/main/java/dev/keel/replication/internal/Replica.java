@@ -269,11 +269,6 @@ public final class Replica {
         }
     }
 
-    /** True when the lease should be renewed now, even if there is nothing to upload. */
-    boolean leaseRenewalDue() {
-        return lease != null && lease.renewalDue();
-    }
-
     /** Gives up the lease (closing), so the next replicator takes it at once and continues the lineage. */
     void releaseLease() {
         if (lease != null) lease.release();

@@ -61,14 +61,29 @@ final class ReplicaLease {
     }
 
     /**
-     * Extends a lease we hold. When the object is not the version we wrote (a reply lost on the way, or
-     * another holder replaced it), it is looked at again: still ours is renewed, another's is a refusal.
+     * Extends a lease we hold, or takes it back after it lapsed while the replica was idle: a swap on the
+     * version we last wrote, which succeeds only when nobody wrote the lease since, whether it expired
+     * meanwhile or not. When the object is another version it is looked at: still our record (a reply
+     * lost on the way) is renewed; another holder's record, even one free by now, is a refusal, since that
+     * holder may have written the replica meanwhile. A missing object (removed by hand) is created again.
      */
     LeaseOutcome renew(LeaseOutcome.Held held, Duration ttl) throws IOException {
-        LeaseRecord mine = new LeaseRecord(me, clock.instant().plus(ttl), false);
-        String version = objects.replace(KEY, mine.encode(), held.version());
-        if (version != null) return new LeaseOutcome.Held(mine, version, null);
-        return acquire(ttl, false);
+        String expected = held.version();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            LeaseRecord mine = new LeaseRecord(me, clock.instant().plus(ttl), false);
+            String version = expected == null ? objects.create(KEY, mine.encode())
+                    : objects.replace(KEY, mine.encode(), expected);
+            if (version != null) return new LeaseOutcome.Held(mine, version, null);
+            ConditionalObjects.Versioned seen = objects.read(KEY);
+            if (seen == null) {
+                expected = null;
+                continue;
+            }
+            LeaseRecord current = LeaseRecord.parse(seen.bytes(), where + "/" + KEY);
+            if (!current.holder().same(me)) return new LeaseOutcome.Refused(current);
+            expected = seen.version();
+        }
+        throw new IOException("the lease at " + where + " kept changing; trying again later");
     }
 
     /** Marks the lease released, so the next replicator takes it at once and continues the lineage. */
