@@ -73,6 +73,9 @@ class LeaseTest {
         Replicator first = start(config(blue, replica, Duration.ofSeconds(30), false));
         first.sync();
         assertThat(replica.resolve("keel-lease")).exists();
+        try (Stream<Path> root = Files.list(replica)) { // the lease adds one object to the replica, nothing else
+            assertThat(root.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("generations", "keel-lease");
+        }
         assertThatThrownBy(() -> start(config(green, replica, Duration.ofSeconds(30), false)))
                 .isInstanceOfSatisfying(KeelException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
