@@ -82,12 +82,18 @@ final class ReplicaSection {
             case "abs" -> abs(parts);
             default -> throw new IllegalStateException(type);
         };
+        LeaseSettings.Mode lease = leaseMode();
+        if (lease == LeaseSettings.Mode.ON && storage instanceof ReplicaStorage.Sftp) {
+            throw map.error("lease", map.path("lease") + " is on, but an sftp replica cannot hold a lease (SFTP has no "
+                    + "compare-and-swap)", "remove 'lease: on' (an sftp replica then runs without a lease) and make sure "
+                    + "only one replicator writes it, or replicate to s3, abs or a file replica");
+        }
         try {
             return new ReplicaConfig(map.string("name").orElse(null), storage,
                     map.duration("sync-interval").orElse(null), optionalInterval("snapshot-interval"),
                     map.duration("retention").orElse(null), map.duration("retention-check-interval").orElse(null),
                     optionalInterval("validation-interval"),
-                    new LeaseSettings(leaseMode(), map.duration("lease-ttl").orElse(null), false));
+                    new LeaseSettings(lease, map.duration("lease-ttl").orElse(null), false));
         } catch (InvalidSettingException e) {
             throw map.invalid(e);
         }

@@ -162,7 +162,7 @@ final class LeaseKeeper {
      * still start while the last renewal holds.
      */
     synchronized void checkWritable() throws IOException {
-        if (lost != null) throw failure(refusal(lost));
+        if (lost != null) throw failure(new LeaseRefusedException(lost));
         if (held == null) throw failure("the replica's lease is not held");
         if (writableAt != null) throw failure("waiting for the previous holder's lease to end at " + writableAt);
         long now = nanos.getAsLong();
@@ -173,7 +173,7 @@ final class LeaseKeeper {
             } catch (IOException e) {
                 renewal = e;
             }
-            if (lost != null) throw failure(refusal(lost));
+            if (lost != null) throw failure(new LeaseRefusedException(lost));
         }
         if (nanos.getAsLong() - validUntil >= 0) {
             IOException e = failure("the replica's lease could not be renewed in time (it was last renewed more than "
@@ -203,6 +203,10 @@ final class LeaseKeeper {
     }
 
     private IOException failure(String message) {
-        return new StorageFailures.StorageFailure(where, new IOException(message + " (" + where + ")"));
+        return failure(new IOException(message + " (" + where + ")"));
+    }
+
+    private IOException failure(IOException e) {
+        return new StorageFailures.StorageFailure(where, e);
     }
 }

@@ -223,7 +223,7 @@ public final class Replica {
         if (lease == null) return true;
         LeaseKeeper.Verdict verdict = lease.check();
         if (verdict instanceof LeaseKeeper.Refused r) {
-            throw new StorageFailures.StorageFailure(client.describe(), new IOException(LeaseKeeper.refusal(r.current())));
+            throw new StorageFailures.StorageFailure(client.describe(), new LeaseRefusedException(r.current()));
         }
         dev.keel.replication.spi.LeaseRecord from = lease.takeTakenOverFrom();
         if (from != null) {
@@ -248,25 +248,40 @@ public final class Replica {
 
     /**
      * Takes the lease before the first write (at start, so that a replica held by another replicator is
-     * refused there); a refusal is a STORAGE_UNAVAILABLE error naming the holder. A storage that cannot
-     * be reached is left to the loop, which takes the lease once it answers.
+     * refused there); a refusal is a STORAGE_UNAVAILABLE error naming the holder, a storage that cannot
+     * hold a lease a BAD_INPUT error. A storage that cannot be reached is left to the loop, which takes
+     * the lease once it answers.
      */
     void takeLease() {
         if (lease == null) return;
+        lock.lock();
         try {
-            lock.lock();
-            try {
-                leaseAllowsWriting();
-            } finally {
-                lock.unlock();
-            }
+            leaseAllowsWriting();
         } catch (IOException e) {
             if (StorageOutage.isUnreachable(e)) return;
-            String message = e.getCause() != null && e instanceof StorageFailures.StorageFailure ? e.getCause().getMessage() : e.getMessage();
-            throw new dev.keel.core.KeelException(dev.keel.core.ErrorCode.STORAGE_UNAVAILABLE, message, client.describe(),
-                    "stop the other replicator (or wait until its lease expires, if it is gone), or run keel replicate "
-                            + "-takeover to take the replica over; it then starts a new generation", e);
+            throw startFailure(e);
+        } finally {
+            lock.unlock();
         }
+    }
+
+    private dev.keel.core.KeelException startFailure(IOException e) {
+        LeaseRefusedException refused = LeaseRefusedException.find(e);
+        if (refused != null) {
+            return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.STORAGE_UNAVAILABLE, refused.getMessage(),
+                    client.describe(), "stop the other replicator (or wait until its lease expires, if it is gone), or run "
+                    + "keel replicate -takeover to take the replica over; it then starts a new generation", e);
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.keel.replication.spi.LeaseUnsupportedException u) {
+                return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.BAD_INPUT, "replica " + name() + ": "
+                        + u.getMessage(), client.describe(), u.hint(), e);
+            }
+        }
+        return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.STORAGE_UNAVAILABLE, "replica " + name()
+                + ": its lease could not be taken: " + e.getMessage(), client.describe(),
+                "check that the storage answers and that Keel may read and write the object keel-lease at the "
+                + "replica's root", e);
     }
 
     /** Gives up the lease (closing), so the next replicator takes it at once and continues the lineage. */

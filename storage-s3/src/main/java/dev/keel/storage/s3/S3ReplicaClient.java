@@ -241,9 +241,10 @@ public final class S3ReplicaClient implements ReplicaClient {
         synchronized void check(S3ConditionalObjects objects) throws IOException {
             if (honoured == null) honoured = objects.serverHonoursConditions();
             if (!honoured) {
-                throw new IOException("the S3 server ignores conditional writes (If-None-Match), so a lease cannot be "
-                        + "held there: use a server that supports them (AWS S3 does), or set 'lease: off' on the replica "
-                        + "and make sure only one replicator writes it");
+                throw new dev.keel.replication.spi.LeaseUnsupportedException("the S3 server ignores conditional "
+                        + "writes (If-None-Match), so the replica's lease cannot be held there",
+                        "set 'lease: off' on this replica and make sure only one replicator writes it, or use a server "
+                        + "that honours conditional writes (AWS S3 does)");
             }
         }
     }
