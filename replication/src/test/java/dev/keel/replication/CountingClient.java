@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Wraps a real client and counts every storage request by kind (verify, list, get, put, delete, and the
  * lease's conditional reads and writes), passing its compare-and-swap on so that leases stay on.
  */
-final class CountingClient implements ReplicaClient {
+class CountingClient implements ReplicaClient {
     private final ReplicaClient real;
     final AtomicInteger verifies = new AtomicInteger();
     final AtomicInteger lists = new AtomicInteger();

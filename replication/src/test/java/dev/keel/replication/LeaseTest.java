@@ -162,6 +162,44 @@ class LeaseTest {
         }
     }
 
+    @Test
+    void aStorageThatCannotHoldALeaseFailsTheStartAsBadInputWithTheHintToTurnItOff() throws Exception {
+        Path db = database("app.db");
+        Path replica = dir.resolve("replica");
+        // The real file client, whose compare-and-swap answers as an S3 server that ignores conditional writes.
+        java.util.function.Function<ReplicaConfig, dev.keel.replication.spi.ReplicaClient> ignoring = rc -> new CountingClient(
+                dev.keel.replication.spi.ReplicaClients.open(rc.storage())) {
+            @Override
+            public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
+                return super.conditionalObjects().map(real -> new dev.keel.replication.spi.ConditionalObjects() {
+                    @Override
+                    public Versioned read(String key) throws java.io.IOException {
+                        return real.read(key);
+                    }
+
+                    @Override
+                    public String create(String key, byte[] bytes) throws java.io.IOException {
+                        throw new dev.keel.replication.spi.LeaseUnsupportedException("conditional writes ignored", "set 'lease: off'");
+                    }
+
+                    @Override
+                    public String replace(String key, byte[] bytes, String version) throws java.io.IOException {
+                        throw new dev.keel.replication.spi.LeaseUnsupportedException("conditional writes ignored", "set 'lease: off'");
+                    }
+                });
+            }
+        };
+        assertThatThrownBy(() -> dev.keel.replication.internal.EngineOptions.DEFAULT.withClients(ignoring)
+                .start(Replicator.configure().databases(List.of(config(db, replica, Duration.ofSeconds(30), false)))
+                        .backgroundLoops(false)))
+                .isInstanceOfSatisfying(KeelException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                    assertThat(e.getMessage()).contains("replica local").contains("conditional writes ignored");
+                    assertThat(e.hint()).contains("lease: off").doesNotContain("-takeover");
+                });
+        assertThat(generations(replica)).isEmpty();
+    }
+
     private Process startProcess(Path db, Path replica, Duration ttl) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
