@@ -103,4 +103,30 @@ class LeaseKeeperTest {
         assertThat(holder.check()).isInstanceOf(LeaseKeeper.Refused.class);
         assertThatThrownBy(holder::checkWritable).isInstanceOf(IOException.class);
     }
+
+    @Test
+    void ofKeepersRacingForOneReplicaExactlyOneHoldsIt() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 25; round++) {
+                ConditionalObjects files = new FileReplicaClient(dir.resolve("race-" + round)).conditionalObjects().orElseThrow();
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(4);
+                java.util.List<java.util.concurrent.Future<LeaseKeeper.Verdict>> verdicts = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    LeaseKeeper keeper = new LeaseKeeper(new ReplicaLease(files, "replica", LeaseHolder.self(), Clock.systemUTC()),
+                            new LeaseSettings(LeaseSettings.Mode.ON, Duration.ofSeconds(30), false), "replica",
+                            Clock.systemUTC(), System::nanoTime);
+                    verdicts.add(pool.submit(() -> {
+                        together.await();
+                        return keeper.check();
+                    }));
+                }
+                int holders = 0;
+                for (var v : verdicts) if (v.get(60, java.util.concurrent.TimeUnit.SECONDS) instanceof LeaseKeeper.Writable) holders++;
+                assertThat(holders).as("round %d", round).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
