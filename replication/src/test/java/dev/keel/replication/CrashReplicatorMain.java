@@ -1,7 +1,6 @@
 package dev.keel.replication;
 
 import dev.keel.replication.api.DatabaseConfig;
-import dev.keel.replication.api.LeaseSettings;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
 import java.nio.file.Path;
@@ -22,10 +21,7 @@ public final class CrashReplicatorMain {
         Path replica = Path.of(args[2]);
         int minPages = Integer.parseInt(args[3]);
         DatabaseConfig config = new DatabaseConfig(db, null, Duration.ofMillis(20), Duration.ofSeconds(2), minPages, minPages * 4,
-                List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica), Duration.ofMillis(50), null, null, null, null)
-                        .withLease(LeaseSettings.OFF)));
-        // Leases off: these runs test that the WAL continues across a SIGKILL in one generation; a restarted
-        // holder of a lease would wait for it to expire and start a new generation (LeaseTest covers that).
+                List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica), Duration.ofMillis(50), null, null, null, null)));
         if (mode.equals("final")) {
             try (Replicator r = Replicator.configure().databases(List.of(config)).backgroundLoops(false).start()) {
                 r.sync();

@@ -1,7 +1,6 @@
 package dev.keel.replication;
 
 import dev.keel.replication.api.DatabaseConfig;
-import dev.keel.replication.api.LeaseSettings;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicationListener;
@@ -35,10 +34,8 @@ public final class FleetReplicatorMain {
         for (int i = 0; i < n; i++) {
             configs.add(new DatabaseConfig(db(dir, i), null, Duration.ofMillis(50), Duration.ofSeconds(1), 40, 160,
                     List.of(new ReplicaConfig("local", new ReplicaStorage.File(replica(dir, i)), Duration.ofMillis(50),
-                            null, null, null, null).withLease(LeaseSettings.OFF))));
+                            null, null, null, null))));
         }
-        // Leases off: these runs test that the WAL continues across a SIGKILL in one generation; a restarted
-        // holder of a lease would wait for it to expire and start a new generation (LeaseTest covers that).
         if (mode.equals("final")) {
             try (Replicator r = Replicator.configure().databases(configs).backgroundLoops(false).start()) {
                 r.sync();

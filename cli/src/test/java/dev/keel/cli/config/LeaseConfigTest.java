@@ -42,14 +42,14 @@ class LeaseConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "        lease: sometimes                 | 5 | lease should be auto, on or off, not 'sometimes' | auto",
-            "        lease-ttl: 1s                    | 5 | lease-ttl must be at least 2s, not '1s'        | from 2s to 1h",
-            "        lease-ttl: 2h                    | 5 | lease-ttl must be at most 1h, not '2h'         | from 2s to 1h",
-            "        lease-ttl: soon                  | 5 | bad duration 'soon'                             | ",
-            "        sync-interval: 1s\n        lease-ttl: 500ms | 6 | lease-ttl must be at least 2s        | from 2s to 1h"})
+            "lease: sometimes                 | 5 | lease should be auto, on or off, not 'sometimes' | auto",
+            "lease-ttl: 1s                    | 5 | lease-ttl must be at least 2s, not '1s'        | from 2s to 1h",
+            "lease-ttl: 2h                    | 5 | lease-ttl must be at most 1h, not '2h'         | from 2s to 1h",
+            "lease-ttl: soon                  | 5 | bad duration 'soon'                             | ",
+            "sync-interval: 1s; lease-ttl: 500ms | 6 | lease-ttl must be at least 2s               | from 2s to 1h"})
     void badValuesNameFileLineAndWhatToWrite(String keys, int line, String message, String hint) {
         ConfigFixture fx = new ConfigFixture(tmp);
-        Path file = fx.write("bad.yml", replica(keys.replace("\\n", "\n") + "\n"));
+        Path file = fx.write("bad.yml", replica("        " + keys.replace("; ", "\n        ") + "\n"));
         KeelException e = catchThrowableOfType(KeelException.class,
                 () -> new ConfigLoader(fx.env(Map.of())).load(file.toString(), true));
         assertThat(e).isNotNull();

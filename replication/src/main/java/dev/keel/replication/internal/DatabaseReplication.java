@@ -86,7 +86,7 @@ public final class DatabaseReplication implements AutoCloseable {
                 }
             }
             List<LeaseKeeper> leases = new ArrayList<>();
-            for (int i = 0; i < opened.size(); i++) leases.add(LeaseKeeper.of(config.replicas().get(i), opened.get(i)));
+            for (int i = 0; i < opened.size(); i++) leases.add(LeaseKeeper.of(config.replicas().get(i), opened.get(i), config.resolvedMetaPath()));
             DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
             List<Replica> replicas = new ArrayList<>();
             for (int i = 0; i < opened.size(); i++) {

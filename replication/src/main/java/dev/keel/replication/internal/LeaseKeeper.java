@@ -72,7 +72,8 @@ final class LeaseKeeper {
      * a storage without compare-and-swap, which is logged once per process. ON with such a storage is a
      * BAD_INPUT error naming the replica.
      */
-    static LeaseKeeper of(dev.keel.replication.api.ReplicaConfig config, dev.keel.replication.spi.ReplicaClient client) {
+    static LeaseKeeper of(dev.keel.replication.api.ReplicaConfig config, dev.keel.replication.spi.ReplicaClient client,
+                          java.nio.file.Path metaDir) {
         LeaseSettings settings = config.lease();
         if (settings.mode() == LeaseSettings.Mode.OFF) return null;
         java.util.Optional<dev.keel.replication.spi.ConditionalObjects> objects = client.conditionalObjects();
@@ -89,7 +90,8 @@ final class LeaseKeeper {
             return null;
         }
         Clock clock = Clock.systemUTC();
-        return new LeaseKeeper(new ReplicaLease(objects.get(), client.describe(), LeaseHolder.self(), clock), settings,
+        LeaseHolder me = LeaseHolder.self(LeaseToken.of(metaDir, config.name()));
+        return new LeaseKeeper(new ReplicaLease(objects.get(), client.describe(), me, clock), settings,
                 client.describe(), clock, System::nanoTime);
     }
 

@@ -17,9 +17,19 @@ public record LeaseHolder(String host, long pid, Instant started, String token) 
 
     /** This process, with a new token. */
     public static LeaseHolder self() {
+        return self(newToken());
+    }
+
+    /** This process, with {@code token} (one a previous run of the same replicator wrote). */
+    public static LeaseHolder self(String token) {
         ProcessHandle me = ProcessHandle.current();
         Instant started = me.info().startInstant().orElse(Instant.EPOCH);
-        return new LeaseHolder(hostName(), me.pid(), started, UUID.randomUUID().toString().replace("-", ""));
+        return new LeaseHolder(hostName(), me.pid(), started, token);
+    }
+
+    /** A random token. */
+    public static String newToken() {
+        return UUID.randomUUID().toString().replace("-", "");
     }
 
     /** True when {@code other} is this very holder (same token). */
