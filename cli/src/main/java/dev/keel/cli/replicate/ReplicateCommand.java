@@ -67,7 +67,7 @@ public final class ReplicateCommand implements Callable<Integer> {
     boolean recursive;
 
     @Option(names = {"-takeover", "--takeover"},
-            description = "Take each replica's lease even from a live replicator (which stops writing at its next renewal); "
+            description = "Take each replica's lease even from a live replicator (which stops writing it before its lease ends); "
                     + "writing starts once its lease ran out, in a new generation.")
     boolean takeover;
 
