@@ -1,5 +1,6 @@
 package dev.keel.replication;
 
+import dev.keel.replication.spi.ConditionalObjects;
 import dev.keel.replication.spi.ObjectInfo;
 import dev.keel.replication.spi.Payload;
 import dev.keel.replication.spi.ReplicaClient;
@@ -7,28 +8,35 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Wraps a real client and counts every storage request by kind (verify, list, get, put, delete). */
-final class CountingClient implements ReplicaClient {
+/**
+ * Wraps a real client and counts every storage request by kind (verify, list, get, put, delete, and the
+ * lease's conditional reads and writes), passing its compare-and-swap on so that leases stay on.
+ */
+class CountingClient implements ReplicaClient {
     private final ReplicaClient real;
     final AtomicInteger verifies = new AtomicInteger();
     final AtomicInteger lists = new AtomicInteger();
     final AtomicInteger gets = new AtomicInteger();
     final AtomicInteger puts = new AtomicInteger();
     final AtomicInteger deletes = new AtomicInteger();
+    final AtomicInteger leaseReads = new AtomicInteger();
+    final AtomicInteger leaseWrites = new AtomicInteger();
 
     CountingClient(ReplicaClient real) {
         this.real = real;
     }
 
     int total() {
-        return verifies.get() + lists.get() + gets.get() + puts.get() + deletes.get();
+        return verifies.get() + lists.get() + gets.get() + puts.get() + deletes.get() + leaseReads.get() + leaseWrites.get();
     }
 
     @Override
     public String toString() {
-        return real.describe() + ": verify " + verifies + ", list " + lists + ", get " + gets + ", put " + puts + ", delete " + deletes;
+        return real.describe() + ": verify " + verifies + ", list " + lists + ", get " + gets + ", put " + puts + ", delete " + deletes
+                + ", lease get " + leaseReads + ", lease put " + leaseWrites;
     }
 
     @Override
@@ -75,6 +83,34 @@ final class CountingClient implements ReplicaClient {
     public void delete(Collection<String> keys) throws IOException {
         deletes.incrementAndGet();
         real.delete(keys);
+    }
+
+    @Override
+    public Optional<ConditionalObjects> conditionalObjects() {
+        return real.conditionalObjects().map(c -> new ConditionalObjects() {
+            @Override
+            public Versioned read(String key) throws IOException {
+                leaseReads.incrementAndGet();
+                return c.read(key);
+            }
+
+            @Override
+            public String create(String key, byte[] bytes) throws IOException {
+                leaseWrites.incrementAndGet();
+                return c.create(key, bytes);
+            }
+
+            @Override
+            public String replace(String key, byte[] bytes, String version) throws IOException {
+                leaseWrites.incrementAndGet();
+                return c.replace(key, bytes, version);
+            }
+        });
+    }
+
+    /** Sets every count back to zero. */
+    void reset() {
+        for (AtomicInteger a : List.of(verifies, lists, gets, puts, deletes, leaseReads, leaseWrites)) a.set(0);
     }
 
     @Override

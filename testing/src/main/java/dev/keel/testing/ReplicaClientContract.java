@@ -365,6 +365,62 @@ public abstract class ReplicaClientContract {
         }
     }
 
+    /**
+     * False for a test server known to check a condition and write in two steps, so concurrent
+     * conditional writes may all succeed or all fail (the race test is then skipped; the subclass says why).
+     */
+    protected boolean atomicConditionalWrites() {
+        return true;
+    }
+
+    /** The backend's compare-and-swap; the calling test is skipped for a backend that has none (SFTP). */
+    private dev.keel.replication.spi.ConditionalObjects conditional() {
+        var c = client.conditionalObjects();
+        org.junit.jupiter.api.Assumptions.assumeTrue(c.isPresent(), client.type() + " storage has no compare-and-swap");
+        return c.get();
+    }
+
+    @Test
+    void conditionalCreateSucceedsOnceAndReplaceNeedsTheVersionRead() throws IOException {
+        var cas = conditional();
+        assertThat(cas.read("keel-lease")).isNull();
+        String v1 = cas.create("keel-lease", bytes("one"));
+        assertThat(v1).isNotNull();
+        assertThat(cas.create("keel-lease", bytes("two"))).isNull();
+        var read = cas.read("keel-lease");
+        assertThat(new String(read.bytes(), StandardCharsets.UTF_8)).isEqualTo("one");
+        assertThat(read.version()).isEqualTo(v1);
+        String v2 = cas.replace("keel-lease", bytes("three"), v1);
+        assertThat(v2).isNotNull().isNotEqualTo(v1);
+        assertThat(cas.replace("keel-lease", bytes("four"), v1)).isNull(); // v1 is stale now
+        assertThat(new String(cas.read("keel-lease").bytes(), StandardCharsets.UTF_8)).isEqualTo("three");
+        assertThat(cas.replace("missing", bytes("x"), v2)).isNull();
+    }
+
+    @Test
+    void exactlyOneOfManyConcurrentCreatesAndReplacesWins() throws Exception {
+        var cas = conditional();
+        org.junit.jupiter.api.Assumptions.assumeTrue(atomicConditionalWrites(), "this test server's conditional writes are not atomic");
+        for (int round = 0; round < 5; round++) {
+            String key = "race-" + round;
+            java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+            runConcurrently(6, w -> {
+                if (cas.create(key, bytes("w" + w)) != null) created.incrementAndGet();
+            });
+            assertThat(created.get()).as("winners of create round " + round).isEqualTo(1);
+            String seen = cas.read(key).version();
+            java.util.concurrent.atomic.AtomicInteger replaced = new java.util.concurrent.atomic.AtomicInteger();
+            runConcurrently(6, w -> {
+                if (cas.replace(key, bytes("r" + w), seen) != null) replaced.incrementAndGet();
+            });
+            assertThat(replaced.get()).as("winners of replace round " + round).isEqualTo(1);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Work one thread does in {@link #runConcurrently}. */
     protected interface Worker {
         void run(int worker) throws Exception;

@@ -3,6 +3,7 @@ package dev.keel.cli.config;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.InvalidSettingException;
 import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.api.LeaseSettings;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicaUrl;
 import java.time.Duration;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  */
 final class ReplicaSection {
     static final List<String> COMMON_KEYS = List.of("name", "type", "url", "path", "sync-interval",
-            "snapshot-interval", "retention", "retention-check-interval", "validation-interval", "age");
+            "snapshot-interval", "retention", "retention-check-interval", "validation-interval", "age",
+            "lease", "lease-ttl");
     static final Map<String, List<String>> TYPE_KEYS = Map.of(
             "file", List.of(),
             "s3", List.of("bucket", "endpoint", "region", "force-path-style", "skip-verify",
@@ -80,14 +82,33 @@ final class ReplicaSection {
             case "abs" -> abs(parts);
             default -> throw new IllegalStateException(type);
         };
+        LeaseSettings.Mode lease = leaseMode();
+        if (lease == LeaseSettings.Mode.ON && storage instanceof ReplicaStorage.Sftp) {
+            throw map.error("lease", map.path("lease") + " is on, but an sftp replica cannot hold a lease (SFTP has no "
+                    + "compare-and-swap)", "remove 'lease: on' (an sftp replica then runs without a lease) and make sure "
+                    + "only one replicator writes it, or replicate to s3, abs or a file replica");
+        }
         try {
             return new ReplicaConfig(map.string("name").orElse(null), storage,
                     map.duration("sync-interval").orElse(null), optionalInterval("snapshot-interval"),
                     map.duration("retention").orElse(null), map.duration("retention-check-interval").orElse(null),
-                    optionalInterval("validation-interval"), age);
+                    optionalInterval("validation-interval"), age,
+                    new LeaseSettings(lease, map.duration("lease-ttl").orElse(null), false));
         } catch (InvalidSettingException e) {
             throw map.invalid(e);
         }
+    }
+
+    /** 'lease': auto (the default), on/true or off/false. */
+    private LeaseSettings.Mode leaseMode() {
+        String text = map.string("lease").orElse("auto").toLowerCase(java.util.Locale.ROOT);
+        return switch (text) {
+            case "auto" -> LeaseSettings.Mode.AUTO;
+            case "on", "true", "yes" -> LeaseSettings.Mode.ON;
+            case "off", "false", "no" -> LeaseSettings.Mode.OFF;
+            default -> throw map.error("lease", map.path("lease") + " should be auto, on or off, not " + YamlMap.quote(text),
+                    "write auto (a lease where the storage can hold one), on (a lease, or an error) or off (none)");
+        };
     }
 
     private ReplicaUrl.Parts splitUrl(String url) {

@@ -165,6 +165,8 @@ final class YamlMap {
         String written = tuple != null && tuple.getValueNode() instanceof ScalarNode v ? ", not " + quote(v.getValue()) : "";
         String hint = key.endsWith("interval") || key.equals("retention")
                 ? "Keel schedules its loops in milliseconds: write at least 1ms, e.g. 500ms, 10s or 1h"
+                : key.equals("lease-ttl")
+                ? "write a duration from 2s to 1h, e.g. 30s (the default) or 5m"
                 : "see the table of keys in the config documentation for the allowed values";
         return error(key, path(key) + " " + kebabWords(e.requirement()) + written, hint);
     }

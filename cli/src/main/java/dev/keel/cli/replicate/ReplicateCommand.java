@@ -73,6 +73,11 @@ public final class ReplicateCommand implements Callable<Integer> {
     @Option(names = {"-recursive", "--recursive"}, description = "With -dir: look in subdirectories too.")
     boolean recursive;
 
+    @Option(names = {"-takeover", "--takeover"},
+            description = "Take each replica's lease even from a live replicator (which stops writing it before its lease ends); "
+                    + "writing starts once its lease ran out, in a new generation.")
+    boolean takeover;
+
     @Parameters(paramLabel = "DB_PATH REPLICA_URL", arity = "0..*",
             description = "A database and its replica URLs (file:///dir, a directory path, s3://, sftp://, abs://).")
     List<String> arguments = new ArrayList<>();
@@ -114,6 +119,10 @@ public final class ReplicateCommand implements Callable<Integer> {
                 throw new KeelException(ErrorCode.BAD_INPUT, "the config file lists no databases", loaded.source().toString(),
                         "add a dbs: entry with a path and at least one replica");
             }
+        }
+        if (takeover) {
+            databases = Takeover.databases(databases);
+            directories = Takeover.directories(directories);
         }
         BranchReaper reaper = BranchReaper.start(branches); // expired branches go while the daemon runs
         try {

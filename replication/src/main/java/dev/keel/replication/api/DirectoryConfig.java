@@ -52,7 +52,7 @@ public record DirectoryConfig(DatabaseDirectory directory, DatabaseConfig templa
         List<ReplicaConfig> replicas = new ArrayList<>();
         for (ReplicaConfig r : template.replicas()) {
             replicas.add(new ReplicaConfig(r.name(), r.storage().below(relativeName), r.syncInterval(),
-                    r.snapshotInterval(), r.retention(), r.retentionCheckInterval(), r.validationInterval(), r.age()));
+                    r.snapshotInterval(), r.retention(), r.retentionCheckInterval(), r.validationInterval(), r.age(), r.lease()));
         }
         // With a meta-path, each database keeps its state at the same relative path below it.
         Path meta = template.metaPath();

@@ -15,10 +15,11 @@ import java.util.Objects;
  * @param snapshotInterval       null: no periodic snapshots
  * @param validationInterval     null: no periodic validation
  * @param age                    null: files are plain LZ4 frames; else age-encrypted as Litestream 0.3 does
+ * @param lease                  the replica's writer lease; null: {@link LeaseSettings#DEFAULT}
  */
 public record ReplicaConfig(String name, ReplicaStorage storage, Duration syncInterval, Duration snapshotInterval,
                             Duration retention, Duration retentionCheckInterval, Duration validationInterval,
-                            AgeEncryption age) {
+                            AgeEncryption age, LeaseSettings lease) {
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     public static final Duration DEFAULT_RETENTION_CHECK_INTERVAL = Duration.ofHours(1);
@@ -32,18 +33,25 @@ public record ReplicaConfig(String name, ReplicaStorage storage, Duration syncIn
         retentionCheckInterval = retentionCheckInterval == null ? DEFAULT_RETENTION_CHECK_INTERVAL
                 : Settings.interval("retentionCheckInterval", retentionCheckInterval);
         validationInterval = Settings.interval("validationInterval", validationInterval);
+        lease = lease == null ? LeaseSettings.DEFAULT : lease;
     }
 
-    /** A replica without encryption. */
+    /** The same replica with other lease settings. */
+    public ReplicaConfig withLease(LeaseSettings lease) {
+        return new ReplicaConfig(name, storage, syncInterval, snapshotInterval, retention, retentionCheckInterval,
+                validationInterval, age, lease);
+    }
+
+    /** A replica without encryption, with the default lease. */
     public ReplicaConfig(String name, ReplicaStorage storage, Duration syncInterval, Duration snapshotInterval,
                          Duration retention, Duration retentionCheckInterval, Duration validationInterval) {
-        this(name, storage, syncInterval, snapshotInterval, retention, retentionCheckInterval, validationInterval, null);
+        this(name, storage, syncInterval, snapshotInterval, retention, retentionCheckInterval, validationInterval, null, null);
     }
 
     /** This replica with its files encrypted (and read) with {@code keys}; null for plain files. */
     public ReplicaConfig withAge(AgeEncryption keys) {
         return new ReplicaConfig(name, storage, syncInterval, snapshotInterval, retention, retentionCheckInterval,
-                validationInterval, keys);
+                validationInterval, keys, lease);
     }
 
     /** A replica with every timing at its default. */

@@ -76,6 +76,12 @@ public final class AgeReplicaClient implements ReplicaClient {
         inner.delete(keys);
     }
 
+    /** The lease record is plain text beside the replica's files: passed through as it is. */
+    @Override
+    public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
+        return inner.conditionalObjects();
+    }
+
     @Override
     public void close() throws IOException {
         inner.close();

@@ -165,6 +165,11 @@ public final class FileReplicaClient implements ReplicaClient {
         }
     }
 
+    @Override
+    public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
+        return java.util.Optional.of(new FileConditionalObjects(this::resolve));
+    }
+
     /** Maps a key to a path, refusing keys that would leave the root (keys may come from listings). */
     private Path resolve(String key) {
         if (key.isEmpty() || key.startsWith("/") || key.contains("\\")) {

@@ -49,7 +49,7 @@ final class AcknowledgedPosition {
     }
 
     /** Replica names are the config's; anything but [A-Za-z0-9._-] is hex-escaped so a name is one file name. */
-    private static String fileName(String name) {
+    static String fileName(String name) {
         StringBuilder out = new StringBuilder();
         for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);

@@ -85,10 +85,19 @@ public final class DatabaseReplication implements AutoCloseable {
                     verifyUnlessUnreachable(config, r.name(), client);
                 }
             }
+            List<LeaseKeeper> leases = new ArrayList<>();
+            for (int i = 0; i < opened.size(); i++) leases.add(LeaseKeeper.of(config.replicas().get(i), opened.get(i), config.resolvedMetaPath()));
             DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
             List<Replica> replicas = new ArrayList<>();
             for (int i = 0; i < opened.size(); i++) {
-                replicas.add(new Replica(config.replicas().get(i), opened.get(i), monitor, listener));
+                replicas.add(new Replica(config.replicas().get(i), opened.get(i), monitor, listener, leases.get(i)));
+            }
+            try {
+                for (Replica r : replicas) r.takeLease(); // a replica held by another replicator is refused here
+            } catch (RuntimeException e) {
+                for (Replica r : replicas) r.releaseLease();
+                monitor.close();
+                throw e;
             }
             return new DatabaseReplication(monitor, List.copyOf(replicas), listener);
         } catch (IOException | RuntimeException e) {
@@ -218,6 +227,7 @@ public final class DatabaseReplication implements AutoCloseable {
     public void close() {
         unschedule();
         for (Replica r : replicas) r.discardPreparedSnapshot();
+        for (Replica r : replicas) r.releaseLease();
         monitor.close();
         for (Replica r : replicas) closeQuietly(r.client());
     }

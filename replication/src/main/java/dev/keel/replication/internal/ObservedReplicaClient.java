@@ -113,6 +113,12 @@ public final class ObservedReplicaClient implements ReplicaClient {
         }
     }
 
+    /** The lease record is plain text beside the replica's files: passed through as it is. */
+    @Override
+    public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
+        return client.conditionalObjects();
+    }
+
     @Override
     public void close() throws IOException {
         client.close();

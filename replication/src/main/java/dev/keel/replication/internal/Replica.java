@@ -48,10 +48,23 @@ public final class Replica {
     private volatile long uploads;
     private boolean failing;
     private Position heldWhenFailing;
+    /** The replica's writer lease; null when it has none (turned off, or SFTP). */
+    private final LeaseKeeper lease;
+    /** The generation this replica stopped writing when it took the lease over; it waits for the next one. */
+    private volatile Generation abandoned;
+    private boolean waitLogged;
 
+    /** A replica without a lease (tests that drive one replica by hand). */
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
+        this(config, client, monitor, listener, null);
+    }
+
+    /** A replica whose writes are fenced by {@code lease} (null: none). */
+    Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener,
+            LeaseKeeper lease) {
         this.config = config;
-        this.client = client;
+        this.lease = lease;
+        this.client = lease == null ? client : new LeaseFencedClient(client, lease);
         this.cipher = AgeCipher.of(config.age());
         this.monitor = monitor;
         this.listener = listener;
@@ -176,8 +189,10 @@ public final class Replica {
     }
 
     private void uploadPending() throws IOException, SQLException {
+        if (!leaseAllowsWriting()) return;
         Position head = monitor.position();
         if (head == null) return;
+        if (head.generation().equals(abandoned)) return; // the monitor starts the new generation at its next tick
         if (!listed) {
             // The local record says the replica holds everything: nothing to verify or upload yet.
             if (position != null && position.equals(head) && prepared == null && !periodicSnapshots()) return;
@@ -208,6 +223,82 @@ public final class Replica {
             writeIntervalSnapshot();
         }
         uploadUpTo(monitor.position());
+    }
+
+    /**
+     * Takes or renews the lease and acts on the keeper's verdict: refused is a storage failure naming the
+     * holder; after taking the lease over from a holder that did not release it, the replica forgets its
+     * position and asks for a new generation (what the other holder wrote may continue the old lineage);
+     * while a live holder's lease runs out, nothing is written.
+     */
+    private boolean leaseAllowsWriting() throws IOException {
+        if (lease == null) return true;
+        LeaseKeeper.Verdict verdict = lease.check();
+        if (verdict instanceof LeaseKeeper.Refused r) {
+            throw new StorageFailures.StorageFailure(client.describe(), new LeaseRefusedException(r.current()));
+        }
+        dev.keel.replication.spi.LeaseRecord from = lease.takeTakenOverFrom();
+        if (from != null) {
+            Position head = monitor.position();
+            abandoned = head == null ? null : head.generation();
+            position = null;
+            discardPreparedSnapshot();
+            String why = "replica " + name() + "'s lease was taken over from " + from;
+            LOG.warn("{} -> {}: {}; starting a new generation", monitor.path(), client.describe(), why);
+            monitor.requestNewGeneration(why);
+        }
+        if (verdict instanceof LeaseKeeper.Wait w) {
+            if (!waitLogged) {
+                LOG.info("{} -> {}: lease taken over from {}; writing starts when that lease ends at {}", monitor.path(),
+                        client.describe(), w.previous().holder(), w.until());
+                waitLogged = true;
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Takes the lease before the first write (at start, so that a replica held by another replicator is
+     * refused there); a refusal is a STORAGE_UNAVAILABLE error naming the holder, a storage that cannot
+     * hold a lease a BAD_INPUT error. A storage that cannot be reached is left to the loop, which takes
+     * the lease once it answers.
+     */
+    void takeLease() {
+        if (lease == null) return;
+        lock.lock();
+        try {
+            leaseAllowsWriting();
+        } catch (IOException e) {
+            if (StorageOutage.isUnreachable(e)) return;
+            throw startFailure(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private dev.keel.core.KeelException startFailure(IOException e) {
+        LeaseRefusedException refused = LeaseRefusedException.find(e);
+        if (refused != null) {
+            return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.STORAGE_UNAVAILABLE, refused.getMessage(),
+                    client.describe(), "stop the other replicator (or wait until its lease expires, if it is gone), or run "
+                    + "keel replicate -takeover to take the replica over; it then starts a new generation", e);
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.keel.replication.spi.LeaseUnsupportedException u) {
+                return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.BAD_INPUT, "replica " + name() + ": "
+                        + u.getMessage(), client.describe(), u.hint(), e);
+            }
+        }
+        return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.STORAGE_UNAVAILABLE, "replica " + name()
+                + ": its lease could not be taken: " + e.getMessage(), client.describe(),
+                "check that the storage answers and that Keel may read and write the object keel-lease at the "
+                + "replica's root", e);
+    }
+
+    /** Gives up the lease (closing), so the next replicator takes it at once and continues the lineage. */
+    void releaseLease() {
+        if (lease != null) lease.release();
     }
 
     private void findPosition(Generation generation) throws IOException {

@@ -48,6 +48,7 @@ final class ReplicaLoop {
     /** The driver's signal after each tick: schedules a sync round when the replica has work and none is queued. */
     void signal() {
         if (stopped) return;
+        // No round for a lease alone: an idle replica lets it lapse and takes it back before its next write.
         if (replica.hasWork() && queued.compareAndSet(false, true)) {
             long wait = Math.max(0, lastRound + intervalNanos - System.nanoTime());
             submit(this::runSync, wait);

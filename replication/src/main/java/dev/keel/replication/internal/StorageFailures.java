@@ -123,6 +123,38 @@ public final class StorageFailures {
         }
 
         @Override
+        public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
+            return client.conditionalObjects().map(c -> new dev.keel.replication.spi.ConditionalObjects() {
+                @Override
+                public Versioned read(String key) throws IOException {
+                    try {
+                        return c.read(key);
+                    } catch (IOException e) {
+                        throw marked(e);
+                    }
+                }
+
+                @Override
+                public String create(String key, byte[] bytes) throws IOException {
+                    try {
+                        return c.create(key, bytes);
+                    } catch (IOException e) {
+                        throw marked(e);
+                    }
+                }
+
+                @Override
+                public String replace(String key, byte[] bytes, String version) throws IOException {
+                    try {
+                        return c.replace(key, bytes, version);
+                    } catch (IOException e) {
+                        throw marked(e);
+                    }
+                }
+            });
+        }
+
+        @Override
         public void close() throws IOException {
             client.close();
         }

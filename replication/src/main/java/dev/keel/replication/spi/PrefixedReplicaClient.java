@@ -86,6 +86,26 @@ public final class PrefixedReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public java.util.Optional<ConditionalObjects> conditionalObjects() {
+        return parent.conditionalObjects().map(c -> new ConditionalObjects() {
+            @Override
+            public Versioned read(String key) throws IOException {
+                return c.read(prefix + key);
+            }
+
+            @Override
+            public String create(String key, byte[] bytes) throws IOException {
+                return c.create(prefix + key, bytes);
+            }
+
+            @Override
+            public String replace(String key, byte[] bytes, String version) throws IOException {
+                return c.replace(prefix + key, bytes, version);
+            }
+        });
+    }
+
+    @Override
     public void delete(Collection<String> keys) throws IOException {
         List<String> full = new ArrayList<>(keys.size());
         for (String k : keys) full.add(prefix + k);

@@ -49,6 +49,14 @@ public interface ReplicaClient extends AutoCloseable {
     /** Deletes objects; keys that do not exist are ignored. */
     void delete(Collection<String> keys) throws IOException;
 
+    /**
+     * Compare-and-swap on small objects, when this storage makes it atomic (what a lease needs); empty
+     * when it cannot (SFTP). Wrappers must pass it on, with their own key mapping.
+     */
+    default java.util.Optional<ConditionalObjects> conditionalObjects() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     default void close() throws IOException {
     }

@@ -47,7 +47,7 @@ class AgeReplicaTest {
     }
 
     private ReplicaConfig replica(Path replica, AgeEncryption age) {
-        return new ReplicaConfig("local", new ReplicaStorage.File(replica), Duration.ofMillis(50), null, null, null, null, age);
+        return new ReplicaConfig("local", new ReplicaStorage.File(replica), Duration.ofMillis(50), null, null, null, null, age, null);
     }
 
     private List<String> replicate(Path db, ReplicaConfig replica, int rounds) throws Exception {

@@ -39,7 +39,7 @@ class ReplicaPositionAgeTest {
         AgeEncryption both = new AgeEncryption(List.of(key.getPublic().toString()), List.of(key.getPrivate().toString()));
         Path db = dir.resolve("app.db");
         ReplicaConfig replica = new ReplicaConfig("local", new ReplicaStorage.File(dir.resolve("replica")), Duration.ofMillis(50),
-                null, null, null, null, both);
+                null, null, null, null, both, null);
         Position head;
         try (Connection app = TestDatabases.open(db);
              Replicator r = Replicator.configure().databases(List.of(DatabaseConfig.of(db, List.of(replica))))

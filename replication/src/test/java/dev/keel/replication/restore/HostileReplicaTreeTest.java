@@ -170,7 +170,9 @@ class HostileReplicaTreeTest {
     /** One random hostile edit; returns what it did. */
     private record Edit(Random random, Path replica, Path outside, Path outDir) {
         String apply() throws IOException {
-            List<Path> files = files(replica);
+            // The edits go to the generations' tree, which restore reads (not to the writer's lease beside it).
+            Path generations = replica.resolve(ReplicaLayout.GENERATIONS);
+            List<Path> files = files(replica).stream().filter(p -> p.startsWith(generations)).toList();
             if (files.isEmpty()) return "no-op (no files left)";
             Path f = files.get(random.nextInt(files.size()));
             String key = replica.relativize(f).toString();

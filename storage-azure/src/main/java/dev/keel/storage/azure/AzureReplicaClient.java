@@ -182,6 +182,11 @@ public final class AzureReplicaClient implements ReplicaClient {
         }
     }
 
+    @Override
+    public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
+        return java.util.Optional.of(new AzureConditionalObjects(this::blob, describe(), redactor, options.tryTimeout()));
+    }
+
     private BlobClient blob(String key) {
         if (key.isEmpty() || key.startsWith("/")) throw new IllegalArgumentException("invalid replica key: " + key);
         return container.getBlobClient(rootPrefix + key);

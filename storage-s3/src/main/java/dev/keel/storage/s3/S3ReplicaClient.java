@@ -229,6 +229,29 @@ public final class S3ReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
+        return java.util.Optional.of(new S3ConditionalObjects(this::s3, storage.bucket(), this::objectKey, describe(),
+                redactor, conditionalSupport));
+    }
+
+    /** Whether the server honours conditional writes, checked once per client (a fleet shares one). */
+    static final class ConditionalSupport {
+        private Boolean honoured;
+
+        synchronized void check(S3ConditionalObjects objects) throws IOException {
+            if (honoured == null) honoured = objects.serverHonoursConditions();
+            if (!honoured) {
+                throw new dev.keel.replication.spi.LeaseUnsupportedException("the S3 server ignores conditional "
+                        + "writes (If-None-Match), so the replica's lease cannot be held there",
+                        "set 'lease: off' on this replica and make sure only one replicator writes it, or use a server "
+                        + "that honours conditional writes (AWS S3 does)");
+            }
+        }
+    }
+
+    private final ConditionalSupport conditionalSupport = new ConditionalSupport();
+
+    @Override
     public void close() {
         synchronized (this) {
             if (s3 != null) s3.close();

@@ -30,6 +30,17 @@ class S3ReplicaClientContractTest extends ReplicaClientContract {
         return List.of(SERVER.secretAccessKey());
     }
 
+    /**
+     * s3proxy 4.1.0 (filesystem store) refuses a stale If-Match and a second If-None-Match one request
+     * at a time, but under concurrency it does not: six concurrent PUTs with the same If-Match all
+     * succeeded, and in one round six concurrent If-None-Match PUTs all failed. It checks, then writes,
+     * not atomically. AWS S3 makes the check and the write one step. The race test is skipped for it.
+     */
+    @Override
+    protected boolean atomicConditionalWrites() {
+        return false;
+    }
+
     @Override
     protected int manyObjects() {
         return 1003; // more than one DeleteObjects batch
