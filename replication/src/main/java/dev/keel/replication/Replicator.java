@@ -13,6 +13,7 @@ import dev.keel.replication.internal.DatabaseReplication;
 import dev.keel.replication.internal.DirectoryFollower;
 import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
+import dev.keel.replication.internal.HoldBudget;
 import dev.keel.replication.internal.ParallelOpen;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
@@ -72,6 +73,25 @@ public final class Replicator implements AutoCloseable {
         this.builder = builder;
     }
 
+    /**
+     * How many databases are held open and how many parked, against the budget (see
+     * {@link DescriptorLimit}): a parked database holds no descriptor and is taken back on its first write.
+     */
+    public record Holding(int budget, int held, int parked) {
+    }
+
+    /** Databases held and parked now, and the most held at once. */
+    public Holding holding() {
+        HoldBudget b = builder.budget;
+        return new Holding(b.limit(), b.held(), b.parked());
+    }
+
+    /** True when the database at {@code db} is followed and parked now. */
+    public boolean parked(Path db) {
+        DatabaseReplication d = find(db);
+        return d != null && d.monitor().isParked();
+    }
+
     static {
         EngineOptions.register(Builder::start);
     }
@@ -91,6 +111,7 @@ public final class Replicator implements AutoCloseable {
         private int threads = Math.max(4, Math.min(16, 4 * Runtime.getRuntime().availableProcessors()));
         private EngineOptions engine = EngineOptions.DEFAULT;
         private long maxShadowBacklog = DatabaseReplication.DEFAULT_MAX_SHADOW_BACKLOG;
+        private HoldBudget budget = new HoldBudget(Integer.MAX_VALUE);
 
         private Builder() {
         }
@@ -174,6 +195,7 @@ public final class Replicator implements AutoCloseable {
                 throw overlap.toException();
             });
             DescriptorLimit limit = DescriptorLimit.forDatabases(databases.size());
+            budget = new HoldBudget(engine.heldBudget() > 0 ? engine.heldBudget() : limit.heldBudget());
             if (!limit.enough()) LOG.warn(limit.warning());
             List<DatabaseReplication> opened = new ArrayList<>();
             List<DatabaseConfig> failed = new ArrayList<>();
@@ -201,6 +223,12 @@ public final class Replicator implements AutoCloseable {
                 LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
             }
             for (int i = 0; i < failed.size(); i++) replicator.retryLater(failed.get(i), errors.get(i));
+            if (scheduler != null) replicator.scheduleParking();
+            Holding holding = replicator.holding();
+            if (holding.parked() > 0) {
+                LOG.info("{} databases followed: {} held open, {} parked (at most {} held: the open-file limit's budget)",
+                        opened.size(), holding.held(), holding.parked(), holding.budget());
+            }
             return replicator;
         }
 
@@ -212,7 +240,7 @@ public final class Replicator implements AutoCloseable {
         private DatabaseReplication open(DatabaseConfig db, Function<ReplicaConfig, ReplicaClient> clients) {
             try {
                 DatabaseReplication d = DatabaseReplication.open(db, listener, engine.writeGate(),
-                        clients.andThen(StorageFailures::marking));
+                        clients.andThen(StorageFailures::marking), budget);
                 d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
                 return d;
             } catch (IOException e) {
@@ -222,6 +250,26 @@ public final class Replicator implements AutoCloseable {
                         "check that the directory beside the database is writable and the disk has space", e);
             }
         }
+    }
+
+    /**
+     * Every shortest monitor interval, parks the held databases idle the longest while more are held than
+     * the budget allows or parked ones wait to be taken back. A database is parked only after two such
+     * intervals without a write, so one that is being written stays held.
+     */
+    private void scheduleParking() {
+        long period = 1000;
+        for (DatabaseReplication d : databases) period = Math.min(period, d.monitor().config().monitorInterval().toMillis());
+        for (PendingDatabase p : pending) period = Math.min(period, p.config().monitorInterval().toMillis());
+        long idle = TimeUnit.MILLISECONDS.toNanos(2 * Math.max(1, period));
+        HoldBudget budget = builder.budget;
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                budget.enforce(idle);
+            } catch (RuntimeException e) {
+                LOG.warn("parking idle databases failed: {}", e.toString()); // a timer that throws stops
+            }
+        }, period, Math.max(1, period), TimeUnit.MILLISECONDS);
     }
 
     /** Keeps retrying a database that failed at start while others replicate. */
@@ -280,6 +328,7 @@ public final class Replicator implements AutoCloseable {
         for (DirectoryFollower f : directories) failures.attempt(f::rescan);
         for (PendingDatabase p : pending) failures.attempt(p::openNow);
         for (DatabaseReplication db : databases) failures.attempt(() -> run(db.path(), "sync", db::sync));
+        builder.budget.enforce(0);
         failures.rethrowUnchecked();
     }
 

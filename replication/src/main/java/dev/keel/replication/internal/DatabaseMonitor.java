@@ -58,6 +58,19 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** Held for the monitor's lifetime so no second replicator follows the same database. */
     private MetaLock metaLock;
 
+    /** Counts this database while held; see {@link #park()}. */
+    private HoldBudget budget = HoldBudget.UNLIMITED;
+    /** The files as Keel let go of them; null while held. */
+    private volatile ParkedStamp parkedAt;
+    /** Why the next take-back cannot continue the generation even if the WAL header reads the same; null when it may. */
+    private String parkedBreak;
+    /** True once a round checked continuity since the database was opened (a database parked at open was not). */
+    private boolean verified;
+    /** When a round last found something to copy, or the database was opened or taken back. */
+    private volatile long lastActiveNanos = System.nanoTime();
+    /** True while this database counts as held in the budget. */
+    private boolean counted;
+
     private DatabaseMonitor(DatabaseConfig config, DatabaseHandle handle, ShadowWal shadow, WriteGate gate,
                             ReplicationListener listener) {
         this.config = config;
@@ -75,6 +88,16 @@ public final class DatabaseMonitor implements AutoCloseable {
      */
     public static DatabaseMonitor open(DatabaseConfig config, ReplicationListener listener, WriteGate gate)
             throws IOException {
+        return open(config, listener, gate, HoldBudget.UNLIMITED);
+    }
+
+    /**
+     * Opens as above and counts the database in {@code budget}; when the budget is exceeded, lets go of
+     * it right away (parked, not verified yet: its first round takes it back once a place is free and
+     * checks continuity then, as after a restart).
+     */
+    static DatabaseMonitor open(DatabaseConfig config, ReplicationListener listener, WriteGate gate, HoldBudget budget)
+            throws IOException {
         Path meta = config.resolvedMetaPath();
         MetaLock metaLock = null;
         DatabaseHandle handle = DatabaseHandle.open(config.path()); // first: a clear error for a missing or non-SQLite db
@@ -86,6 +109,10 @@ public final class DatabaseMonitor implements AutoCloseable {
             DatabaseMonitor monitor = new DatabaseMonitor(config, handle, shadow, gate, listener);
             monitor.metaLock = metaLock;
             monitor.recoverState();
+            monitor.budget = budget;
+            budget.hold();
+            monitor.counted = true;
+            if (budget.over()) monitor.letGo();
             return monitor;
         } catch (IOException | RuntimeException e) {
             handle.close();
@@ -152,9 +179,17 @@ public final class DatabaseMonitor implements AutoCloseable {
     public long sync() throws IOException, SQLException {
         lock.lock();
         try {
+            if (handle.isParked()) {
+                if (!parkedChanged()) {
+                    cleanShadow();
+                    return 0;
+                }
+                if (!takeBack()) return 0; // no place free: the next tick tries again
+            }
             probe.reset(); // until this round completes, the next check reports a change
             long copiedBefore = copiedBytes;
             verifyAndCopy();
+            verified = true;
             String mode = checkpointer.due(state);
             if (mode != null) {
                 checkpoint(mode);
@@ -162,9 +197,122 @@ public final class DatabaseMonitor implements AutoCloseable {
             }
             cleanShadow();
             probe.capture(handle.wal(), probeAt, state.headerBytes());
-            return copiedBytes - copiedBefore;
+            long copied = copiedBytes - copiedBefore;
+            if (copied > 0) lastActiveNanos = System.nanoTime();
+            return copied;
+        } finally {
+            handle.closeWal();
+            lock.unlock();
+        }
+    }
+
+    /** True when a parked database must be taken back: its files changed, it was never verified, or a new generation is asked for. */
+    private boolean parkedChanged() {
+        ParkedStamp at = parkedAt;
+        return !verified || newGenerationRequest != null || at == null || at.changed(db, handle.walPath());
+    }
+
+    /**
+     * Takes a parked database back when the budget has a place: opens it again and lets the next
+     * continuity check decide, as after a restart, whether the WAL still continues the shadow (the
+     * same header, and the last frame copied still in place) or a new generation starts. False when
+     * no place is free.
+     */
+    private boolean takeBack() {
+        if (!budget.tryHold()) return false;
+        counted = true;
+        Object before = handle.fileKey();
+        try {
+            handle.reopen();
+        } catch (RuntimeException e) {
+            budget.release();
+            counted = false;
+            handle.park(); // stays parked; the loop logs the failure and retries
+            throw e;
+        }
+        if (before != null && !before.equals(handle.fileKey())) {
+            newGenerationRequest = "the database file was replaced while Keel had let go of it";
+        }
+        if (parkedBreak != null) {
+            unprovenRestart = parkedBreak;
+            parkedBreak = null;
+        }
+        parkedAt = null;
+        probe.reset();
+        lastActiveNanos = System.nanoTime();
+        return true;
+    }
+
+    /** True when the database is parked and its next round takes it back (it changed, or was never verified). */
+    boolean wantsTakeBack() {
+        lock.lock();
+        try {
+            return handle.isParked() && parkedChanged();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** True while parked: nothing held, checked with a stat each tick. */
+    public boolean isParked() {
+        return handle.isParked();
+    }
+
+    /** True while the database is held open. */
+    boolean isHeld() {
+        return handle.isOpen();
+    }
+
+    long lastActiveNanos() {
+        return lastActiveNanos;
+    }
+
+    /**
+     * Lets go of an idle database to free its descriptors: copies every committed frame to the shadow
+     * WAL first, then ends the read transaction and closes everything, and records what the WAL looked
+     * like ({@link ParkedStamp}). False (nothing done) when a round is running or the database is not in
+     * a state to be parked. While parked, the application's own checkpoints may restart the WAL; the
+     * take-back then sees a new header and starts a new generation, so no gap is ever hidden.
+     */
+    boolean park() {
+        if (!lock.tryLock()) return false;
+        try {
+            if (!handle.isOpen() || state == null || newGenerationRequest != null || !verified) return false;
+            verifyAndCopy();
+            if (newGenerationRequest != null) return false;
+            letGo();
+            return true;
+        } catch (IOException | SQLException | RuntimeException e) {
+            LOG.debug("{}: not parked: {}", db, e.getMessage());
+            return false;
+        } finally {
+            handle.closeWal();
+            lock.unlock();
+        }
+    }
+
+    /** Closes everything and records the files; the caller holds the lock or owns the monitor alone. */
+    private void letGo() throws IOException {
+        handle.park();
+        if (counted) budget.release();
+        counted = false;
+        ParkedStamp stamp = ParkedStamp.of(db, handle.walPath());
+        parkedBreak = null;
+        if (state != null && (stamp.walMissing() || !walHeaderIs(state.headerBytes()))) {
+            // SQLite checkpoints and removes (or restarts) the WAL when the last connection closes: Keel's
+            // was the last one, so frames may have reached the database file that no shadow holds.
+            parkedBreak = "SQLite checkpointed the WAL as Keel let go of the idle database (no other connection had it open)";
+        }
+        parkedAt = stamp;
+    }
+
+    /** True when the WAL starts with {@code header} (read through a channel of its own, closed at once). */
+    private boolean walHeaderIs(byte[] header) {
+        try (FileChannel wal = FileChannel.open(handle.walPath(), java.nio.file.StandardOpenOption.READ)) {
+            byte[] now = new byte[WalHeader.SIZE];
+            return WalScanner.readFully(wal, now, 0) == now.length && Arrays.equals(now, header);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -176,12 +324,14 @@ public final class DatabaseMonitor implements AutoCloseable {
     public boolean quiet() {
         if (!lock.tryLock()) return false;
         try {
+            if (handle.isParked()) return !parkedChanged() && !cleanupDue();
             if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
             if (checkpointer.due(state) != null || handle.replacement() != null || cleanupDue()) return false;
             return probe.unchanged(handle.wal());
         } catch (IOException e) {
             return false; // the round reports it
         } finally {
+            handle.closeWal();
             lock.unlock();
         }
     }
@@ -330,6 +480,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     public Snapshot snapshot(java.util.function.Consumer<Position> claim) throws IOException, SQLException {
         lock.lock();
         try {
+            requireHeld("a snapshot");
             probe.reset();
             verifyAndCopy();
             checkpoint("PASSIVE");
@@ -342,6 +493,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             CompressedUpload upload = CompressedUpload.of(file, 0, size, gate, shadow.tempDir(), handle.pageSize());
             return new Snapshot(new Position(state.generation(), state.index(), 0), upload);
         } finally {
+            handle.closeWal();
             lock.unlock();
         }
     }
@@ -353,6 +505,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     Position liveImage(Path out) throws IOException, SQLException {
         lock.lock();
         try {
+            requireHeld("validation");
             probe.reset();
             verifyAndCopy();
             Position at = state.position();
@@ -361,7 +514,16 @@ public final class DatabaseMonitor implements AutoCloseable {
             }
             return at;
         } finally {
+            handle.closeWal();
             lock.unlock();
+        }
+    }
+
+    /** Takes a parked database back for work that reads it; throws when no place is free (the loop retries). */
+    private void requireHeld(String what) throws IOException {
+        if (handle.isParked() && !takeBack()) {
+            throw new IOException("the database is parked and every place of the descriptor budget (" + budget.limit()
+                    + " databases held) is taken; " + what + " waits for one");
         }
     }
 
@@ -416,6 +578,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            if (counted) budget.release();
+            counted = false;
             handle.close();
         } finally {
             try {
