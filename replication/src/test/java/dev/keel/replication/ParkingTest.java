@@ -102,6 +102,29 @@ class ParkingTest {
         assertRestoresEqual(configs);
     }
 
+    @Test
+    void aParkedDatabaseNobodyElseHadOpenStartsANewGenerationOnItsNextWrite() throws Exception {
+        List<DatabaseConfig> configs = fleet();
+        for (Connection c : apps) c.close();
+        apps.clear();
+        try (Replicator r = start(configs)) {
+            r.sync();
+            r.sync();
+            for (DatabaseConfig db : configs) {
+                Path path = db.path();
+                if (!r.parked(path)) continue;
+                Position before = r.position(path);
+                // Keel's connection was the last one: closing it let SQLite checkpoint the WAL into the database.
+                try (Connection app = TestDatabases.open(path)) {
+                    TestDatabases.exec(app, "INSERT INTO t (v) VALUES ('after Keel let go')");
+                }
+                r.sync();
+                assertThat(r.position(path).generation()).as("%s", path).isNotEqualTo(before.generation());
+            }
+        }
+        assertRestoresEqual(configs);
+    }
+
     private void assertRestoresEqual(List<DatabaseConfig> configs) throws Exception {
         for (DatabaseConfig db : configs) {
             Path restored = TestDatabases.restore(replica(db), dir.resolve("restored-" + db.path().getFileName()));

@@ -209,7 +209,20 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** True when a parked database must be taken back: its files changed, it was never verified, or a new generation is asked for. */
     private boolean parkedChanged() {
         ParkedStamp at = parkedAt;
-        return !verified || newGenerationRequest != null || at == null || at.changed(db, handle.walPath());
+        if (!verified || newGenerationRequest != null || at == null || at.changed(db, handle.walPath())) return true;
+        if (at.settled()) {
+            // Taken again now that a write would show in the times; the WAL's header is compared as well
+            // (reading the -wal file takes and drops no lock), so a restart in that first clock tick shows too.
+            try {
+                ParkedStamp fresh = ParkedStamp.of(db, handle.walPath());
+                if (!fresh.db().equals(at.db()) || !fresh.wal().equals(at.wal())) return true;
+                if (!fresh.walMissing() && parkedBreak == null && state != null && !walHeaderIs(state.headerBytes())) return true;
+                parkedAt = fresh;
+            } catch (IOException e) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
