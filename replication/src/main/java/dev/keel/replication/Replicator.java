@@ -10,7 +10,6 @@ import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ValidationResult;
 import dev.keel.replication.internal.DatabaseReplication;
-import dev.keel.replication.internal.DirectoryFollower;
 import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
 import dev.keel.replication.internal.HoldBudget;
@@ -59,12 +58,15 @@ public final class Replicator implements AutoCloseable {
     /** Databases opened at once at start (opening waits mostly on the disk). */
     private static final int OPEN_THREADS = 8;
 
-    private final List<DatabaseReplication> databases;
-    private final List<PendingDatabase> pending = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService scheduler;
+    final List<DatabaseReplication> databases;
+    final List<PendingDatabase> pending = new CopyOnWriteArrayList<>();
+    final ScheduledExecutorService scheduler;
     private final Builder builder;
-    private final Object joining = new Object();
-    private boolean closing;
+    /** Held while a database joins; not the replicator's own lock, which close() holds while it waits for the loops. */
+    final Object joining = new Object();
+    /** Set under {@link #joining} once close() began. */
+    boolean closing;
+    private final DirectoryEntries directories = new DirectoryEntries(this);
     private boolean closed;
 
     private Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler, Builder builder) {
@@ -244,7 +246,7 @@ public final class Replicator implements AutoCloseable {
                 d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
                 return d;
             } catch (IOException e) {
-                if (StorageFailures.find(e) != null) throw storageFailure(db.path(), "opening the replicas", e);
+                if (StorageFailures.find(e) != null) throw EngineCalls.storageFailure(db.path(), "opening the replicas", e);
                 throw new KeelException(ErrorCode.IO, "cannot set up Keel's local state: " + e.getMessage(),
                         db.resolvedMetaPath().toString(),
                         "check that the directory beside the database is writable and the disk has space", e);
@@ -325,9 +327,9 @@ public final class Replicator implements AutoCloseable {
      */
     public void sync() {
         Failures failures = new Failures();
-        for (DirectoryFollower f : directories) failures.attempt(f::rescan);
+        directories.rescan(failures);
         for (PendingDatabase p : pending) failures.attempt(p::openNow);
-        for (DatabaseReplication db : databases) failures.attempt(() -> run(db.path(), "sync", db::sync));
+        for (DatabaseReplication db : databases) failures.attempt(() -> EngineCalls.run(db.path(), "sync", db::sync));
         builder.budget.enforce(0);
         failures.rethrowUnchecked();
     }
@@ -345,7 +347,7 @@ public final class Replicator implements AutoCloseable {
         List<ValidationResult> results = new ArrayList<>();
         for (DatabaseReplication db : databases) {
             for (Replica r : db.replicas()) {
-                results.add(call(db.path(), "validation of " + r.client().describe(), r::validateNow));
+                results.add(EngineCalls.call(db.path(), "validation of " + r.client().describe(), r::validateNow));
             }
         }
         return results;
@@ -354,7 +356,7 @@ public final class Replicator implements AutoCloseable {
     /** Applies the shadow backlog limit now (the daemon does it every monitor tick). */
     public void boundShadow() {
         for (DatabaseReplication db : databases) {
-            run(db.path(), "bounding the shadow WAL", db::boundShadow);
+            EngineCalls.run(db.path(), "bounding the shadow WAL", db::boundShadow);
         }
     }
 
@@ -362,41 +364,8 @@ public final class Replicator implements AutoCloseable {
     public void enforceRetention() {
         for (DatabaseReplication db : databases) {
             for (Replica r : db.replicas()) {
-                run(db.path(), "retention on " + r.client().describe(), r::enforceRetentionNow);
+                EngineCalls.run(db.path(), "retention on " + r.client().describe(), r::enforceRetentionNow);
             }
-        }
-    }
-
-    /** Engine work on one database that returns a value. */
-    private interface Call<T> {
-        T run() throws IOException, SQLException;
-    }
-
-    private static void run(Path db, String what, Failures.Work work) {
-        call(db, what, () -> {
-            work.run();
-            return null;
-        });
-    }
-
-    /** A replica's storage failed: STORAGE_UNAVAILABLE naming the replica (the database in the message). */
-    private static KeelException storageFailure(Path db, String what, IOException e) {
-        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, what + " of " + db + " failed: " + e.getMessage(),
-                StorageFailures.find(e).replica(), "check that the storage is reachable and the credentials are right;"
-                + " the data is kept in the shadow WAL and uploaded once it is", e);
-    }
-
-    /** Runs engine work on one database; its checked failures become a {@link KeelException} naming it. */
-    private static <T> T call(Path db, String what, Call<T> work) {
-        try {
-            return work.run();
-        } catch (IOException e) {
-            if (StorageFailures.find(e) != null) throw storageFailure(db, what, e);
-            throw new KeelException(ErrorCode.IO, what + " failed: " + e.getMessage(), db.toString(),
-                    "the data is kept in the shadow WAL; fix the cause and it is uploaded on the next sync", e);
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.FAILURE, what + " failed: SQLite: " + e.getMessage(), db.toString(),
-                    "check that the database is a healthy SQLite file in WAL mode", e);
         }
     }
 
@@ -462,7 +431,7 @@ public final class Replicator implements AutoCloseable {
             closing = true;
         }
         for (PendingDatabase p : pending) p.cancel();
-        for (DirectoryFollower f : directories) f.cancel();
+        directories.cancel();
         for (DatabaseReplication db : databases) db.unschedule();
         if (scheduler != null) {
             scheduler.shutdown();
@@ -482,13 +451,9 @@ public final class Replicator implements AutoCloseable {
                 db.close();
             }
         }
-        for (DirectoryFollower f : directories) f.close();
+        directories.close();
         if (failure != null) throw failure;
     }
-
-    // ---- Databases that come and go while replicating: dir entries -------------------------------------
-
-    private final List<DirectoryFollower> directories = new CopyOnWriteArrayList<>();
 
     /**
      * Replicates every database of a {@code dir:} entry: those there now (before this returns, without
@@ -502,60 +467,29 @@ public final class Replicator implements AutoCloseable {
      *     (see {@link Overlaps}); NOT_FOUND when the directory does not exist
      */
     public void follow(DirectoryConfig directory) {
-        DirectoryFollower follower;
-        synchronized (joining) {
-            if (closing) throw new IllegalStateException("the replicator is closed");
-            java.util.Set<Path> ofDirectories = new java.util.HashSet<>();
-            for (DirectoryFollower f : directories) ofDirectories.addAll(f.databases());
-            List<DatabaseConfig> followedNow = new ArrayList<>();
-            for (DatabaseReplication d : databases) {
-                if (!ofDirectories.contains(d.path())) followedNow.add(d.monitor().config());
-            }
-            for (PendingDatabase p : pending) followedNow.add(p.config());
-            List<DirectoryConfig> entries = new ArrayList<>();
-            for (DirectoryFollower f : directories) entries.add(f.config());
-            entries.add(directory);
-            Overlaps.find(followedNow, entries).ifPresent(overlap -> {
-                throw overlap.toException();
-            });
-            follower = new DirectoryFollower(directory, new DirectoryFollower.Host() {
-                @Override
-                public DatabaseReplication open(DatabaseConfig config, Function<ReplicaConfig, ReplicaClient> clients) {
-                    return builder.open(config, clients);
-                }
-
-                @Override
-                public void join(DatabaseReplication db, ScheduledExecutorService loops) {
-                    joined(db, loops);
-                }
-
-                @Override
-                public void leave(DatabaseReplication db) {
-                    databases.remove(db);
-                }
-            }, builder.engine.clients(), builder.listener);
-            directories.add(follower);
-        }
-        follower.schedule(scheduler);
-        try {
-            follower.scan();
-        } catch (RuntimeException e) {
-            directories.remove(follower);
-            follower.close();
-            throw e;
-        }
-        LOG.info("{}: following the databases matching '{}'{}{}", directory.root(), directory.directory().pattern(),
-                directory.directory().recursive() ? " in every subdirectory" : "",
-                directory.watch() ? "" : " (found once: watch is off)");
+        directories.follow(directory);
     }
 
     /** A database of a dir entry joins the others, its loops on {@code loops} (null without background loops). */
-    private void joined(DatabaseReplication db, ScheduledExecutorService loops) {
+    void joined(DatabaseReplication db, ScheduledExecutorService loops) {
         synchronized (joining) {
             databases.add(db);
             if (closing) return; // close() gives it the final sync
             if (loops != null) db.schedule(loops);
         }
         LOG.info("{}: replicating to {}", db.path(), describeReplicas(db));
+    }
+
+    /** Opens a database of a dir entry as the configured ones are opened. */
+    DatabaseReplication openForDirectory(DatabaseConfig config, Function<ReplicaConfig, ReplicaClient> clients) {
+        return builder.open(config, clients);
+    }
+
+    Function<ReplicaConfig, ReplicaClient> clients() {
+        return builder.engine.clients();
+    }
+
+    ReplicationListener listener() {
+        return builder.listener;
     }
 }
