@@ -51,6 +51,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     private String replacedBecause;
     private volatile Position published;
     private final WalProbe probe = new WalProbe();
+    /** The files' stats when the probe last found the WAL unchanged; null when unknown or racy. */
+    private ParkedStamp quietStamp;
     private volatile Generation startedHere;
     /** Offset of the first WAL frame the last scan did not accept. */
     private long probeAt;
@@ -186,7 +188,7 @@ public final class DatabaseMonitor implements AutoCloseable {
                 }
                 if (!takeBack()) return 0; // no place free: the next tick tries again
             }
-            probe.reset(); // until this round completes, the next check reports a change
+            resetProbe(); // until this round completes, the next check reports a change
             long copiedBefore = copiedBytes;
             verifyAndCopy();
             verified = true;
@@ -204,6 +206,11 @@ public final class DatabaseMonitor implements AutoCloseable {
             handle.closeWal();
             lock.unlock();
         }
+    }
+
+    private void resetProbe() {
+        probe.reset();
+        quietStamp = null;
     }
 
     /** True when a parked database must be taken back: its files changed, it was never verified, or a new generation is asked for. */
@@ -251,7 +258,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             parkedBreak = null;
         }
         parkedAt = null;
-        probe.reset();
+        resetProbe();
         lastActiveNanos = System.nanoTime();
         return true;
     }
@@ -306,6 +313,7 @@ public final class DatabaseMonitor implements AutoCloseable {
 
     /** Closes everything and records the files; the caller holds the lock or owns the monitor alone. */
     private void letGo() throws IOException {
+        resetProbe();
         handle.park();
         if (counted) budget.release();
         counted = false;
@@ -332,15 +340,22 @@ public final class DatabaseMonitor implements AutoCloseable {
     /**
      * True when a round now would find nothing to do: the WAL reads as the last round left it (see
      * {@link WalProbe}), no checkpoint is due, no new generation is asked for, and the database file is
-     * still the one held. Costs two small reads and one stat; false when a round is running.
+     * still the one held. Once the probe found the WAL unchanged, the two files' stats at that moment
+     * are kept (when their times are not racy, see {@link ParkedStamp}), and while they stay the same
+     * the check costs those two stats only; false when a round is running.
      */
     public boolean quiet() {
         if (!lock.tryLock()) return false;
         try {
             if (handle.isParked()) return !parkedChanged() && !cleanupDue();
             if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
-            if (checkpointer.due(state) != null || handle.replacement() != null || cleanupDue()) return false;
-            return probe.unchanged(handle.wal());
+            if (checkpointer.due(state) != null || cleanupDue()) return false;
+            ParkedStamp seen = quietStamp;
+            if (seen != null && !seen.changed(db, handle.walPath())) return true;
+            ParkedStamp now = ParkedStamp.of(db, handle.walPath()); // before the probe: a write after it changes the stats
+            boolean unchanged = handle.replacement() == null && probe.unchanged(handle.wal());
+            quietStamp = unchanged && !now.racy() ? now : null;
+            return unchanged;
         } catch (IOException e) {
             return false; // the round reports it
         } finally {
@@ -494,7 +509,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         lock.lock();
         try {
             requireHeld("a snapshot");
-            probe.reset();
+            resetProbe();
             verifyAndCopy();
             checkpoint("PASSIVE");
             verifyAndCopy();
@@ -519,7 +534,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         lock.lock();
         try {
             requireHeld("validation");
-            probe.reset();
+            resetProbe();
             verifyAndCopy();
             Position at = state.position();
             try (FileChannel wal = shadow.openForRead(at.generation(), at.index())) {
