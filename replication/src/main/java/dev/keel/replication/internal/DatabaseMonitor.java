@@ -14,10 +14,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -39,9 +37,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final DatabaseHandle handle;
     private final Checkpointer checkpointer;
-    private Supplier<Collection<Position>> replicaPositions = List::of;
-    /** Replica positions at the last shadow cleanup that left older shadow WAL behind; null when none was left. */
-    private volatile List<Position> cleanupWaitsFor;
+    private final ShadowCleanup cleanup;
     private ShadowState state;
     private long copiedBytes;
     private byte[] expectedRestartHeader;
@@ -60,18 +56,12 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** Held for the monitor's lifetime so no second replicator follows the same database. */
     private MetaLock metaLock;
 
-    /** Counts this database while held; see {@link #park()}. */
-    private HoldBudget budget = HoldBudget.UNLIMITED;
-    /** The files as Keel let go of them; null while held. */
-    private volatile ParkedStamp parkedAt;
-    /** Why the next take-back cannot continue the generation even if the WAL header reads the same; null when it may. */
-    private String parkedBreak;
+    /** This database's place in the budget, and its files while parked; see {@link #park()}. */
+    private Parking parking;
     /** True once a round checked continuity since the database was opened (a database parked at open was not). */
     private boolean verified;
     /** When a round last found something to copy, or the database was opened or taken back. */
     private volatile long lastActiveNanos = System.nanoTime();
-    /** True while this database counts as held in the budget. */
-    private boolean counted;
 
     private DatabaseMonitor(DatabaseConfig config, DatabaseHandle handle, ShadowWal shadow, WriteGate gate,
                             ReplicationListener listener) {
@@ -82,6 +72,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         this.gate = gate;
         this.listener = listener;
         this.checkpointer = new Checkpointer(config, handle, listener);
+        this.cleanup = new ShadowCleanup(shadow);
     }
 
     /**
@@ -111,10 +102,8 @@ public final class DatabaseMonitor implements AutoCloseable {
             DatabaseMonitor monitor = new DatabaseMonitor(config, handle, shadow, gate, listener);
             monitor.metaLock = metaLock;
             monitor.recoverState();
-            monitor.budget = budget;
-            budget.hold();
-            monitor.counted = true;
-            if (budget.over()) monitor.letGo();
+            monitor.parking = new Parking(monitor.db, handle, budget);
+            if (monitor.parking.countOpened()) monitor.letGo();
             return monitor;
         } catch (IOException | RuntimeException e) {
             handle.close();
@@ -128,7 +117,7 @@ public final class DatabaseMonitor implements AutoCloseable {
      * supplier returns null while some replica's position is still unknown.
      */
     public void replicaPositions(Supplier<Collection<Position>> positions) {
-        this.replicaPositions = positions;
+        cleanup.replicaPositions(positions);
     }
 
     private void recoverState() throws IOException {
@@ -183,7 +172,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         try {
             if (handle.isParked()) {
                 if (!parkedChanged()) {
-                    cleanShadow();
+                    cleanup.clean(state);
                     return 0;
                 }
                 if (!takeBack()) return 0; // no place free: the next tick tries again
@@ -197,7 +186,7 @@ public final class DatabaseMonitor implements AutoCloseable {
                 checkpoint(mode);
                 verifyAndCopy(); // start the next index right away when the WAL restarted
             }
-            cleanShadow();
+            cleanup.clean(state);
             probe.capture(handle.wal(), probeAt, state.headerBytes());
             long copied = copiedBytes - copiedBefore;
             if (copied > 0) lastActiveNanos = System.nanoTime();
@@ -215,21 +204,7 @@ public final class DatabaseMonitor implements AutoCloseable {
 
     /** True when a parked database must be taken back: its files changed, it was never verified, or a new generation is asked for. */
     private boolean parkedChanged() {
-        ParkedStamp at = parkedAt;
-        if (!verified || newGenerationRequest != null || at == null || at.changed(db, handle.walPath())) return true;
-        if (at.settled()) {
-            // Taken again now that a write would show in the times; the WAL's header is compared as well
-            // (reading the -wal file takes and drops no lock), so a restart in that first clock tick shows too.
-            try {
-                ParkedStamp fresh = ParkedStamp.of(db, handle.walPath());
-                if (!fresh.db().equals(at.db()) || !fresh.wal().equals(at.wal())) return true;
-                if (!fresh.walMissing() && parkedBreak == null && state != null && !walHeaderIs(state.headerBytes())) return true;
-                parkedAt = fresh;
-            } catch (IOException e) {
-                return true;
-            }
-        }
-        return false;
+        return !verified || newGenerationRequest != null || parking.changed(state != null);
     }
 
     /**
@@ -239,25 +214,10 @@ public final class DatabaseMonitor implements AutoCloseable {
      * no place is free.
      */
     private boolean takeBack() {
-        if (!budget.tryHold()) return false;
-        counted = true;
-        Object before = handle.fileKey();
-        try {
-            handle.reopen();
-        } catch (RuntimeException e) {
-            budget.release();
-            counted = false;
-            handle.park(); // stays parked; the loop logs the failure and retries
-            throw e;
-        }
-        if (before != null && !before.equals(handle.fileKey())) {
-            newGenerationRequest = "the database file was replaced while Keel had let go of it";
-        }
-        if (parkedBreak != null) {
-            unprovenRestart = parkedBreak;
-            parkedBreak = null;
-        }
-        parkedAt = null;
+        Parking.TakenBack taken = parking.takeBack();
+        if (taken == null) return false;
+        if (taken.newGeneration() != null) newGenerationRequest = taken.newGeneration();
+        if (taken.unprovenRestart() != null) unprovenRestart = taken.unprovenRestart();
         resetProbe();
         lastActiveNanos = System.nanoTime();
         return true;
@@ -314,28 +274,9 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** Closes everything and records the files; the caller holds the lock or owns the monitor alone. */
     private void letGo() throws IOException {
         resetProbe();
-        handle.park();
-        if (counted) budget.release();
-        counted = false;
-        ParkedStamp stamp = ParkedStamp.of(db, handle.walPath());
-        parkedBreak = null;
-        if (state != null && (stamp.walMissing() || !walHeaderIs(state.headerBytes()))) {
-            // SQLite checkpoints and removes (or restarts) the WAL when the last connection closes: Keel's
-            // was the last one, so frames may have reached the database file that no shadow holds.
-            parkedBreak = "SQLite checkpointed the WAL as Keel let go of the idle database (no other connection had it open)";
-        }
-        parkedAt = stamp;
+        parking.letGo(state == null ? null : state.headerBytes(), probeAt);
     }
 
-    /** True when the WAL starts with {@code header} (read through a channel of its own, closed at once). */
-    private boolean walHeaderIs(byte[] header) {
-        try (FileChannel wal = FileChannel.open(handle.walPath(), java.nio.file.StandardOpenOption.READ)) {
-            byte[] now = new byte[WalHeader.SIZE];
-            return WalScanner.readFully(wal, now, 0) == now.length && Arrays.equals(now, header);
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     /**
      * True when a round now would find nothing to do: the WAL reads as the last round left it (see
@@ -347,9 +288,9 @@ public final class DatabaseMonitor implements AutoCloseable {
     public boolean quiet() {
         if (!lock.tryLock()) return false;
         try {
-            if (handle.isParked()) return !parkedChanged() && !cleanupDue();
+            if (handle.isParked()) return !parkedChanged() && !cleanup.due();
             if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
-            if (checkpointer.due(state) != null || cleanupDue()) return false;
+            if (checkpointer.due(state) != null || cleanup.due()) return false;
             ParkedStamp seen = quietStamp;
             if (seen != null && !seen.changed(db, handle.walPath())) return true;
             ParkedStamp now = ParkedStamp.of(db, handle.walPath()); // before the probe: a write after it changes the stats
@@ -550,7 +491,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** Takes a parked database back for work that reads it; throws when no place is free (the loop retries). */
     private void requireHeld(String what) throws IOException {
         if (handle.isParked() && !takeBack()) {
-            throw new IOException("the database is parked and every place of the descriptor budget (" + budget.limit()
+            throw new IOException("the database is parked and every place of the descriptor budget (" + parking.budget().limit()
                     + " databases held) is taken; " + what + " waits for one");
         }
     }
@@ -561,36 +502,6 @@ public final class DatabaseMonitor implements AutoCloseable {
         public void close() throws IOException {
             payload.close();
         }
-    }
-
-    /** Deletes shadow WAL every replica has uploaded, and generations no replica still reads. */
-    private void cleanShadow() throws IOException {
-        if (state == null) return;
-        Collection<Position> positions = replicaPositions.get();
-        if (positions == null) { // a replica has not found its position yet: keep everything
-            cleanupWaitsFor = List.of();
-            return;
-        }
-        Set<Generation> keep = new HashSet<>();
-        keep.add(state.generation());
-        long minIndex = state.index();
-        for (Position p : positions) {
-            keep.add(p.generation());
-            if (p.generation().equals(state.generation())) minIndex = Math.min(minIndex, p.index());
-        }
-        shadow.deleteIndexesBelow(state.generation(), minIndex);
-        shadow.deleteGenerationsExcept(keep);
-        // Older shadow WAL left for a replica that is behind goes once it catches up, even when the
-        // database is idle by then: quiet() reports a change as soon as the replicas' positions move.
-        cleanupWaitsFor = minIndex < state.index() || keep.size() > 1 ? new java.util.ArrayList<>(positions) : null;
-    }
-
-    /** True when a cleanup left shadow WAL behind for replicas whose positions have moved since. */
-    private boolean cleanupDue() {
-        List<Position> waiting = cleanupWaitsFor;
-        if (waiting == null) return false;
-        Collection<Position> now = replicaPositions.get();
-        return now != null && !waiting.equals(new java.util.ArrayList<>(now));
     }
 
     /** Bytes of shadow WAL in the current index, for messages and tests. */
@@ -606,8 +517,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
-            if (counted) budget.release();
-            counted = false;
+            if (parking != null) parking.release();
             handle.close();
         } finally {
             try {
