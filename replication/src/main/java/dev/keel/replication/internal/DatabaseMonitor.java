@@ -517,7 +517,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
-            if (parking != null) parking.release();
+            if (parking != null) parking.close();
             handle.close();
         } finally {
             try {

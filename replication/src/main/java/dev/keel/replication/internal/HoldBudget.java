@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * How many databases one replicator holds open at most (each held database costs a few descriptors,
  * see {@code DescriptorLimit}), and the parking of the least recently written beyond that. A parked
  * database holds no descriptor and no read transaction; its driver checks it with a stat each tick and
- * takes it back on the first change, when a place is free ({@link #tryHold()}). Places are freed by
+ * takes it back on the first change, when a place is free ({@link #tryHold(Object)}). Places are freed by
  * {@link #enforce}, which parks the held databases idle the longest: a database whose WAL was copied,
  * whose replicas have uploaded all of it and which nothing touched for a while.
  */
@@ -21,8 +21,8 @@ public final class HoldBudget {
 
     private final int limit;
     private final AtomicInteger held = new AtomicInteger();
-    /** Take-backs refused since the last {@link #enforce}: that many more places are freed there. */
-    private final AtomicInteger waiting = new AtomicInteger();
+    /** Databases whose take-back was refused and that have not got a place since: that many more places are freed. */
+    private final Set<Object> waiting = ConcurrentHashMap.newKeySet();
     private final Set<DatabaseReplication> members = ConcurrentHashMap.newKeySet();
 
     public HoldBudget(int limit) {
@@ -57,16 +57,24 @@ public final class HoldBudget {
         return held.get() > limit;
     }
 
-    /** Takes a place for a database to be taken back; false (and counted as waiting) when there is none. */
-    boolean tryHold() {
+    /** Takes a place for {@code who} to be taken back; false (and {@code who} counted as waiting) when there is none. */
+    boolean tryHold(Object who) {
         while (true) {
             int h = held.get();
             if (h >= limit) {
-                waiting.incrementAndGet();
+                waiting.add(who);
                 return false;
             }
-            if (held.compareAndSet(h, h + 1)) return true;
+            if (held.compareAndSet(h, h + 1)) {
+                waiting.remove(who);
+                return true;
+            }
         }
+    }
+
+    /** {@code who} no longer waits for a place (it was closed). */
+    void forget(Object who) {
+        waiting.remove(who);
     }
 
     /** A held database was parked or closed. */
@@ -109,11 +117,11 @@ public final class HoldBudget {
 
     /**
      * Parks held databases, least recently active first, until the budget holds with {@link #slack()}
-     * places free and a place for every take-back refused since the last call; only databases idle for at least {@code idleNanos} are
+     * places free and a place for every database whose take-back was refused and is still waiting; only databases idle for at least {@code idleNanos} are
      * parked. Returns how many were parked.
      */
     public int enforce(long idleNanos) {
-        int want = held.get() - (limit - slack()) + waiting.getAndSet(0);
+        int want = held.get() - (limit - slack()) + waiting.size();
         if (want <= 0) return 0;
         long now = System.nanoTime();
         List<DatabaseReplication> candidates = new ArrayList<>();

@@ -50,6 +50,12 @@ final class Parking {
         counted = false;
     }
 
+    /** Gives the place back and stops waiting for one: the database is closed. */
+    void close() {
+        release();
+        budget.forget(this);
+    }
+
     /**
      * Closes everything of the database and records its files. {@code shadowHeader} is the WAL header the
      * shadow continues (null when there is no shadow), {@code probeAt} the first WAL offset the last scan
@@ -104,7 +110,7 @@ final class Parking {
      * check then decides, as after a restart. Null when no place is free.
      */
     TakenBack takeBack() {
-        if (!budget.tryHold()) return null;
+        if (!budget.tryHold(this)) return null;
         counted = true;
         Object before = handle.fileKey();
         try {
