@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
  * {@code keel databases}: lists the databases in the config file and their replicas, in Litestream
  * 0.3's columns ({@code path  replicas}); with {@code --json}, every setting that drives replication.
  * Replicas are shown by name, type and a URL without credentials. A {@code dir:} entry is shown as
- * what it expands to now (see {@link DirectoryListing}).
+ * what it expands to now (see {@link DirectoryListing}). When the open-file limit cannot hold every
+ * database, a warning on stderr says how many would be held and how many parked, and how to raise it.
  */
 @Command(name = "databases", description = "List the databases in the config file and their replicas.")
 public final class DatabasesCommand implements Callable<Integer> {
@@ -45,10 +46,14 @@ public final class DatabasesCommand implements Callable<Integer> {
         if (output.json()) {
             Map<String, Object> body = json(loaded, directories);
             Map<String, Object> fds = new LinkedHashMap<>();
-            fds.put("perDatabase", DescriptorLimit.PER_DATABASE);
-            fds.put("needed", limit.needed());
+            fds.put("perHeldDatabase", DescriptorLimit.PER_HELD_DATABASE);
             fds.put("softLimit", limit.softLimit());
+            fds.put("heldBudget", limit.softLimit() < 0 ? null : limit.heldBudget());
+            fds.put("held", count - limit.parked());
+            fds.put("parked", limit.parked());
+            fds.put("neededToHoldAll", limit.needed());
             fds.put("enough", limit.enough());
+            fds.put("tooLow", limit.tooLow());
             body.put("descriptors", fds);
             output.printJson(out, body);
         } else {

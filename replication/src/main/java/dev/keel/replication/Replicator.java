@@ -10,10 +10,10 @@ import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.api.ValidationResult;
 import dev.keel.replication.internal.DatabaseReplication;
-import dev.keel.replication.internal.DirectoryFollower;
 import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
 import dev.keel.replication.internal.ObservedReplicaClient;
+import dev.keel.replication.internal.HoldBudget;
 import dev.keel.replication.internal.ParallelOpen;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
@@ -61,18 +61,40 @@ public final class Replicator implements AutoCloseable {
     /** Databases opened at once at start (opening waits mostly on the disk). */
     private static final int OPEN_THREADS = 8;
 
-    private final List<DatabaseReplication> databases;
-    private final List<PendingDatabase> pending = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService scheduler;
+    final List<DatabaseReplication> databases;
+    final List<PendingDatabase> pending = new CopyOnWriteArrayList<>();
+    final ScheduledExecutorService scheduler;
     private final Builder builder;
-    private final Object joining = new Object();
-    private boolean closing;
+    /** Held while a database joins; not the replicator's own lock, which close() holds while it waits for the loops. */
+    final Object joining = new Object();
+    /** Set under {@link #joining} once close() began. */
+    boolean closing;
+    private final DirectoryEntries directories = new DirectoryEntries(this);
     private volatile boolean closed;
 
     private Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler, Builder builder) {
         this.databases = new CopyOnWriteArrayList<>(databases);
         this.scheduler = scheduler;
         this.builder = builder;
+    }
+
+    /**
+     * How many databases are held open and how many parked, against the budget (see
+     * {@link DescriptorLimit}): a parked database holds no descriptor and is taken back on its first write.
+     */
+    public record Holding(int budget, int held, int parked) {
+    }
+
+    /** Databases held and parked now, and the most held at once. */
+    public Holding holding() {
+        HoldBudget b = builder.budget;
+        return new Holding(b.limit(), b.held(), b.parked());
+    }
+
+    /** True when the database at {@code db} is followed and parked now. */
+    public boolean parked(Path db) {
+        DatabaseReplication d = find(db);
+        return d != null && d.monitor().isParked();
     }
 
     static {
@@ -94,6 +116,7 @@ public final class Replicator implements AutoCloseable {
         private int threads = Math.max(4, Math.min(16, 4 * Runtime.getRuntime().availableProcessors()));
         private EngineOptions engine = EngineOptions.DEFAULT;
         private long maxShadowBacklog = DatabaseReplication.DEFAULT_MAX_SHADOW_BACKLOG;
+        private HoldBudget budget = new HoldBudget(Integer.MAX_VALUE);
 
         private Builder() {
         }
@@ -177,6 +200,7 @@ public final class Replicator implements AutoCloseable {
                 throw overlap.toException();
             });
             DescriptorLimit limit = DescriptorLimit.forDatabases(databases.size());
+            budget = new HoldBudget(engine.heldBudget() > 0 ? engine.heldBudget() : limit.heldBudget());
             if (!limit.enough()) LOG.warn(limit.warning());
             List<DatabaseReplication> opened = new ArrayList<>();
             List<DatabaseConfig> failed = new ArrayList<>();
@@ -205,6 +229,12 @@ public final class Replicator implements AutoCloseable {
                 replicator.followed(db);
             }
             for (int i = 0; i < failed.size(); i++) replicator.retryLater(failed.get(i), errors.get(i));
+            if (scheduler != null) replicator.scheduleParking();
+            Holding holding = replicator.holding();
+            if (holding.parked() > 0) {
+                LOG.info("{} databases followed: {} held open, {} parked (at most {} held: the open-file limit's budget)",
+                        opened.size(), holding.held(), holding.parked(), holding.budget());
+            }
             return replicator;
         }
 
@@ -216,16 +246,36 @@ public final class Replicator implements AutoCloseable {
         private DatabaseReplication open(DatabaseConfig db, Function<ReplicaConfig, ReplicaClient> clients) {
             try {
                 DatabaseReplication d = DatabaseReplication.open(db, listener, engine.writeGate(),
-                        r -> ObservedReplicaClient.of(StorageFailures.marking(clients.apply(r)), db.path(), r.name(), listener));
+                        r -> ObservedReplicaClient.of(StorageFailures.marking(clients.apply(r)), db.path(), r.name(), listener), budget);
                 d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
                 return d;
             } catch (IOException e) {
-                if (StorageFailures.find(e) != null) throw storageFailure(db.path(), "opening the replicas", e);
+                if (StorageFailures.find(e) != null) throw EngineCalls.storageFailure(db.path(), "opening the replicas", e);
                 throw new KeelException(ErrorCode.IO, "cannot set up Keel's local state: " + e.getMessage(),
                         db.resolvedMetaPath().toString(),
                         "check that the directory beside the database is writable and the disk has space", e);
             }
         }
+    }
+
+    /**
+     * Every shortest monitor interval, parks the held databases idle the longest while more are held than
+     * the budget allows or parked ones wait to be taken back. A database is parked only after two such
+     * intervals without a write, so one that is being written stays held.
+     */
+    private void scheduleParking() {
+        long period = 1000;
+        for (DatabaseReplication d : databases) period = Math.min(period, d.monitor().config().monitorInterval().toMillis());
+        for (PendingDatabase p : pending) period = Math.min(period, p.config().monitorInterval().toMillis());
+        long idle = TimeUnit.MILLISECONDS.toNanos(2 * Math.max(1, period));
+        HoldBudget budget = builder.budget;
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                budget.enforce(idle);
+            } catch (RuntimeException e) {
+                LOG.warn("parking idle databases failed: {}", e.toString()); // a timer that throws stops
+            }
+        }, period, Math.max(1, period), TimeUnit.MILLISECONDS);
     }
 
     /** Keeps retrying a database that failed at start while others replicate. */
@@ -305,9 +355,10 @@ public final class Replicator implements AutoCloseable {
      */
     public void sync() {
         Failures failures = new Failures();
-        for (DirectoryFollower f : directories) failures.attempt(f::rescan);
+        directories.rescan(failures);
         for (PendingDatabase p : pending) failures.attempt(p::openNow);
-        for (DatabaseReplication db : databases) failures.attempt(() -> run(db.path(), "sync", db::sync));
+        for (DatabaseReplication db : databases) failures.attempt(() -> EngineCalls.run(db.path(), "sync", db::sync));
+        builder.budget.enforce(0);
         failures.rethrowUnchecked();
     }
 
@@ -324,7 +375,7 @@ public final class Replicator implements AutoCloseable {
         List<ValidationResult> results = new ArrayList<>();
         for (DatabaseReplication db : databases) {
             for (Replica r : db.replicas()) {
-                results.add(call(db.path(), "validation of " + r.client().describe(), r::validateNow));
+                results.add(EngineCalls.call(db.path(), "validation of " + r.client().describe(), r::validateNow));
             }
         }
         return results;
@@ -333,7 +384,7 @@ public final class Replicator implements AutoCloseable {
     /** Applies the shadow backlog limit now (the daemon does it every monitor tick). */
     public void boundShadow() {
         for (DatabaseReplication db : databases) {
-            run(db.path(), "bounding the shadow WAL", db::boundShadow);
+            EngineCalls.run(db.path(), "bounding the shadow WAL", db::boundShadow);
         }
     }
 
@@ -341,41 +392,8 @@ public final class Replicator implements AutoCloseable {
     public void enforceRetention() {
         for (DatabaseReplication db : databases) {
             for (Replica r : db.replicas()) {
-                run(db.path(), "retention on " + r.client().describe(), r::enforceRetentionNow);
+                EngineCalls.run(db.path(), "retention on " + r.client().describe(), r::enforceRetentionNow);
             }
-        }
-    }
-
-    /** Engine work on one database that returns a value. */
-    private interface Call<T> {
-        T run() throws IOException, SQLException;
-    }
-
-    private static void run(Path db, String what, Failures.Work work) {
-        call(db, what, () -> {
-            work.run();
-            return null;
-        });
-    }
-
-    /** A replica's storage failed: STORAGE_UNAVAILABLE naming the replica (the database in the message). */
-    private static KeelException storageFailure(Path db, String what, IOException e) {
-        return new KeelException(ErrorCode.STORAGE_UNAVAILABLE, what + " of " + db + " failed: " + e.getMessage(),
-                StorageFailures.find(e).replica(), "check that the storage is reachable and the credentials are right;"
-                + " the data is kept in the shadow WAL and uploaded once it is", e);
-    }
-
-    /** Runs engine work on one database; its checked failures become a {@link KeelException} naming it. */
-    private static <T> T call(Path db, String what, Call<T> work) {
-        try {
-            return work.run();
-        } catch (IOException e) {
-            if (StorageFailures.find(e) != null) throw storageFailure(db, what, e);
-            throw new KeelException(ErrorCode.IO, what + " failed: " + e.getMessage(), db.toString(),
-                    "the data is kept in the shadow WAL; fix the cause and it is uploaded on the next sync", e);
-        } catch (SQLException e) {
-            throw new KeelException(ErrorCode.FAILURE, what + " failed: SQLite: " + e.getMessage(), db.toString(),
-                    "check that the database is a healthy SQLite file in WAL mode", e);
         }
     }
 
@@ -419,7 +437,7 @@ public final class Replicator implements AutoCloseable {
             throw ReplicationWait.notFollowed(db, databases.size(),
                     waitingDatabases().stream().anyMatch(p -> LocalPaths.followLinks(p).equals(real)));
         }
-        run(d.path(), "waiting for replication", () -> ReplicationWait.await(d, timeout, replicas, scheduler));
+        EngineCalls.run(d.path(), "waiting for replication", () -> ReplicationWait.await(d, timeout, replicas, scheduler));
     }
 
     private DatabaseReplication find(Path db) {
@@ -468,7 +486,7 @@ public final class Replicator implements AutoCloseable {
             closing = true;
         }
         for (PendingDatabase p : pending) p.cancel();
-        for (DirectoryFollower f : directories) f.cancel();
+        directories.cancel();
         for (DatabaseReplication db : databases) db.unschedule();
         if (scheduler != null) {
             scheduler.shutdown();
@@ -489,13 +507,9 @@ public final class Replicator implements AutoCloseable {
                 builder.listener.databaseLetGo(db.path());
             }
         }
-        for (DirectoryFollower f : directories) f.close();
+        directories.close();
         if (failure != null) throw failure;
     }
-
-    // ---- Databases that come and go while replicating: dir entries -------------------------------------
-
-    private final List<DirectoryFollower> directories = new CopyOnWriteArrayList<>();
 
     /**
      * Replicates every database of a {@code dir:} entry: those there now (before this returns, without
@@ -509,56 +523,11 @@ public final class Replicator implements AutoCloseable {
      *     (see {@link Overlaps}); NOT_FOUND when the directory does not exist
      */
     public void follow(DirectoryConfig directory) {
-        DirectoryFollower follower;
-        synchronized (joining) {
-            if (closing) throw new IllegalStateException("the replicator is closed");
-            java.util.Set<Path> ofDirectories = new java.util.HashSet<>();
-            for (DirectoryFollower f : directories) ofDirectories.addAll(f.databases());
-            List<DatabaseConfig> followedNow = new ArrayList<>();
-            for (DatabaseReplication d : databases) {
-                if (!ofDirectories.contains(d.path())) followedNow.add(d.monitor().config());
-            }
-            for (PendingDatabase p : pending) followedNow.add(p.config());
-            List<DirectoryConfig> entries = new ArrayList<>();
-            for (DirectoryFollower f : directories) entries.add(f.config());
-            entries.add(directory);
-            Overlaps.find(followedNow, entries).ifPresent(overlap -> {
-                throw overlap.toException();
-            });
-            follower = new DirectoryFollower(directory, new DirectoryFollower.Host() {
-                @Override
-                public DatabaseReplication open(DatabaseConfig config, Function<ReplicaConfig, ReplicaClient> clients) {
-                    return builder.open(config, clients);
-                }
-
-                @Override
-                public void join(DatabaseReplication db, ScheduledExecutorService loops) {
-                    joined(db, loops);
-                }
-
-                @Override
-                public void leave(DatabaseReplication db) {
-                    databases.remove(db);
-                    builder.listener.databaseLetGo(db.path());
-                }
-            }, builder.engine.clients(), builder.listener);
-            directories.add(follower);
-        }
-        follower.schedule(scheduler);
-        try {
-            follower.scan();
-        } catch (RuntimeException e) {
-            directories.remove(follower);
-            follower.close();
-            throw e;
-        }
-        LOG.info("{}: following the databases matching '{}'{}{}", directory.root(), directory.directory().pattern(),
-                directory.directory().recursive() ? " in every subdirectory" : "",
-                directory.watch() ? "" : " (found once: watch is off)");
+        directories.follow(directory);
     }
 
     /** A database of a dir entry joins the others, its loops on {@code loops} (null without background loops). */
-    private void joined(DatabaseReplication db, ScheduledExecutorService loops) {
+    void joined(DatabaseReplication db, ScheduledExecutorService loops) {
         synchronized (joining) {
             databases.add(db);
             if (closing) return; // close() gives it the final sync
@@ -566,5 +535,18 @@ public final class Replicator implements AutoCloseable {
         }
         logReplicating(db);
         followed(db);
+    }
+
+    /** Opens a database of a dir entry as the configured ones are opened. */
+    DatabaseReplication openForDirectory(DatabaseConfig config, Function<ReplicaConfig, ReplicaClient> clients) {
+        return builder.open(config, clients);
+    }
+
+    Function<ReplicaConfig, ReplicaClient> clients() {
+        return builder.engine.clients();
+    }
+
+    ReplicationListener listener() {
+        return builder.listener;
     }
 }

@@ -36,14 +36,24 @@ public final class FleetBench {
     private FleetBench() {
     }
 
-    record Figures(String who, double readySeconds, long rssKb, int threads, int fds, double idleCpu, int idleWrites,
-                   double lagP50, double lagP99) {
+    record Figures(String who, double readySeconds, long rssKb, int threads, int fds, Census census, double idleCpu,
+                   int idleWrites, double lagP50, double lagP99, String load) {
         void print(int n) {
             System.out.printf("%-10s N=%d: ready %.1f s, RSS %d MB (%.0f KB/db), threads %d, descriptors %d (%.1f/db), "
-                            + "idle CPU %.1f %% of a core, objects written while idle %d, single-write lag p50 %.0f ms p99 %.0f ms%n",
-                    who, n, readySeconds, rssKb / 1024, (double) rssKb / n, threads, fds, (double) fds / n, idleCpu * 100,
-                    idleWrites, lagP50, lagP99);
+                            + "held open %d, parked %d, %.1f descriptors per held database, "
+                            + "idle CPU %.1f %% of a core, objects written while idle %d, single-write lag p50 %.0f ms p99 %.0f ms"
+                            + " (load average after: %s)%n",
+                    who, n, readySeconds, rssKb / 1024, (double) rssKb / n, threads, fds, (double) fds / n,
+                    census.held(), n - census.held(), census.perHeld(), idleCpu * 100, idleWrites, lagP50, lagP99, load);
         }
+    }
+
+    /**
+     * What the descriptors of the process point at: a held database has SQLite's {@code -shm} open (one
+     * per database), so their count is the databases held; {@code perHeld} counts every descriptor on a
+     * database's own files (db, {@code -wal}, {@code -shm}) per held database.
+     */
+    record Census(int held, double perHeld) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -102,8 +112,10 @@ public final class FleetBench {
             long rss = statusField(p.pid(), "VmRSS:");
             int threads = (int) statusField(p.pid(), "Threads:");
             int fds = countFds(p.pid());
+            Census census = census(p.pid(), dbs.get(0).getParent());
             double[] lags = lags(dbs, replicas, 100, new Random(42));
-            return new Figures(who, ready, rss, threads, fds, idleCpu, idleWrites, percentile(lags, 50), percentile(lags, 99));
+            return new Figures(who, ready, rss, threads, fds, census, idleCpu, idleWrites, percentile(lags, 50),
+                    percentile(lags, 99), loadAverage());
         } finally {
             p.destroy(); // SIGTERM: a final sync, then exit
             if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly();
@@ -309,6 +321,28 @@ public final class FleetBench {
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             return (int) s.count();
         }
+    }
+
+    private static Census census(long pid, Path dbDir) throws IOException {
+        int shm = 0;
+        int onDatabases = 0;
+        try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : s.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException gone) {
+                    continue;
+                }
+                if (!target.startsWith(dbDir + "/")) continue;
+                String rel = target.substring(dbDir.toString().length() + 1);
+                if (rel.startsWith(".") || rel.contains("/.")) continue; // Keel's state directories and lock files
+                String name = rel.substring(rel.lastIndexOf('/') + 1);
+                onDatabases++;
+                if (name.endsWith("-shm")) shm++;
+            }
+        }
+        return new Census(shm, shm == 0 ? 0 : (double) onDatabases / shm);
     }
 
     private static String loadAverage() {

@@ -21,10 +21,16 @@ import java.sql.Statement;
 /**
  * Keel's hold on one SQLite database: one connection that keeps the long-lived read transaction (so
  * nobody checkpoints frames Keel has not copied yet) and, with it released, runs checkpoints and Keel's
- * own small writes; and channels on the db file and its WAL that stay open as long as the connection
- * does. Closing any descriptor on the db file drops every POSIX lock this process holds on it, so the
- * channels are opened once and closed only after the connection. Descriptors held: the connection's db
- * file, WAL and shared-memory file, plus the two channels (a fleet of 10,000 databases counts them).
+ * own small writes; and a read-only channel on the db file that stays open as long as the connection
+ * does. Closing any descriptor on the db file drops every POSIX lock this process holds on it, so that
+ * channel is opened once and closed only after the connection. The WAL is read through a channel
+ * opened for one round and closed after it ({@link #closeWal()}): SQLite takes no lock on the {@code -wal}
+ * file, so closing it drops none. Descriptors held between rounds: the connection's db file, WAL and
+ * shared-memory file, plus the db channel; 4 per database (see {@code DescriptorLimit}).
+ *
+ * <p>A handle can let go of the database ({@link #park()}: everything closed, the read transaction
+ * ended) and take it back later ({@link #reopen()}); what changed meanwhile is for the monitor's
+ * continuity check to judge.
  */
 final class DatabaseHandle implements AutoCloseable {
     static final String SEQ_TABLE = "_keel_seq";
@@ -41,6 +47,8 @@ final class DatabaseHandle implements AutoCloseable {
     /** The identity (device and inode) of the file at the db path when it was opened. */
     private Object dbKey;
     private boolean open;
+    /** Let go of on purpose (see {@link #park()}); not a failure to open. */
+    private boolean parked;
     private Connection connection;
     private FileChannel walChannel;
     private boolean readLocked;
@@ -100,7 +108,7 @@ final class DatabaseHandle implements AutoCloseable {
      * them would split the database in two.
      */
     String replacement() {
-        if (!open) return "the database file was replaced, and opening the new one failed";
+        if (!open && !parked) return "the database file was replaced, and opening the new one failed";
         try {
             Object now = fileKey(db);
             if (now == MISSING) return "the database file was deleted";
@@ -111,9 +119,39 @@ final class DatabaseHandle implements AutoCloseable {
         }
     }
 
-    /** False after {@link #close()}, or while opening a replacement file failed. */
+    /** False after {@link #close()}, while parked, or while opening a replacement file failed. */
     boolean isOpen() {
         return open;
+    }
+
+    /** True while let go of by {@link #park()} and not taken back. */
+    boolean isParked() {
+        return parked;
+    }
+
+    /**
+     * Lets go of the database: ends the read transaction and closes the connection, then the channels
+     * (in that order, so SQLite's locks are never dropped under it). Nothing is held afterwards; the
+     * page size and the identity of the file stay known. {@link #reopen()} takes it back.
+     */
+    void park() {
+        closeQuietly();
+        open = false;
+        parked = true;
+        connection = null;
+        walChannel = null;
+        dbChannel = null;
+        readLocked = false;
+    }
+
+    /** The identity of the database file held (or last held): device and inode, null where there is none. */
+    Object fileKey() {
+        return dbKey;
+    }
+
+    /** The identity of the file at the database's path now ({@link #MISSING} when there is none). */
+    Object currentFileKey() throws IOException {
+        return fileKey(db);
     }
 
     /**
@@ -123,6 +161,7 @@ final class DatabaseHandle implements AutoCloseable {
     void reopen() {
         closeQuietly();
         open = false;
+        parked = false;
         connection = null;
         walChannel = null;
         dbChannel = null;
@@ -178,14 +217,10 @@ final class DatabaseHandle implements AutoCloseable {
             // by the application before Keel's next checkpoint is seen by the continuity check and
             // starts a new generation; Keel's own checkpoint writes a frame and pins the WAL again.
             if (!walHoldsAFrame()) bumpSeq();
-            walChannel = FileChannel.open(walPath(), StandardOpenOption.READ);
             acquireReadLock();
         } catch (SQLException e) {
             throw new KeelException(ErrorCode.IO, "cannot open the database with SQLite: " + e.getMessage(), db.toString(),
                     "check that the file is a SQLite database keel may write to, and that its directory is writable", e);
-        } catch (IOException e) {
-            throw new KeelException(ErrorCode.IO, "cannot open the WAL: " + e.getMessage(), walPath().toString(),
-                    "check that keel may read the database's directory", e);
         }
     }
 
@@ -217,8 +252,25 @@ final class DatabaseHandle implements AutoCloseable {
         return pageSize;
     }
 
-    FileChannel wal() {
+    /**
+     * The WAL, through a read-only channel opened on first use in a round; {@link #closeWal()} closes it
+     * at the end of the round, so an idle database holds no descriptor of Keel's own on its WAL.
+     */
+    FileChannel wal() throws IOException {
+        if (walChannel == null) walChannel = FileChannel.open(walPath(), StandardOpenOption.READ);
         return walChannel;
+    }
+
+    /** Closes the WAL channel of this round (harmless to SQLite: it takes no lock on the -wal file). */
+    void closeWal() {
+        FileChannel ch = walChannel;
+        walChannel = null;
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // read-only: nothing to lose
+        }
     }
 
     FileChannel dbFile() {
@@ -322,6 +374,7 @@ final class DatabaseHandle implements AutoCloseable {
     @Override
     public void close() {
         open = false;
+        parked = false;
         closeQuietly();
     }
 

@@ -15,10 +15,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -40,9 +38,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final DatabaseHandle handle;
     private final Checkpointer checkpointer;
-    private Supplier<Collection<Position>> replicaPositions = List::of;
-    /** Replica positions at the last shadow cleanup that left older shadow WAL behind; null when none was left. */
-    private volatile List<Position> cleanupWaitsFor;
+    private final ShadowCleanup cleanup;
     private ShadowState state;
     private long copiedBytes;
     private byte[] expectedRestartHeader;
@@ -52,12 +48,21 @@ public final class DatabaseMonitor implements AutoCloseable {
     private String replacedBecause;
     private volatile Position published;
     private final WalProbe probe = new WalProbe();
+    /** The files' stats when the probe last found the WAL unchanged; null when unknown or racy. */
+    private ParkedStamp quietStamp;
     private volatile Generation startedHere;
     /** Offset of the first WAL frame the last scan did not accept. */
     private long probeAt;
 
     /** Held for the monitor's lifetime so no second replicator follows the same database. */
     private MetaLock metaLock;
+
+    /** This database's place in the budget, and its files while parked; see {@link #park()}. */
+    private Parking parking;
+    /** True once a round checked continuity since the database was opened (a database parked at open was not). */
+    private boolean verified;
+    /** When a round last found something to copy, or the database was opened or taken back. */
+    private volatile long lastActiveNanos = System.nanoTime();
 
     private DatabaseMonitor(DatabaseConfig config, DatabaseHandle handle, ShadowWal shadow, WriteGate gate,
                             ReplicationListener listener) {
@@ -68,6 +73,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         this.gate = gate;
         this.listener = listener;
         this.checkpointer = new Checkpointer(config, handle, listener);
+        this.cleanup = new ShadowCleanup(shadow);
     }
 
     /**
@@ -75,6 +81,16 @@ public final class DatabaseMonitor implements AutoCloseable {
      * {@link dev.keel.core.KeelException} when the database is missing or not SQLite.
      */
     public static DatabaseMonitor open(DatabaseConfig config, ReplicationListener listener, WriteGate gate)
+            throws IOException {
+        return open(config, listener, gate, HoldBudget.UNLIMITED);
+    }
+
+    /**
+     * Opens as above and counts the database in {@code budget}; when the budget is exceeded, lets go of
+     * it right away (parked, not verified yet: its first round takes it back once a place is free and
+     * checks continuity then, as after a restart).
+     */
+    static DatabaseMonitor open(DatabaseConfig config, ReplicationListener listener, WriteGate gate, HoldBudget budget)
             throws IOException {
         Path meta = config.resolvedMetaPath();
         MetaLock metaLock = null;
@@ -87,6 +103,8 @@ public final class DatabaseMonitor implements AutoCloseable {
             DatabaseMonitor monitor = new DatabaseMonitor(config, handle, shadow, gate, listener);
             monitor.metaLock = metaLock;
             monitor.recoverState();
+            monitor.parking = new Parking(monitor.db, handle, budget);
+            if (monitor.parking.countOpened()) monitor.letGo();
             return monitor;
         } catch (IOException | RuntimeException e) {
             handle.close();
@@ -100,7 +118,7 @@ public final class DatabaseMonitor implements AutoCloseable {
      * supplier returns null while some replica's position is still unknown.
      */
     public void replicaPositions(Supplier<Collection<Position>> positions) {
-        this.replicaPositions = positions;
+        cleanup.replicaPositions(positions);
     }
 
     private void recoverState() throws IOException {
@@ -153,36 +171,162 @@ public final class DatabaseMonitor implements AutoCloseable {
     public long sync() throws IOException, SQLException {
         lock.lock();
         try {
-            probe.reset(); // until this round completes, the next check reports a change
+            if (handle.isParked()) {
+                if (!parkedChanged()) {
+                    cleanup.clean(state);
+                    return 0;
+                }
+                if (!takeBack()) return 0; // no place free: the next tick tries again
+            }
+            resetProbe(); // until this round completes, the next check reports a change
             long copiedBefore = copiedBytes;
             verifyAndCopy();
+            verified = true;
             String mode = checkpointer.due(state);
             if (mode != null) {
                 checkpoint(mode);
                 verifyAndCopy(); // start the next index right away when the WAL restarted
             }
-            cleanShadow();
+            cleanup.clean(state);
             probe.capture(handle.wal(), probeAt, state.headerBytes());
-            return copiedBytes - copiedBefore;
+            long copied = copiedBytes - copiedBefore;
+            if (copied > 0) lastActiveNanos = System.nanoTime();
+            return copied;
         } finally {
+            handle.closeWal();
             lock.unlock();
         }
     }
 
     /**
+     * A round that must see every commit made before the call ({@code awaitReplicated}): a parked
+     * database is taken back first, and when no place of the budget is free this throws rather than
+     * return as if nothing had been committed.
+     */
+    public long syncHeld() throws IOException, SQLException {
+        lock.lock();
+        try {
+            requireHeld("a caller waiting for replication");
+            return sync();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void resetProbe() {
+        probe.reset();
+        quietStamp = null;
+    }
+
+    /** True when a parked database must be taken back: its files changed, it was never verified, or a new generation is asked for. */
+    private boolean parkedChanged() {
+        return !verified || newGenerationRequest != null || parking.changed(state != null);
+    }
+
+    /**
+     * Takes a parked database back when the budget has a place: opens it again and lets the next
+     * continuity check decide, as after a restart, whether the WAL still continues the shadow (the
+     * same header, and the last frame copied still in place) or a new generation starts. False when
+     * no place is free.
+     */
+    private boolean takeBack() {
+        Parking.TakenBack taken = parking.takeBack();
+        if (taken == null) return false;
+        if (taken.newGeneration() != null) newGenerationRequest = taken.newGeneration();
+        if (taken.unprovenRestart() != null) unprovenRestart = taken.unprovenRestart();
+        parkedEvent(false);
+        resetProbe();
+        lastActiveNanos = System.nanoTime();
+        return true;
+    }
+
+    /** True when the database is parked and its next round takes it back (it changed, or was never verified). */
+    boolean wantsTakeBack() {
+        lock.lock();
+        try {
+            return handle.isParked() && parkedChanged();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True while parked: nothing held, checked with a stat each tick. */
+    public boolean isParked() {
+        return handle.isParked();
+    }
+
+    /** True while the database is held open. */
+    boolean isHeld() {
+        return handle.isOpen();
+    }
+
+    long lastActiveNanos() {
+        return lastActiveNanos;
+    }
+
+    /**
+     * Lets go of an idle database to free its descriptors: copies every committed frame to the shadow
+     * WAL first, then ends the read transaction and closes everything, and records what the WAL looked
+     * like ({@link ParkedStamp}). False (nothing done) when a round is running or the database is not in
+     * a state to be parked. While parked, the application's own checkpoints may restart the WAL; the
+     * take-back then sees a new header and starts a new generation, so no gap is ever hidden.
+     */
+    boolean park() {
+        if (!lock.tryLock()) return false;
+        try {
+            if (!handle.isOpen() || state == null || newGenerationRequest != null || !verified) return false;
+            verifyAndCopy();
+            if (newGenerationRequest != null) return false;
+            letGo();
+            return true;
+        } catch (IOException | SQLException | RuntimeException e) {
+            LOG.debug("{}: not parked: {}", db, e.getMessage());
+            return false;
+        } finally {
+            handle.closeWal();
+            lock.unlock();
+        }
+    }
+
+    /** Closes everything and records the files; the caller holds the lock or owns the monitor alone. */
+    private void letGo() throws IOException {
+        resetProbe();
+        parking.letGo(state == null ? null : state.headerBytes(), probeAt);
+        parkedEvent(true);
+    }
+
+    private void parkedEvent(boolean parked) {
+        try {
+            listener.databaseParked(db, parked);
+        } catch (RuntimeException ignored) {
+            // a listener must not stop replication
+        }
+    }
+
+
+    /**
      * True when a round now would find nothing to do: the WAL reads as the last round left it (see
      * {@link WalProbe}), no checkpoint is due, no new generation is asked for, and the database file is
-     * still the one held. Costs two small reads and one stat; false when a round is running.
+     * still the one held. Once the probe found the WAL unchanged, the two files' stats at that moment
+     * are kept (when their times are not racy, see {@link ParkedStamp}), and while they stay the same
+     * the check costs those two stats only; false when a round is running.
      */
     public boolean quiet() {
         if (!lock.tryLock()) return false;
         try {
+            if (handle.isParked()) return !parkedChanged() && !cleanup.due();
             if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
-            if (checkpointer.due(state) != null || handle.replacement() != null || cleanupDue()) return false;
-            return probe.unchanged(handle.wal());
+            if (checkpointer.due(state) != null || cleanup.due()) return false;
+            ParkedStamp seen = quietStamp;
+            if (seen != null && !seen.changed(db, handle.walPath())) return true;
+            ParkedStamp now = ParkedStamp.of(db, handle.walPath()); // before the probe: a write after it changes the stats
+            boolean unchanged = handle.replacement() == null && probe.unchanged(handle.wal());
+            quietStamp = unchanged && !now.racy() ? now : null;
+            return unchanged;
         } catch (IOException e) {
             return false; // the round reports it
         } finally {
+            handle.closeWal();
             lock.unlock();
         }
     }
@@ -332,7 +476,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     public Snapshot snapshot(java.util.function.Consumer<Position> claim, AgeCipher cipher) throws IOException, SQLException {
         lock.lock();
         try {
-            probe.reset();
+            requireHeld("a snapshot");
+            resetProbe();
             verifyAndCopy();
             checkpoint("PASSIVE");
             verifyAndCopy();
@@ -344,6 +489,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             CompressedUpload upload = CompressedUpload.of(file, 0, size, gate, shadow.tempDir(), handle.pageSize(), cipher);
             return new Snapshot(new Position(state.generation(), state.index(), 0), upload);
         } finally {
+            handle.closeWal();
             lock.unlock();
         }
     }
@@ -355,7 +501,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     Position liveImage(Path out) throws IOException, SQLException {
         lock.lock();
         try {
-            probe.reset();
+            requireHeld("validation");
+            resetProbe();
             verifyAndCopy();
             Position at = state.position();
             try (FileChannel wal = shadow.openForRead(at.generation(), at.index())) {
@@ -363,7 +510,23 @@ public final class DatabaseMonitor implements AutoCloseable {
             }
             return at;
         } finally {
+            handle.closeWal();
             lock.unlock();
+        }
+    }
+
+    /** A parked database could not be taken back: every place of the budget is held (the loops free one soon). */
+    static final class NoFreePlace extends IOException {
+        NoFreePlace(String message) {
+            super(message);
+        }
+    }
+
+    /** Takes a parked database back for work that reads it; throws when no place is free (the loop retries). */
+    private void requireHeld(String what) throws IOException {
+        if (handle.isParked() && !takeBack()) {
+            throw new NoFreePlace("the database is parked and every place of the descriptor budget (" + parking.budget().limit()
+                    + " databases held) is taken; " + what + " waits for one");
         }
     }
 
@@ -373,36 +536,6 @@ public final class DatabaseMonitor implements AutoCloseable {
         public void close() throws IOException {
             payload.close();
         }
-    }
-
-    /** Deletes shadow WAL every replica has uploaded, and generations no replica still reads. */
-    private void cleanShadow() throws IOException {
-        if (state == null) return;
-        Collection<Position> positions = replicaPositions.get();
-        if (positions == null) { // a replica has not found its position yet: keep everything
-            cleanupWaitsFor = List.of();
-            return;
-        }
-        Set<Generation> keep = new HashSet<>();
-        keep.add(state.generation());
-        long minIndex = state.index();
-        for (Position p : positions) {
-            keep.add(p.generation());
-            if (p.generation().equals(state.generation())) minIndex = Math.min(minIndex, p.index());
-        }
-        shadow.deleteIndexesBelow(state.generation(), minIndex);
-        shadow.deleteGenerationsExcept(keep);
-        // Older shadow WAL left for a replica that is behind goes once it catches up, even when the
-        // database is idle by then: quiet() reports a change as soon as the replicas' positions move.
-        cleanupWaitsFor = minIndex < state.index() || keep.size() > 1 ? new java.util.ArrayList<>(positions) : null;
-    }
-
-    /** True when a cleanup left shadow WAL behind for replicas whose positions have moved since. */
-    private boolean cleanupDue() {
-        List<Position> waiting = cleanupWaitsFor;
-        if (waiting == null) return false;
-        Collection<Position> now = replicaPositions.get();
-        return now != null && !waiting.equals(new java.util.ArrayList<>(now));
     }
 
     /** Bytes of shadow WAL in the current index, for messages and tests. */
@@ -418,6 +551,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            if (parking != null) parking.close();
             handle.close();
         } finally {
             try {

@@ -32,6 +32,7 @@ public final class DatabaseReplication implements AutoCloseable {
     private volatile DatabaseDriver driver;
     private final ReplicationListener listener;
     private long maxShadowBacklog = DEFAULT_MAX_SHADOW_BACKLOG;
+    private final HoldBudget budget;
 
     /** The first wait before a failing replica's sync is retried (or its sync interval when longer). */
     static final Duration MIN_SYNC_BACKOFF = Duration.ofMillis(100);
@@ -42,10 +43,13 @@ public final class DatabaseReplication implements AutoCloseable {
     /** A replica further behind than this many bytes of WAL gives up its backlog and re-snapshots later. */
     public static final long DEFAULT_MAX_SHADOW_BACKLOG = 1L << 30;
 
-    private DatabaseReplication(DatabaseMonitor monitor, List<Replica> replicas, ReplicationListener listener) {
+    private DatabaseReplication(DatabaseMonitor monitor, List<Replica> replicas, ReplicationListener listener,
+                                HoldBudget budget) {
         this.monitor = monitor;
         this.replicas = replicas;
         this.listener = listener;
+        this.budget = budget;
+        budget.join(this);
         monitor.replicaPositions(() -> {
             List<Position> positions = new ArrayList<>();
             for (Replica r : replicas) {
@@ -63,6 +67,13 @@ public final class DatabaseReplication implements AutoCloseable {
      */
     public static DatabaseReplication open(DatabaseConfig config, ReplicationListener listener, WriteGate gate,
                                            Function<ReplicaConfig, ReplicaClient> clients) throws IOException {
+        return open(config, listener, gate, clients, HoldBudget.UNLIMITED);
+    }
+
+    /** Opens as above, counting the database in {@code budget} (parked right away when it is full). */
+    public static DatabaseReplication open(DatabaseConfig config, ReplicationListener listener, WriteGate gate,
+                                           Function<ReplicaConfig, ReplicaClient> clients, HoldBudget budget)
+            throws IOException {
         Set<String> names = new HashSet<>();
         for (ReplicaConfig r : config.replicas()) {
             if (!names.add(r.name())) {
@@ -87,7 +98,7 @@ public final class DatabaseReplication implements AutoCloseable {
             }
             List<LeaseKeeper> leases = new ArrayList<>();
             for (int i = 0; i < opened.size(); i++) leases.add(LeaseKeeper.of(config.replicas().get(i), opened.get(i), config.resolvedMetaPath()));
-            DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate);
+            DatabaseMonitor monitor = DatabaseMonitor.open(config, listener, gate, budget);
             List<Replica> replicas = new ArrayList<>();
             for (int i = 0; i < opened.size(); i++) {
                 replicas.add(new Replica(config.replicas().get(i), opened.get(i), monitor, listener, leases.get(i)));
@@ -99,7 +110,7 @@ public final class DatabaseReplication implements AutoCloseable {
                 monitor.close();
                 throw e;
             }
-            return new DatabaseReplication(monitor, List.copyOf(replicas), listener);
+            return new DatabaseReplication(monitor, List.copyOf(replicas), listener, budget);
         } catch (IOException | RuntimeException e) {
             for (ReplicaClient c : opened) closeQuietly(c);
             throw e;
@@ -127,6 +138,10 @@ public final class DatabaseReplication implements AutoCloseable {
     /** Sets the backlog limit per replica in bytes; 0 or less keeps everything until uploaded. */
     public void maxShadowBacklog(long bytes) {
         this.maxShadowBacklog = bytes;
+    }
+
+    HoldBudget budget() {
+        return budget;
     }
 
     public DatabaseMonitor monitor() {
@@ -168,6 +183,19 @@ public final class DatabaseReplication implements AutoCloseable {
         return listener;
     }
 
+    /**
+     * Parks the database (see {@link DatabaseMonitor#park()}) when every replica holds everything the
+     * shadow WAL does, so nothing of it needs the database until it is written again; false otherwise.
+     */
+    boolean park() {
+        Position head = monitor.position();
+        if (head == null) return false;
+        for (Replica r : replicas) {
+            if (!r.positionKnown() || !head.equals(r.position())) return false;
+        }
+        return monitor.park();
+    }
+
     /** Keeps the local shadow WAL from growing without bound while a replica is unreachable. */
     public void boundShadow() throws IOException {
         if (maxShadowBacklog <= 0) return;
@@ -184,6 +212,7 @@ public final class DatabaseReplication implements AutoCloseable {
 
     /** Copies the WAL and uploads to every replica now; throws the first failure after trying all replicas. */
     public void sync() throws IOException, SQLException {
+        if (monitor.wantsTakeBack()) budget.makeRoom(this);
         monitor.sync();
         Failures failures = new Failures();
         for (Replica r : replicas) failures.attempt(r::sync);
@@ -198,6 +227,7 @@ public final class DatabaseReplication implements AutoCloseable {
     public FinalSync finalSync() {
         Exception local = null;
         try {
+            if (monitor.wantsTakeBack()) budget.makeRoom(this);
             monitor.sync();
         } catch (IOException | SQLException | RuntimeException e) {
             local = e;
@@ -225,6 +255,7 @@ public final class DatabaseReplication implements AutoCloseable {
 
     @Override
     public void close() {
+        budget.leave(this);
         unschedule();
         for (Replica r : replicas) r.discardPreparedSnapshot();
         for (Replica r : replicas) r.releaseLease();

@@ -149,6 +149,7 @@ public final class DirectoryFollower implements AutoCloseable {
         for (Path p : new ArrayList<>(followed.keySet())) {
             if (!present.contains(p)) release(p);
         }
+        List<Path> found = new ArrayList<>();
         for (Path p : candidates) {
             if (followed.containsKey(p)) continue;
             Stamp stamp = Stamp.of(p);
@@ -158,21 +159,35 @@ public final class DirectoryFollower implements AutoCloseable {
                 continue;
             }
             notDatabases.remove(p);
-            adopt(p);
+            found.add(p);
+        }
+        // Opened on a few threads, as the databases listed in a config are at start (opening is mostly
+        // waiting for the disk); joined in the order found, a batch at a time so the first replicate early.
+        for (int from = 0; from < found.size(); from += OPEN_BATCH) {
+            if (closed) return;
+            List<Path> batch = found.subList(from, Math.min(found.size(), from + OPEN_BATCH));
+            List<ParallelOpen.Outcome<DatabaseReplication>> opened = ParallelOpen.all(batch, OPEN_THREADS, this::open);
+            for (int i = 0; i < batch.size(); i++) adopt(batch.get(i), opened.get(i));
         }
         notDatabases.keySet().retainAll(present);
         failedToOpen.keySet().retainAll(present);
     }
 
-    private void adopt(Path file) {
-        DatabaseReplication db;
-        try {
-            DatabaseConfig database = config.database(file);
-            String relative = config.directory().relativeName(file);
-            db = host.open(database, r -> PrefixedReplicaClient.under(prefixClient(r.name()), relative, r.storage().describe()));
-        } catch (RuntimeException e) {
+    /** Databases of one scan opened at once, and how many are opened before they join. */
+    private static final int OPEN_THREADS = 8;
+    private static final int OPEN_BATCH = 256;
+
+    private DatabaseReplication open(Path file) {
+        DatabaseConfig database = config.database(file);
+        String relative = config.directory().relativeName(file);
+        return host.open(database, r -> PrefixedReplicaClient.under(prefixClient(r.name()), relative, r.storage().describe()));
+    }
+
+    private void adopt(Path file, ParallelOpen.Outcome<DatabaseReplication> outcome) {
+        DatabaseReplication db = outcome.value();
+        if (outcome.error() != null) {
             // Logged once per kind of failure and file; tried again at every scan (a replica may come back).
-            String message = String.valueOf(e.getMessage());
+            String message = String.valueOf(outcome.error().getMessage());
             if (!message.equals(failedToOpen.put(file, message))) {
                 LOG.warn("{}: cannot start replicating it (tried again every scan): {}", file, message);
             }

@@ -15,9 +15,10 @@ import java.util.function.Function;
  *
  * @param writeGate called before Keel writes to its local state directory
  * @param clients   makes a replica's client from its configuration
+ * @param heldBudget the most databases held open at once; 0 derives it from the open-file limit
  */
-public record EngineOptions(WriteGate writeGate, Function<ReplicaConfig, ReplicaClient> clients) {
-    public static final EngineOptions DEFAULT = new EngineOptions(WriteGate.NONE, ReplicaClients::open);
+public record EngineOptions(WriteGate writeGate, Function<ReplicaConfig, ReplicaClient> clients, int heldBudget) {
+    public static final EngineOptions DEFAULT = new EngineOptions(WriteGate.NONE, ReplicaClients::open, 0);
 
     /** How {@link Replicator} starts a builder with given engine options; it registers itself when loaded. */
     @FunctionalInterface
@@ -32,17 +33,26 @@ public record EngineOptions(WriteGate writeGate, Function<ReplicaConfig, Replica
         Objects.requireNonNull(clients, "clients");
     }
 
+    public EngineOptions(WriteGate writeGate, Function<ReplicaConfig, ReplicaClient> clients) {
+        this(writeGate, clients, 0);
+    }
+
     /** Called once by {@link Replicator}'s static initializer. */
     public static void register(Starter replicatorStarter) {
         starter = replicatorStarter;
     }
 
     public EngineOptions withWriteGate(WriteGate gate) {
-        return new EngineOptions(gate, clients);
+        return new EngineOptions(gate, clients, heldBudget);
     }
 
     public EngineOptions withClients(Function<ReplicaConfig, ReplicaClient> factory) {
-        return new EngineOptions(writeGate, factory);
+        return new EngineOptions(writeGate, factory, heldBudget);
+    }
+
+    /** Holds at most {@code databases} open (0: as many as the descriptor limit allows), so tests park constantly. */
+    public EngineOptions withHeldBudget(int databases) {
+        return new EngineOptions(writeGate, clients, databases);
     }
 
     /** {@link Replicator.Builder#start()} with these options instead of the defaults. */

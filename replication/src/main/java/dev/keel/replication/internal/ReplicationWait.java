@@ -47,7 +47,22 @@ public final class ReplicationWait {
     public static void await(DatabaseReplication db, Duration timeout, int wanted, ScheduledExecutorService loops)
             throws IOException, SQLException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        db.monitor().sync(); // the commits made before this call, into the shadow WAL now
+        // the commits made before this call, into the shadow WAL now; a parked database is taken back once
+        // the loops free a place in the descriptor budget (they park the longest idle ones)
+        while (true) {
+            try {
+                db.monitor().syncHeld();
+                break;
+            } catch (DatabaseMonitor.NoFreePlace e) {
+                if (System.nanoTime() - deadline > 0) throw e;
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
         Position target = db.monitor().position();
         List<Replica> replicas = db.replicas();
         int need = Math.min(wanted, replicas.size());
