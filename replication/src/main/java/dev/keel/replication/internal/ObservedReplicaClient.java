@@ -1,5 +1,6 @@
 package dev.keel.replication.internal;
 
+import dev.keel.replication.spi.ForwardingReplicaClient;
 import dev.keel.replication.spi.NoSuchObjectException;
 import dev.keel.replication.spi.ObjectInfo;
 import dev.keel.replication.spi.Payload;
@@ -17,14 +18,13 @@ import java.util.List;
  * count requests by kind without the backends knowing about metrics. A missing object is an answer,
  * not a failure. A read is reported when its stream is closed, with the bytes read.
  */
-public final class ObservedReplicaClient implements ReplicaClient {
-    private final ReplicaClient client;
+public final class ObservedReplicaClient extends ForwardingReplicaClient {
     private final Path db;
     private final String replica;
     private final ReplicationListener listener;
 
     private ObservedReplicaClient(ReplicaClient client, Path db, String replica, ReplicationListener listener) {
-        this.client = client;
+        super(client);
         this.db = db;
         this.replica = replica;
         this.listener = listener;
@@ -37,7 +37,7 @@ public final class ObservedReplicaClient implements ReplicaClient {
 
     private void report(String operation, long bytes, Throwable error) {
         try {
-            listener.storageOperation(db, replica, client.type(), operation, bytes,
+            listener.storageOperation(db, replica, delegate.type(), operation, bytes,
                     error instanceof NoSuchObjectException ? null : error);
         } catch (RuntimeException ignored) {
             // a listener must not break replication
@@ -45,24 +45,9 @@ public final class ObservedReplicaClient implements ReplicaClient {
     }
 
     @Override
-    public String type() {
-        return client.type();
-    }
-
-    @Override
-    public String describe() {
-        return client.describe();
-    }
-
-    @Override
-    public void verify() {
-        client.verify();
-    }
-
-    @Override
     public List<ObjectInfo> list(String prefix) throws IOException {
         try {
-            List<ObjectInfo> out = client.list(prefix);
+            List<ObjectInfo> out = delegate.list(prefix);
             report("LIST", 0, null);
             return out;
         } catch (IOException | RuntimeException e) {
@@ -74,7 +59,7 @@ public final class ObservedReplicaClient implements ReplicaClient {
     @Override
     public InputStream open(String key) throws IOException {
         try {
-            return new CountedStream(client.open(key));
+            return new CountedStream(delegate.open(key));
         } catch (IOException | RuntimeException e) {
             report("GET", 0, e);
             throw e;
@@ -84,7 +69,7 @@ public final class ObservedReplicaClient implements ReplicaClient {
     @Override
     public InputStream openRange(String key, long offset, long length) throws IOException {
         try {
-            return new CountedStream(client.openRange(key, offset, length));
+            return new CountedStream(delegate.openRange(key, offset, length));
         } catch (IOException | RuntimeException e) {
             report("GET", 0, e);
             throw e;
@@ -94,7 +79,7 @@ public final class ObservedReplicaClient implements ReplicaClient {
     @Override
     public void write(String key, Payload payload) throws IOException {
         try {
-            client.write(key, payload);
+            delegate.write(key, payload);
             report("PUT", payload.length(), null);
         } catch (IOException | RuntimeException e) {
             report("PUT", 0, e);
@@ -105,7 +90,7 @@ public final class ObservedReplicaClient implements ReplicaClient {
     @Override
     public void delete(Collection<String> keys) throws IOException {
         try {
-            client.delete(keys);
+            delegate.delete(keys);
             report("DELETE", 0, null);
         } catch (IOException | RuntimeException e) {
             report("DELETE", 0, e);
@@ -113,16 +98,6 @@ public final class ObservedReplicaClient implements ReplicaClient {
         }
     }
 
-    /** The lease record is plain text beside the replica's files: passed through as it is. */
-    @Override
-    public java.util.Optional<dev.keel.replication.spi.ConditionalObjects> conditionalObjects() {
-        return client.conditionalObjects();
-    }
-
-    @Override
-    public void close() throws IOException {
-        client.close();
-    }
 
     /** An object's bytes, counted; reported once, at close or at the first read failure. */
     private final class CountedStream extends FilterInputStream {
