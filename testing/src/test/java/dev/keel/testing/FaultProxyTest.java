@@ -25,10 +25,11 @@ class FaultProxyTest {
             server.setDaemon(true);
             server.start();
 
-            assertThat(exchanges(proxy.port(), 3)).isLessThan(Duration.ofMillis(500));
+            Duration fast = exchanges(proxy.port(), 3);
             proxy.latency(Duration.ofMillis(200));
             Duration slow = exchanges(proxy.port(), 3);
-            assertThat(slow).isGreaterThanOrEqualTo(Duration.ofMillis(780)).isLessThan(Duration.ofMillis(3000));
+            // lower bounds only: a loaded machine makes everything slower, never the injected latency shorter
+            assertThat(slow).isGreaterThanOrEqualTo(Duration.ofMillis(780)).isGreaterThan(fast);
         }
     }
 
