@@ -36,6 +36,8 @@ final class ReplicateDaemon {
     private final ServerOptions server;
     private final KeelConfig.Heartbeat heartbeat;
     private final CountDownLatch stop = new CountDownLatch(1);
+    /** True once the replicator runs and the command (if any) may start. */
+    private volatile boolean started;
     private final AtomicReference<Process> child = new AtomicReference<>();
 
     ReplicateDaemon(List<DatabaseConfig> databases, List<DirectoryConfig> directories, List<String> command,
@@ -60,8 +62,10 @@ final class ReplicateDaemon {
 
     private int replicate(OperationsServer ops) throws InterruptedException {
         ReplicationListener listener = ops == null ? ReplicationListener.NONE : ops.listener();
-        // Start first: a setup the replicator refuses fails before the process changes how it handles signals.
-        // With a command to run, its databases may not exist until it creates them.
+        // Signals are handled from the start: one that arrives while databases are still being opened
+        // stops the process with a final sync once they are (a second one exits at once). With a command
+        // to run, its databases may not exist until it creates them.
+        installSignalHandlers();
         Heartbeat pinger = heartbeat == null ? null : Heartbeat.to(heartbeat.url()).every(heartbeat.interval());
         ReplicationListener heard = ReplicationListeners.of(Arrays.asList(listener, pinger == null ? null : pinger.listener()));
         Replicator replicator = Replicator.configure().databases(databases).listener(heard)
@@ -74,10 +78,10 @@ final class ReplicateDaemon {
         }
         if (ops != null) ops.serveSync(replicator);
         if (pinger != null) pinger.start();
-        installSignalHandlers();
+        started = true;
         int status = 0;
         try {
-            if (command == null) {
+            if (command == null || stop.getCount() == 0) { // told to stop while starting: the command never runs
                 stop.await();
                 LOG.info("signal received, running a final sync");
             } else {
@@ -120,6 +124,12 @@ final class ReplicateDaemon {
     private void onSignal(String name) {
         Process p = child.get();
         if (p == null) {
+            if (!started && stop.getCount() == 0) {
+                // a second signal while databases are still being opened: nothing acknowledged can be lost
+                // (the local state is crash-safe), so exit now as the default handler would
+                LOG.warn("second SIG{} while starting: exiting without a final sync", name);
+                Runtime.getRuntime().halt(name.equals("INT") ? 130 : 143);
+            }
             stop.countDown();
             return;
         }
