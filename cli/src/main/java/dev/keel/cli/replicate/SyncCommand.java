@@ -1,5 +1,6 @@
 package dev.keel.cli.replicate;
 
+import dev.keel.cli.OutputOptions;
 import dev.keel.cli.config.ConfigOptions;
 import dev.keel.cli.config.KeelConfig;
 import dev.keel.core.ErrorCode;
@@ -14,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +35,9 @@ import picocli.CommandLine.Parameters;
 public final class SyncCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
+
+    @Mixin
+    OutputOptions output;
 
     @Option(names = {"-addr", "--addr"}, paramLabel = "HOST:PORT",
             description = "Where the running replicator serves (its addr); default: the config file's addr.")
@@ -84,7 +90,15 @@ public final class SyncCommand implements Callable<Integer> {
         String body = response.body().strip();
         switch (response.statusCode()) {
             case 200 -> {
-                spec.commandLine().getOut().println(body);
+                if (output.json()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("db", path);
+                    m.put("replicated", true);
+                    m.put("message", body);
+                    output.printJson(spec.commandLine().getOut(), m);
+                } else {
+                    spec.commandLine().getOut().println(output.redact(body));
+                }
                 spec.commandLine().getOut().flush();
                 return 0;
             }

@@ -56,6 +56,9 @@ class SyncCommandTest {
             Run ok = run("sync", "-addr", addr, "-wait", "30s", db.toString());
             assertThat(ok.status()).as(ok.err()).isZero();
             assertThat(ok.out()).contains("replicated: " + db);
+            Run json = run("sync", "-addr", addr, "--json", db.toString());
+            assertThat(json.status()).as(json.err()).isZero();
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("replicated").asBoolean()).isTrue();
 
             Run unknown = run("sync", "-addr", addr, dir.resolve("other.db").toString());
             assertThat(unknown.status()).isEqualTo(66);
