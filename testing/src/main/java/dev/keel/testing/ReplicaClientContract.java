@@ -385,6 +385,11 @@ public abstract class ReplicaClientContract {
         var cas = conditional();
         assertThat(cas.read("keel-lease")).isNull();
         String v1 = cas.create("keel-lease", bytes("one"));
+        if (v1 == null && !atomicConditionalWrites() && cas.read("keel-lease") == null) {
+            // a server whose conditional writes are not atomic (s3proxy) may answer a conflict that never
+            // happened when it is slow; nothing was written, so the create is tried once more
+            v1 = cas.create("keel-lease", bytes("one"));
+        }
         assertThat(v1).isNotNull();
         assertThat(cas.create("keel-lease", bytes("two"))).isNull();
         var read = cas.read("keel-lease");
