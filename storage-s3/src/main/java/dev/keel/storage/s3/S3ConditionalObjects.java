@@ -86,22 +86,31 @@ final class S3ConditionalObjects implements ConditionalObjects {
 
     /**
      * True when the server refuses a second {@code If-None-Match: *} PUT of one key (then deletes the
-     * probe). Some S3-compatible servers ignore the header and overwrite.
+     * probe). Some S3-compatible servers ignore the header and overwrite. A server that refuses the
+     * first create of a fresh key has told nothing (a server whose conditional writes are not atomic
+     * does that when slow), so the probe is tried again with another key, and after a few such answers
+     * the question stays open: an IOException, not a verdict that would be remembered.
      */
     boolean serverHonoursConditions() throws IOException {
-        String probe = ".keel-cas-probe-" + UUID.randomUUID();
-        try {
-            if (put(probe, new byte[] {1}, null) == null) return false;
-            return put(probe, new byte[] {2}, null) == null;
-        } catch (IOException e) {
-            if (e.getCause() instanceof S3Exception s && S3Errors.isUnsupported(s)) return false;
-            throw e;
-        } finally {
+        for (int attempt = 0; attempt < PROBE_ATTEMPTS; attempt++) {
+            String probe = ".keel-cas-probe-" + UUID.randomUUID();
             try {
-                s3.get().deleteObject(b -> b.bucket(bucket).key(objectKey.apply(probe)));
-            } catch (SdkException ignored) {
-                // a leftover probe object is harmless: nothing reads it
+                if (put(probe, new byte[] {1}, null) == null) continue;
+                return put(probe, new byte[] {2}, null) == null;
+            } catch (IOException e) {
+                if (e.getCause() instanceof S3Exception s && S3Errors.isUnsupported(s)) return false;
+                throw e;
+            } finally {
+                try {
+                    s3.get().deleteObject(b -> b.bucket(bucket).key(objectKey.apply(probe)));
+                } catch (SdkException ignored) {
+                    // a leftover probe object is harmless: nothing reads it
+                }
             }
         }
+        throw new IOException("could not tell whether " + subject + " honours conditional writes: it refused to "
+                + "create a new object " + PROBE_ATTEMPTS + " times as if it existed; Keel will ask again on the next write");
     }
+
+    private static final int PROBE_ATTEMPTS = 3;
 }
