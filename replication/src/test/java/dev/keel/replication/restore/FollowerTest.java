@@ -86,6 +86,31 @@ class FollowerTest {
     }
 
     @Test
+    void anApplyWaitsForAReaderInsideATransactionSoTheReaderKeepsOneConsistentView() throws Exception {
+        Random random = new Random(3);
+        Path out = dir.resolve("follower.db");
+        try (KeelHistory primary = new KeelHistory(dir.resolve("primary"));
+             ReplicaClient client = ReplicaClients.open(new ReplicaStorage.File(primary.replica));
+             Follower follower = Follower.configure().from(client).output(out).start();
+             Connection reader = readOnly(out)) {
+            primary.commit(20, random);
+            follower.poll();
+            List<String> seen = primary.latest().rows();
+            reader.setAutoCommit(false);
+            assertThat(rows(reader)).isEqualTo(seen); // the read transaction holds SQLite's SHARED lock
+            primary.commit(20, random);
+            java.util.concurrent.CompletableFuture<FollowStep> poll = java.util.concurrent.CompletableFuture.supplyAsync(follower::poll);
+            Thread.sleep(1500);
+            assertThat(poll).as("the apply waits for the reader's transaction").isNotDone();
+            assertThat(rows(reader)).as("inside its transaction the reader's view does not move").isEqualTo(seen);
+            reader.commit();
+            assertThat(poll.get(60, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(FollowStep.Applied.class);
+            assertThat(rows(reader)).isEqualTo(primary.latest().rows());
+            reader.commit();
+        }
+    }
+
+    @Test
     void aStoppedFollowerResumesWhereItStoppedWithoutRebuildingTheCopy() throws Exception {
         Random random = new Random(7);
         Path out = dir.resolve("follower.db");
