@@ -29,6 +29,11 @@ sealed interface FollowPlan {
             return new Rebuild("the replica started generation " + latest.get().generation() + " (the copy holds "
                     + at.generation() + ")");
         }
+        return within(catalog, at);
+    }
+
+    /** The plan within the copy's generation, whatever other generations the catalog holds. */
+    static FollowPlan within(ReplicaCatalog catalog, Position at) {
         List<WalSegmentInfo> prefix = new ArrayList<>();
         List<WalSegmentInfo> after = new ArrayList<>();
         for (WalSegmentInfo s : catalog.walSegments(at.generation())) {

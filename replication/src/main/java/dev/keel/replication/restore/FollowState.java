@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -48,16 +49,35 @@ record FollowState(String replica, Position position, long changeCounter) {
         }
     }
 
-    /** Writes the state durably (temp file, fsync, rename, directory fsync). */
+    /**
+     * Writes the state durably (temp file, fsync, rename, directory fsync): after a rebuild, when the
+     * copy's file changes.
+     */
     void write(Path output) throws IOException {
         Path file = pathFor(output);
-        String text = "# Keel follower state: the position " + output.getFileName() + " holds. Do not edit.\n"
+        DurableFiles.replace(file, file.resolveSibling(file.getFileName() + ".tmp"),
+                out -> out.write(text().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Writes the state with a rename but without fsync: after each apply. A crash of the process
+     * leaves the old file or the new one; only a power cut can lose the rename, and then the recorded
+     * change counter no longer matches the copy's, so the follower rebuilds the copy rather than
+     * trust the position. Two fsyncs fewer per apply, which is most of a follower's lag.
+     */
+    void writeFast(Path output) throws IOException {
+        Path file = pathFor(output);
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(temp, text().getBytes(StandardCharsets.UTF_8));
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private String text() {
+        return "# Keel follower state: the position of the copy beside this file. Do not edit.\n"
                 + "replica=" + replica.replace("\n", " ") + "\n"
                 + "generation=" + position.generation() + "\n"
                 + "index=" + String.format("%08x", position.index()) + "\n"
                 + "offset=" + String.format("%08x", position.offset()) + "\n"
                 + "change-counter=" + changeCounter + "\n";
-        DurableFiles.replace(file, file.resolveSibling(file.getFileName() + ".tmp"),
-                out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -237,8 +237,13 @@ public final class Follower implements AutoCloseable {
 
     private FollowStep pollOnce() throws IOException {
         if (restoreReason != null) return rebuild(restoreReason);
-        ReplicaCatalog catalog = ReplicaChoice.catalog(client);
-        FollowPlan plan = FollowPlan.of(catalog, state.position());
+        // While the copy's generation grows, listing it alone is enough (and stays cheap on a replica
+        // with many generations); only when it has nothing new is the whole replica listed, to see
+        // whether the primary started a new generation.
+        FollowPlan plan = FollowPlan.within(generationCatalog(), state.position());
+        if (plan instanceof FollowPlan.Continue c && c.segments().isEmpty()) {
+            plan = FollowPlan.of(ReplicaChoice.catalog(client), state.position());
+        }
         if (plan instanceof FollowPlan.Rebuild r) return rebuild(r.reason());
         List<WalSegmentInfo> segments = ((FollowPlan.Continue) plan).segments();
         if (segments.isEmpty()) return new FollowStep.UpToDate(position());
@@ -257,6 +262,15 @@ public final class Follower implements AutoCloseable {
         Instant newest = segments.get(applied - 1).createdAt();
         return report(new FollowStep.Applied(from, position(), applied, transactions,
                 Duration.between(newest, Instant.now()).isNegative() ? Duration.ZERO : Duration.between(newest, Instant.now())));
+    }
+
+    private ReplicaCatalog generationCatalog() {
+        try {
+            return ReplicaCatalog.read(client, state.position().generation());
+        } catch (IOException e) {
+            throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, "cannot list the replica: " + e.getMessage(),
+                    client.describe(), "check that the storage is reachable; the follower tries again", e);
+        }
     }
 
     private FollowStep report(FollowStep.Applied step) {
@@ -294,7 +308,7 @@ public final class Follower implements AutoCloseable {
         Position next = new Position(state.position().generation(), replayer.index(), replayer.offset());
         copy.apply(batch, counter -> {
             FollowState s = new FollowState(replicaName, next, counter);
-            s.write(output);
+            s.writeFast(output);
             state = s;
         }, this::stopped);
         batch.clear();
