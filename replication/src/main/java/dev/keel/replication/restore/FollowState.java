@@ -63,7 +63,7 @@ record FollowState(String replica, Position position, long changeCounter) {
      * Writes the state with a rename but without fsync: after each apply. A crash of the process
      * leaves the old file or the new one; only a power cut can lose the rename, and then the recorded
      * change counter no longer matches the copy's, so the follower rebuilds the copy rather than
-     * trust the position. Two fsyncs fewer per apply, which is most of a follower's lag.
+     * trust the position. Two fsyncs fewer per apply.
      */
     void writeFast(Path output) throws IOException {
         Path file = pathFor(output);
