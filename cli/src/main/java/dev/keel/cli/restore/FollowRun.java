@@ -75,6 +75,7 @@ final class FollowRun {
         else if (command.generation != null) why = "-generation cannot be used with -f: a follower follows each new generation";
         else if (command.ifDbNotExists) why = "-if-db-not-exists cannot be used with -f: a follower resumes its own copy and refuses any other file";
         else if (command.ifReplicaExists) why = "-if-replica-exists cannot be used with -f";
+        else if (command.output.json()) why = "--json cannot be used with -f: a follower reports in its log, line by line";
         else if (command.target == null) why = "-f follows one database: give a DB_PATH or REPLICA_URL";
         else if (command.out == null) why = "-f needs -o PATH: the copy is a new file, never the database itself";
         if (why != null) throw RestoreCommand.usage(why, "keel restore -f -o COPY.db [-follow-interval 1s] DB_PATH|REPLICA_URL");

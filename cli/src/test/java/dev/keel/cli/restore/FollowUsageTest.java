@@ -51,6 +51,8 @@ class FollowUsageTest {
         RestoreCommandsTest.Run junk = RestoreCommandsTest.run("restore", "-f", "-o", out.toString(), "-follow-interval", "soon", url);
         assertThat(junk.status()).isEqualTo(64);
         assertThat(junk.err()).contains("invalid -follow-interval 'soon'");
+        RestoreCommandsTest.Run json = RestoreCommandsTest.run("restore", "-f", "-o", out.toString(), "--json", url);
+        assertThat(json.status()).isEqualTo(64);
         assertThat(Files.exists(out)).isFalse();
     }
 
