@@ -63,6 +63,14 @@ public final class RestoreCommand implements Callable<Integer> {
             description = "Remove stale -wal, -shm and -journal files at the output path (default: refuse to restore).")
     boolean removeStaleFiles;
 
+    @Option(names = {"-f", "--follow"}, description = "Follow mode: restore, then keep applying new WAL from the replica to the"
+            + " output, a read-only copy for readers, until SIGINT/SIGTERM (then exit 0). Needs -o.")
+    boolean follow;
+
+    @Option(names = {"-follow-interval", "--follow-interval"}, paramLabel = "DURATION",
+            description = "How often follow mode looks for new WAL (default 1s).")
+    String followInterval;
+
     @Parameters(arity = "0..1", paramLabel = "DB_PATH|REPLICA_URL", description = "A database in the config file, or a replica URL"
             + " (then -o is needed). None: every configured database. With -o DIR/: every database below the URL, into DIR.")
     String target;
@@ -77,6 +85,7 @@ public final class RestoreCommand implements Callable<Integer> {
             throw usage("invalid -parallelism " + parallelism + ": must be 1 to " + RestoreOptions.MAX_PARALLELISM,
                     "objects downloaded at once; the default is " + RestoreOptions.DEFAULT_PARALLELISM);
         }
+        if (follow || followInterval != null) return new FollowRun(this).call();
         if (FleetRestoreRun.applies(this)) return new FleetRestoreRun(this, restoreTarget).call();
         if (restoreTarget instanceof RestoreTarget.Index && generation == null) {
             throw usage("must specify generation when restoring to index", "add -generation NAME (see 'keel generations')");
@@ -143,12 +152,12 @@ public final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private static Generation parseGeneration(String name) {
+    static Generation parseGeneration(String name) {
         if (!Generation.isValid(name)) throw usage("invalid -generation '" + name + "'", "a generation is 16 lowercase hex characters");
         return new Generation(name);
     }
 
-    private static KeelException usage(String message, String hint) {
+    static KeelException usage(String message, String hint) {
         return new KeelException(ErrorCode.USAGE, message, null, hint);
     }
 }

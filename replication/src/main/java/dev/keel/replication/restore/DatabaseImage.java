@@ -13,7 +13,7 @@ import java.util.Map;
  * Size changes are folded the way SQLite's checkpoint applies them: cutting the file drops both the
  * file's and the buffered pages beyond the cut.
  */
-final class DatabaseImage {
+final class DatabaseImage implements PageSink {
     /** Blocks until the snapshot has been written into the channel; called before the first file write. */
     interface BaseReady {
         void await() throws IOException;
@@ -38,13 +38,15 @@ final class DatabaseImage {
     }
 
     /** The newest committed image of page {@code pageNumber} (1-based). */
-    void put(long pageNumber, byte[] page) throws IOException {
+    @Override
+    public void put(long pageNumber, byte[] page) throws IOException {
         pages.put((int) pageNumber, page);
         if ((long) pages.size() * pageSize >= memoryBudget) flush();
     }
 
     /** The file becomes {@code pageCount} pages long at this point of the replay. */
-    void setPageCount(long pageCount) {
+    @Override
+    public void setPageCount(long pageCount) {
         long length = pageCount * pageSize;
         pages.keySet().removeIf(p -> p > pageCount);
         truncateAt = Math.min(truncateAt, length);

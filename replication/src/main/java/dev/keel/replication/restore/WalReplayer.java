@@ -28,7 +28,7 @@ public final class WalReplayer {
     /** Pages of one index kept in memory before they are written, when replaying into a file in place. */
     private static final long IN_PLACE_BUDGET = 16L << 20;
 
-    private final DatabaseImage image;
+    private final PageSink image;
     private final int pageSize;
 
     private final Map<Long, byte[]> uncommitted = new LinkedHashMap<>();
@@ -40,7 +40,7 @@ public final class WalReplayer {
     private long frames;
     private long commits;
 
-    WalReplayer(DatabaseImage image, int pageSize) {
+    WalReplayer(PageSink image, int pageSize) {
         this.image = image;
         this.pageSize = pageSize;
     }
@@ -110,6 +110,7 @@ public final class WalReplayer {
                 for (Map.Entry<Long, byte[]> e : uncommitted.entrySet()) image.put(e.getKey(), e.getValue());
                 uncommitted.clear();
                 indexCommitSize = frame.header().commitSize();
+                image.committed(indexCommitSize);
                 commits++;
             }
         }
