@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
+    /** A wake-up for a replica that must still wait runs this much before it may upload, to copy the commit first. */
+    static final long WAKE_AHEAD_MS = 20;
 
     private final DatabaseReplication db;
     private final List<ReplicaLoop> replicas;
@@ -25,6 +27,10 @@ final class DatabaseDriver {
     private final long periodMs;
     /** True while a round is queued or running (busy rounds follow each other without the ticker). */
     private final AtomicBoolean working = new AtomicBoolean();
+    /** True while a wake-up from the file-system watch is scheduled (later ones are covered by it). */
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** True when a wake-up found a round running: the round looks again when it ends. */
+    private final AtomicBoolean wakeMissed = new AtomicBoolean();
     private volatile boolean running;
     private FleetTicker ticker;
     private long lastRoundBytes;
@@ -51,6 +57,30 @@ final class DatabaseDriver {
         } else if (working.compareAndSet(false, true)) {
             submit(0);
         }
+    }
+
+    /**
+     * The WAL was written ({@link WalWatch}): a tick when some replica would upload at once, otherwise
+     * shortly before the first one may (so its round finds the commit copied). Cheap and non-blocking:
+     * called on the watch's thread, possibly for every commit of a busy database.
+     */
+    void wake() {
+        if (!running || !wakeQueued.compareAndSet(false, true)) return;
+        long delay = Long.MAX_VALUE;
+        for (ReplicaLoop r : replicas) delay = Math.min(delay, r.readyInNanos());
+        if (delay == Long.MAX_VALUE) delay = 0; // no replica: the shadow WAL alone, copied at once
+        delay = Math.max(0, delay - TimeUnit.MILLISECONDS.toNanos(WAKE_AHEAD_MS));
+        try {
+            scheduler.schedule(this::woken, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            wakeQueued.set(false);
+        }
+    }
+
+    private void woken() {
+        wakeQueued.set(false);
+        wakeMissed.set(true);
+        if (!working.get() && wakeMissed.getAndSet(false)) tick();
     }
 
     private void monitorRound() throws Exception {
@@ -96,8 +126,12 @@ final class DatabaseDriver {
             long busyBytes = (long) db.monitor().config().minCheckpointPageCount() * db.monitor().pageSize() / 2;
             again = running && lastRoundBytes >= busyBytes;
         } finally {
-            if (again) submit(BUSY_TICK_MS);
-            else working.set(false);
+            if (again) {
+                submit(BUSY_TICK_MS);
+            } else {
+                working.set(false);
+                if (wakeMissed.getAndSet(false)) wake();
+            }
         }
     }
 

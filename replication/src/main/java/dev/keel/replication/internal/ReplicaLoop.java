@@ -10,10 +10,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One replica's background work, started by its database's driver instead of a timer of its own: when
  * the driver signals that the replica has work (new shadow WAL, a snapshot due, a failed upload to
- * retry), one sync round is scheduled, no sooner than {@code sync-interval} after the last, so commits
- * are batched per interval. An idle replica has nothing scheduled and costs nothing. Retention runs at
- * its interval, and only after the replica stored something since the last pass (an idle replica makes
- * no listing).
+ * retry), one sync round is scheduled. The rate limit is leading-edge: a replica whose last round is at
+ * least {@code sync-interval} old uploads at once, so a lone commit ships as soon as the driver noticed
+ * it; a round that follows sooner waits until that interval has passed, so under load the commits of
+ * each interval share one upload and a steady writer costs one request per interval, as with a tick.
+ * An idle replica has nothing scheduled and costs nothing. Retention runs at its interval, and only
+ * after the replica stored something since the last pass (an idle replica makes no listing).
  */
 final class ReplicaLoop {
     private final Replica replica;
@@ -49,11 +51,13 @@ final class ReplicaLoop {
     void signal() {
         if (stopped) return;
         // No round for a lease alone: an idle replica lets it lapse and takes it back before its next write.
-        if (replica.hasWork() && queued.compareAndSet(false, true)) {
-            long wait = Math.max(0, lastRound + intervalNanos - System.nanoTime());
-            submit(this::runSync, wait);
-        }
+        if (replica.hasWork() && queued.compareAndSet(false, true)) submit(this::runSync, readyInNanos());
         maybeRetention();
+    }
+
+    /** How long until this replica may start its next round (0: it would upload at once). */
+    long readyInNanos() {
+        return Math.max(0, lastRound + intervalNanos - System.nanoTime());
     }
 
     private void runSync() {
