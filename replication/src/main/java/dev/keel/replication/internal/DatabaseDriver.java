@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * wait for that signal instead of each driving the monitor. Ticks come every {@code monitor-interval}
  * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
  * ms while the WAL grows by more than half the checkpoint threshold per round, so the WAL stays near
- * {@code min-checkpoint-page-count} pages however fast the application writes.
+ * {@code min-checkpoint-page-count} pages however fast the application writes. Between ticks, the
+ * file-system watch wakes it when the WAL is written ({@link #wake()}), and a replica that must wait
+ * for its {@code sync-interval} gets a tick of its own when it may upload.
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
-    /** A wake-up for a replica that must still wait runs this much before it may upload, to copy the commit first. */
-    static final long WAKE_AHEAD_MS = 20;
 
     private final DatabaseReplication db;
     private final List<ReplicaLoop> replicas;
@@ -60,18 +60,21 @@ final class DatabaseDriver {
     }
 
     /**
-     * The WAL was written ({@link WalWatch}): a tick when some replica would upload at once, otherwise
-     * shortly before the first one may (so its round finds the commit copied). Cheap and non-blocking:
-     * called on the watch's thread, possibly for every commit of a busy database.
+     * The WAL was written ({@link WalWatch}): a tick when some replica may upload now, otherwise when the
+     * first one may (its round then finds the commit copied). Cheap and non-blocking: called on the
+     * watch's thread, possibly for every commit of a busy database.
      */
     void wake() {
-        if (!running || !wakeQueued.compareAndSet(false, true)) return;
         long delay = Long.MAX_VALUE;
         for (ReplicaLoop r : replicas) delay = Math.min(delay, r.readyInNanos());
-        if (delay == Long.MAX_VALUE) delay = 0; // no replica: the shadow WAL alone, copied at once
-        delay = Math.max(0, delay - TimeUnit.MILLISECONDS.toNanos(WAKE_AHEAD_MS));
+        wakeIn(delay == Long.MAX_VALUE ? 0 : delay); // no replica: the shadow WAL alone, copied at once
+    }
+
+    /** A tick in {@code delayNanos}, unless one is queued already (it covers this one: both wait for the same replica). */
+    private void wakeIn(long delayNanos) {
+        if (!running || !wakeQueued.compareAndSet(false, true)) return;
         try {
-            scheduler.schedule(this::woken, delay, TimeUnit.NANOSECONDS);
+            scheduler.schedule(this::woken, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
             wakeQueued.set(false);
         }
@@ -143,8 +146,14 @@ final class DatabaseDriver {
         }
     }
 
+    /** Signals every replica; one with work that must wait for its interval gets a tick when it may upload. */
     private void signalReplicas() {
-        for (ReplicaLoop r : replicas) r.signal();
+        long next = Long.MAX_VALUE;
+        for (ReplicaLoop r : replicas) {
+            long wait = r.signal();
+            if (wait > 0) next = Math.min(next, wait);
+        }
+        if (next != Long.MAX_VALUE) wakeIn(next);
     }
 
     /** Stops ticking and signalling; a round already running finishes. */
