@@ -117,8 +117,8 @@ public final class LagBench {
                         seconds, minMs, maxMs, new Random(seed + round));
                 for (double v : r.lags()) lags.get(m).add(v);
                 if (putsPerHour != null) putsPerHour.get(m).add(r.putsPerHour());
-                System.out.printf("    round %d %-18s %4d commits, p95 %6.1f ms, %6.0f PUTs/hour%s%n", round + 1, mode.label,
-                        r.lags().length, BenchDb.percentile(r.lags(), 95), r.putsPerHour(),
+                System.out.printf("    round %d %-18s %4d commits, lag p50 %6.1f ms, p95 %6.1f ms, %6.0f PUTs/hour%s%n", round + 1,
+                        mode.label, r.lags().length, BenchDb.percentile(r.lags(), 50), BenchDb.percentile(r.lags(), 95), r.putsPerHour(),
                         r.missing() > 0 ? " (" + r.missing() + " commits not matched to a segment)" : "");
             }
         }
