@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * wait for that signal instead of each driving the monitor. Ticks come every {@code monitor-interval}
  * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
  * ms while the WAL grows by more than half the checkpoint threshold per round, so the WAL stays near
- * {@code min-checkpoint-page-count} pages however fast the application writes.
+ * {@code min-checkpoint-page-count} pages however fast the application writes. Between ticks, the
+ * file-system watch wakes it when the WAL is written ({@link #wake()}), and a replica that must wait
+ * for its {@code sync-interval} gets a tick of its own when it may upload.
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
@@ -25,6 +27,10 @@ final class DatabaseDriver {
     private final long periodMs;
     /** True while a round is queued or running (busy rounds follow each other without the ticker). */
     private final AtomicBoolean working = new AtomicBoolean();
+    /** True while a wake-up from the file-system watch is scheduled (later ones are covered by it). */
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** True when a wake-up found a round running: the round looks again when it ends. */
+    private final AtomicBoolean wakeMissed = new AtomicBoolean();
     private volatile boolean running;
     private FleetTicker ticker;
     private long lastRoundBytes;
@@ -51,6 +57,33 @@ final class DatabaseDriver {
         } else if (working.compareAndSet(false, true)) {
             submit(0);
         }
+    }
+
+    /**
+     * The WAL was written ({@link WalWatch}): a tick when some replica may upload now, otherwise when the
+     * first one may (its round then finds the commit copied). Cheap and non-blocking: called on the
+     * watch's thread, possibly for every commit of a busy database.
+     */
+    void wake() {
+        long delay = Long.MAX_VALUE;
+        for (ReplicaLoop r : replicas) delay = Math.min(delay, r.readyInNanos());
+        wakeIn(delay == Long.MAX_VALUE ? 0 : delay); // no replica: the shadow WAL alone, copied at once
+    }
+
+    /** A tick in {@code delayNanos}, unless one is queued already (it covers this one: both wait for the same replica). */
+    private void wakeIn(long delayNanos) {
+        if (!running || !wakeQueued.compareAndSet(false, true)) return;
+        try {
+            scheduler.schedule(this::woken, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            wakeQueued.set(false);
+        }
+    }
+
+    private void woken() {
+        wakeQueued.set(false);
+        wakeMissed.set(true);
+        if (!working.get() && wakeMissed.getAndSet(false)) tick();
     }
 
     private void monitorRound() throws Exception {
@@ -96,8 +129,12 @@ final class DatabaseDriver {
             long busyBytes = (long) db.monitor().config().minCheckpointPageCount() * db.monitor().pageSize() / 2;
             again = running && lastRoundBytes >= busyBytes;
         } finally {
-            if (again) submit(BUSY_TICK_MS);
-            else working.set(false);
+            if (again) {
+                submit(BUSY_TICK_MS);
+            } else {
+                working.set(false);
+                if (wakeMissed.getAndSet(false)) wake();
+            }
         }
     }
 
@@ -109,8 +146,14 @@ final class DatabaseDriver {
         }
     }
 
+    /** Signals every replica; one with work that must wait for its interval gets a tick when it may upload. */
     private void signalReplicas() {
-        for (ReplicaLoop r : replicas) r.signal();
+        long next = Long.MAX_VALUE;
+        for (ReplicaLoop r : replicas) {
+            long wait = r.signal();
+            if (wait > 0) next = Math.min(next, wait);
+        }
+        if (next != Long.MAX_VALUE) wakeIn(next);
     }
 
     /** Stops ticking and signalling; a round already running finishes. */

@@ -30,6 +30,7 @@ public final class DatabaseReplication implements AutoCloseable {
     private final List<Replica> replicas;
     private final List<ScheduledFuture<?>> loops = new ArrayList<>();
     private volatile DatabaseDriver driver;
+    private volatile WalWatch.Registration watch = WalWatch.Registration.NONE;
     private final ReplicationListener listener;
     private long maxShadowBacklog = DEFAULT_MAX_SHADOW_BACKLOG;
     private final HoldBudget budget;
@@ -158,7 +159,8 @@ public final class DatabaseReplication implements AutoCloseable {
 
     /**
      * Starts this database's driver (one task: monitor tick, then a signal to the replicas, see
-     * {@link DatabaseDriver}) and the validation loops where configured.
+     * {@link DatabaseDriver}), the file-system watch that wakes it when the WAL is written (see
+     * {@link WalWatch}) and the validation loops where configured.
      */
     public void schedule(ScheduledExecutorService scheduler) {
         List<ReplicaLoop> replicaLoops = new ArrayList<>();
@@ -177,6 +179,9 @@ public final class DatabaseReplication implements AutoCloseable {
         DatabaseDriver d = new DatabaseDriver(this, List.copyOf(replicaLoops), scheduler, period);
         driver = d;
         d.start();
+        // A commit is noticed when its WAL write is, not at the next tick; the tick stays the fallback.
+        watch.close();
+        watch = WalWatch.onWalWrite(path(), d::wake);
     }
 
     ReplicationListener listener() {
@@ -204,6 +209,8 @@ public final class DatabaseReplication implements AutoCloseable {
 
     /** Stops this database's loops; a round already running finishes. */
     public void unschedule() {
+        watch.close();
+        watch = WalWatch.Registration.NONE;
         DatabaseDriver d = driver;
         if (d != null) d.stop();
         for (ScheduledFuture<?> f : loops) f.cancel(false);

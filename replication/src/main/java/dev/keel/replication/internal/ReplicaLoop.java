@@ -10,10 +10,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One replica's background work, started by its database's driver instead of a timer of its own: when
  * the driver signals that the replica has work (new shadow WAL, a snapshot due, a failed upload to
- * retry), one sync round is scheduled, no sooner than {@code sync-interval} after the last, so commits
- * are batched per interval. An idle replica has nothing scheduled and costs nothing. Retention runs at
- * its interval, and only after the replica stored something since the last pass (an idle replica makes
- * no listing).
+ * retry), one sync round starts. The rate limit is leading-edge: a replica whose last round is at
+ * least {@code sync-interval} old uploads at once, so a lone commit ships as soon as the driver noticed
+ * it; otherwise the driver signals again when the interval has passed, so under load the commits of
+ * each interval share one upload and a steady writer costs one request per interval, as with a tick.
+ * An idle replica has nothing scheduled and costs nothing. Retention runs at its interval, and only
+ * after the replica stored something since the last pass (an idle replica makes no listing).
  */
 final class ReplicaLoop {
     private final Replica replica;
@@ -45,15 +47,26 @@ final class ReplicaLoop {
         this.nextRetention = System.nanoTime() + retentionNanos;
     }
 
-    /** The driver's signal after each tick: schedules a sync round when the replica has work and none is queued. */
-    void signal() {
-        if (stopped) return;
-        // No round for a lease alone: an idle replica lets it lapse and takes it back before its next write.
-        if (replica.hasWork() && queued.compareAndSet(false, true)) {
-            long wait = Math.max(0, lastRound + intervalNanos - System.nanoTime());
-            submit(this::runSync, wait);
-        }
+    /**
+     * The driver's signal after each tick: starts a sync round when the replica has work, may upload now
+     * and has none queued. Returns how many nanoseconds until the replica with work may upload (0: now
+     * or no work): the driver signals again then, after copying what was committed meanwhile, so a
+     * round never races the copy that should go into it.
+     */
+    long signal() {
+        if (stopped) return 0;
         maybeRetention();
+        // No round for a lease alone: an idle replica lets it lapse and takes it back before its next write.
+        if (!replica.hasWork()) return 0;
+        long wait = readyInNanos();
+        if (wait > 0) return wait;
+        if (queued.compareAndSet(false, true)) submit(this::runSync, 0);
+        return 0;
+    }
+
+    /** How long until this replica may start its next round (0: it would upload at once). */
+    long readyInNanos() {
+        return Math.max(0, lastRound + intervalNanos - System.nanoTime());
     }
 
     private void runSync() {
