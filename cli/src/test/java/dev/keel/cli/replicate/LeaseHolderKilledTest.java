@@ -41,7 +41,7 @@ class LeaseHolderKilledTest {
     static final S3TestServer S3 = new S3TestServer();
     @RegisterExtension
     static final AzuriteServer AZURE = new AzuriteServer();
-    private static final String BUCKET = "keel-lease-killed";
+    static final String BUCKET = "keel-lease-killed";
     static final Duration TTL = Duration.ofSeconds(3);
 
     @TempDir
@@ -57,11 +57,11 @@ class LeaseHolderKilledTest {
     record Location(List<String> yaml, ReplicaStorage storage) {
     }
 
-    static Location s3(String path) {
-        return new Location(List.of("type: s3", "bucket: " + BUCKET, "path: " + path, "endpoint: " + S3.endpoint(),
-                "region: us-east-1", "force-path-style: true", "access-key-id: " + S3.accessKeyId(),
-                "secret-access-key: " + S3.secretAccessKey()),
-                new ReplicaStorage.S3(BUCKET, path, "us-east-1", S3.endpoint(), true, false, S3.accessKeyId(), S3.secretAccessKey()));
+    static Location s3(S3TestServer s3, String path) {
+        return new Location(List.of("type: s3", "bucket: " + BUCKET, "path: " + path, "endpoint: " + s3.endpoint(),
+                "region: us-east-1", "force-path-style: true", "access-key-id: " + s3.accessKeyId(),
+                "secret-access-key: " + s3.secretAccessKey()),
+                new ReplicaStorage.S3(BUCKET, path, "us-east-1", s3.endpoint(), true, false, s3.accessKeyId(), s3.secretAccessKey()));
     }
 
     static Location azure(String path) {
@@ -71,7 +71,7 @@ class LeaseHolderKilledTest {
 
     @Test
     void onS3AHolderKilledWithSigkillIsTakenOverAfterItsTtl() throws Exception {
-        killedHolderIsTakenOverAfterItsTtl(s3("killed-" + UUID.randomUUID()));
+        killedHolderIsTakenOverAfterItsTtl(s3(S3, "killed-" + UUID.randomUUID()));
     }
 
     @Test
