@@ -165,7 +165,7 @@ class LeaseTest {
     }
 
     @Test
-    void aStorageThatCannotHoldALeaseFailsTheStartAsBadInputWithTheHintToTurnItOff() throws Exception {
+    void withLeaseOnAStorageThatCannotHoldALeaseFailsTheStartAsBadInputWithTheHintToTurnItOff() throws Exception {
         Path db = database("app.db");
         Path replica = dir.resolve("replica");
         // The real file client, whose compare-and-swap answers as an S3 server that ignores conditional writes.
@@ -192,7 +192,7 @@ class LeaseTest {
             }
         };
         assertThatThrownBy(() -> dev.keel.replication.internal.EngineOptions.DEFAULT.withClients(ignoring)
-                .start(Replicator.configure().databases(List.of(config(db, replica, Duration.ofSeconds(30), false)))
+                .start(Replicator.configure().databases(List.of(leaseOn(config(db, replica, Duration.ofSeconds(30), false))))
                         .backgroundLoops(false)))
                 .isInstanceOfSatisfying(KeelException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
@@ -200,6 +200,13 @@ class LeaseTest {
                     assertThat(e.hint()).contains("lease: off").doesNotContain("-takeover");
                 });
         assertThat(generations(replica)).isEmpty();
+    }
+
+    /** {@code config} with {@code lease: on} (with {@code auto} such a storage runs without a lease). */
+    private static DatabaseConfig leaseOn(DatabaseConfig config) {
+        ReplicaConfig r = config.replicas().get(0);
+        return new DatabaseConfig(config.path(), null, config.monitorInterval(), config.checkpointInterval(), 0, 0,
+                List.of(r.withLease(new LeaseSettings(LeaseSettings.Mode.ON, r.lease().ttl(), false))));
     }
 
     private Process startProcess(Path db, Path replica, Duration ttl) throws Exception {

@@ -9,6 +9,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +35,11 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicInteger errorsSent = new AtomicInteger();
     private volatile Mode mode = Mode.PASS;
     private volatile Duration delay = Duration.ZERO;
+    private final List<Request> hungRequests = new CopyOnWriteArrayList<>();
+
+    /** A request that reached the proxy while it hung: when its head had arrived, and its request line. */
+    public record Request(Instant at, String line) {
+    }
 
     /** Starts a proxy to {@code 127.0.0.1:targetPort} on a free port. */
     public FaultProxy(int targetPort) throws IOException {
@@ -62,7 +70,10 @@ public final class FaultProxy implements AutoCloseable {
         return switchTo(Mode.HTTP_503);
     }
 
-    /** Accepts connections and reads requests but never answers. */
+    /**
+     * Accepts connections and reads requests but never answers (a network partition as the client sees it).
+     * Each connection's first request is kept, see {@link #requestsWhileHung()}.
+     */
     public FaultProxy hang() {
         return switchTo(Mode.HANG);
     }
@@ -90,6 +101,14 @@ public final class FaultProxy implements AutoCloseable {
      */
     public FaultProxy refuseWrites() {
         return switchTo(Mode.REFUSE_WRITES);
+    }
+
+    /**
+     * The requests that reached the proxy while it hung, in order: what a client tried to send during a
+     * partition (one per connection; a client waits for an answer before it sends a second).
+     */
+    public List<Request> requestsWhileHung() {
+        return List.copyOf(hungRequests);
     }
 
     /** 503 and 403 answers sent so far. */
@@ -122,7 +141,7 @@ public final class FaultProxy implements AutoCloseable {
         try {
             switch (now) {
                 case PASS, SLOW, LATENCY -> forward(client, now, new byte[0]);
-                case HANG -> client.getInputStream().transferTo(OutputStream.nullOutputStream());
+                case HANG -> hang(client);
                 case HTTP_503 -> answer503(client);
                 case REFUSE_WRITES -> refuseWrite(client);
             }
@@ -132,6 +151,14 @@ public final class FaultProxy implements AutoCloseable {
             open.remove(client);
             closeQuietly(client);
         }
+    }
+
+    private void hang(Socket client) throws IOException {
+        InputStream in = client.getInputStream();
+        String head = readHead(in);
+        if (head == null) return;
+        hungRequests.add(new Request(Instant.now(), head.substring(0, head.indexOf("\r\n"))));
+        in.transferTo(OutputStream.nullOutputStream());
     }
 
     private void answer503(Socket client) throws IOException {

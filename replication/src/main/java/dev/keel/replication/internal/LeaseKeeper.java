@@ -44,6 +44,8 @@ final class LeaseKeeper {
 
     private final ReplicaLease lease;
     private final Duration ttl;
+    private final LeaseSettings.Mode mode;
+    private final String name;
     private final String where;
     private final Clock clock;
     private final LongSupplier nanos;
@@ -55,11 +57,19 @@ final class LeaseKeeper {
     private LeaseRecord takenOverFrom;
     /** The record of the holder that took the lease from us while we held it: this run writes no more. */
     private LeaseRecord lost;
+    /** With lease: auto, the storage turned out unable to hold a lease: the replica runs without one. */
+    private boolean unsupported;
 
     LeaseKeeper(ReplicaLease lease, LeaseSettings settings, String where, Clock clock, LongSupplier nanos) {
+        this(lease, settings, "?", where, clock, nanos);
+    }
+
+    LeaseKeeper(ReplicaLease lease, LeaseSettings settings, String name, String where, Clock clock, LongSupplier nanos) {
         this.lease = lease;
         this.ttl = settings.ttl();
+        this.mode = settings.mode();
         this.takeover = settings.takeover();
+        this.name = name;
         this.where = where;
         this.clock = clock;
         this.nanos = nanos;
@@ -91,7 +101,7 @@ final class LeaseKeeper {
         }
         Clock clock = Clock.systemUTC();
         LeaseHolder me = LeaseHolder.self(LeaseToken.of(metaDir, config.name()));
-        return new LeaseKeeper(new ReplicaLease(objects.get(), client.describe(), me, clock), settings,
+        return new LeaseKeeper(new ReplicaLease(objects.get(), client.describe(), me, clock), settings, config.name(),
                 client.describe(), clock, System::nanoTime);
     }
 
@@ -109,7 +119,17 @@ final class LeaseKeeper {
      * writes, so a replica renews only while it writes.
      */
     synchronized Verdict check() throws IOException {
+        if (unsupported) return new Writable();
         if (lost != null) return new Refused(lost);
+        try {
+            return checkHeld();
+        } catch (IOException e) {
+            if (!withoutLease(e)) throw e;
+            return new Writable();
+        }
+    }
+
+    private Verdict checkHeld() throws IOException {
         long now = nanos.getAsLong();
         if (held == null) {
             LeaseOutcome outcome = lease.acquire(ttl, takeover);
@@ -164,6 +184,7 @@ final class LeaseKeeper {
      * still start while the last renewal holds.
      */
     synchronized void checkWritable() throws IOException {
+        if (unsupported) return;
         if (lost != null) throw failure(new LeaseRefusedException(lost));
         if (held == null) throw failure("the replica's lease is not held");
         if (writableAt != null) throw failure("waiting for the previous holder's lease to end at " + writableAt);
@@ -184,6 +205,33 @@ final class LeaseKeeper {
             throw e;
         }
     }
+
+    /**
+     * With {@code lease: auto}, a storage that answered it cannot hold a lease (an S3 server that ignores
+     * conditional writes) turns this replica's lease off for the run, with one warning per process that
+     * names the replica, says why and what to do: the replica is replicated as without a lease, which is
+     * what {@code auto} promises. True when that happened; with {@code lease: on} the failure stands.
+     */
+    private boolean withoutLease(IOException e) {
+        if (mode != LeaseSettings.Mode.AUTO) return false;
+        dev.keel.replication.spi.LeaseUnsupportedException u = null;
+        for (Throwable t = e; t != null && u == null; t = t.getCause()) {
+            if (t instanceof dev.keel.replication.spi.LeaseUnsupportedException found) u = found;
+        }
+        if (u == null) return false;
+        unsupported = true;
+        held = null;
+        var log = org.slf4j.LoggerFactory.getLogger(LeaseKeeper.class);
+        if (WARNED_UNSUPPORTED.compareAndSet(false, true)) {
+            log.warn("replica {} ({}): {}; it is replicated without a lease (lease: auto), so nothing stops a second "
+                    + "replicator on another host from writing it. To silence this, {}", name, where, u.getMessage(), u.hint());
+        } else {
+            log.debug("replica {} ({}): {}; replicated without a lease", name, where, u.getMessage());
+        }
+        return true;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED_UNSUPPORTED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Gives the lease up so the next replicator takes it at once; quiet when that fails (it then expires). */
     synchronized void release() {

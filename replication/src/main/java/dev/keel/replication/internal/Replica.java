@@ -263,9 +263,15 @@ public final class Replica {
      * refused there); a refusal is a STORAGE_UNAVAILABLE error naming the holder, a storage that cannot
      * hold a lease a BAD_INPUT error. A storage that cannot be reached is left to the loop, which takes
      * the lease once it answers.
+     *
+     * <p>Not at the restart of an idle database whose local state says the replica holds everything: its
+     * first write takes the lease (every write is fenced, see {@link LeaseKeeper}), so a fleet's restart
+     * costs no request per database. Such local state is this replicator's own (one process per host
+     * holds it), and its lease lapses while idle anyway; another replicator has none and is refused here.
      */
     void takeLease() {
         if (lease == null) return;
+        if (positionKnown && !hasWork()) return;
         lock.lock();
         try {
             leaseAllowsWriting();
