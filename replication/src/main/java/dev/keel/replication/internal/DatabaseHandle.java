@@ -39,6 +39,7 @@ final class DatabaseHandle implements AutoCloseable {
     /** Pages: SQLite allocates a cache's pages in one block at first use, so this bounds what each database costs. */
     private static final int CACHE_PAGES = 8;
     private static final Object MISSING = new Object();
+    private static final int DEFAULT_PAGE_SIZE = 4096;
 
     private final Path db;
     /** The file {@code db} names, symbolic links followed: SQLite keeps -wal and -shm beside it, not beside the link. */
@@ -69,12 +70,35 @@ final class DatabaseHandle implements AutoCloseable {
         return handle;
     }
 
+    /**
+     * A handle on a database that is not opened yet, parked from the start: the replicator holds more
+     * databases than the descriptor budget allows, so this one waits for a place, and its first round
+     * opens it ({@link #reopen()}) and checks it then. Opening it now only to let go of it at once would
+     * cost an open, Keel's tables and SQLite's checkpoint on close for nothing. Only the file's existence
+     * is checked (with a stat: no descriptor is opened and closed on a file SQLite may hold in this process).
+     */
+    static DatabaseHandle unopened(Path db) {
+        requireDatabaseFile(db);
+        DatabaseHandle handle = new DatabaseHandle(db);
+        try {
+            handle.dbKey = fileKey(db);
+            if (handle.dbKey == MISSING) throw notFound(db); // deleted since the check above
+        } catch (IOException e) {
+            handle.dbKey = null; // unknown: the take-back then cannot tell a replacement, and opens what is there
+        }
+        handle.file = LocalPaths.followLinks(db);
+        handle.parked = true;
+        return handle;
+    }
+
     /** Checks that the database file exists, as {@link #open} does first: before anything else is created for it. */
     static void requireDatabaseFile(Path db) {
-        if (!Files.isRegularFile(db)) {
-            throw new KeelException(ErrorCode.NOT_FOUND, "database does not exist", db.toString(),
-                    "create the database first (the application does), or fix the path in the config");
-        }
+        if (!Files.isRegularFile(db)) throw notFound(db);
+    }
+
+    private static KeelException notFound(Path db) {
+        return new KeelException(ErrorCode.NOT_FOUND, "database does not exist", db.toString(),
+                "create the database first (the application does), or fix the path in the config");
     }
 
     private void openFiles() {
@@ -248,8 +272,9 @@ final class DatabaseHandle implements AutoCloseable {
         return file.resolveSibling(file.getFileName() + "-wal");
     }
 
+    /** The page size read at the first open; SQLite's default before that (only the busy-round heuristic asks then). */
     int pageSize() {
-        return pageSize;
+        return pageSize > 0 ? pageSize : DEFAULT_PAGE_SIZE;
     }
 
     /**

@@ -174,7 +174,7 @@ public final class DirectoryFollower implements AutoCloseable {
     }
 
     /** Databases of one scan opened at once, and how many are opened before they join. */
-    private static final int OPEN_THREADS = 8;
+    private static final int OPEN_THREADS = 16;
     private static final int OPEN_BATCH = 256;
 
     private DatabaseReplication open(Path file) {

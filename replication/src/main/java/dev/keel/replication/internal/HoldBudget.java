@@ -47,14 +47,27 @@ public final class HoldBudget {
         return n;
     }
 
-    /** Counts a database opened (at start a database is opened before the budget is asked: it is parked right after when over). */
-    void hold() {
-        held.incrementAndGet();
+    /**
+     * Takes a place for a database about to be opened; false when none is free (it then starts parked,
+     * unopened, and waits for a place like any parked database).
+     */
+    boolean tryHoldAtOpen() {
+        while (true) {
+            int h = held.get();
+            if (h >= limit) return false;
+            if (held.compareAndSet(h, h + 1)) return true;
+        }
     }
 
-    /** True when the budget is exceeded. */
-    boolean over() {
-        return held.get() > limit;
+    /**
+     * True when a place is free now for {@code who}, a parked database that wants to be taken back; when
+     * none is, {@code who} counts as waiting (so {@link #enforce} frees one) and its driver runs no round
+     * that could only fail to get a place.
+     */
+    boolean placeFree(Object who) {
+        if (held.get() < limit) return true;
+        waiting.add(who);
+        return false;
     }
 
     /** Takes a place for {@code who} to be taken back; false (and {@code who} counted as waiting) when there is none. */
