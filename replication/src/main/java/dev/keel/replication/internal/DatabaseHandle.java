@@ -44,6 +44,7 @@ final class DatabaseHandle implements AutoCloseable {
     private final Path db;
     /** The file {@code db} names, symbolic links followed: SQLite keeps -wal and -shm beside it, not beside the link. */
     private Path file;
+    private Path walPath;
     private FileChannel dbChannel;
     /** The identity (device and inode) of the file at the db path when it was opened. */
     private Object dbKey;
@@ -86,7 +87,7 @@ final class DatabaseHandle implements AutoCloseable {
         } catch (IOException e) {
             handle.dbKey = null; // unknown: the take-back then cannot tell a replacement, and opens what is there
         }
-        handle.file = LocalPaths.followLinks(db);
+        handle.follow(LocalPaths.followLinks(db));
         handle.parked = true;
         return handle;
     }
@@ -107,7 +108,7 @@ final class DatabaseHandle implements AutoCloseable {
             // The identity is read before the channel is opened: if the file is replaced in between,
             // the next check sees a new identity and opens the files again.
             dbKey = fileKey(db);
-            file = LocalPaths.followLinks(db);
+            follow(LocalPaths.followLinks(db));
             dbChannel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot open the database: " + e.getMessage(), db.toString(),
@@ -268,8 +269,14 @@ final class DatabaseHandle implements AutoCloseable {
         return db;
     }
 
+    /** The WAL beside the file held; made once per file (each idle check of a fleet asks for it). */
     Path walPath() {
-        return file.resolveSibling(file.getFileName() + "-wal");
+        return walPath;
+    }
+
+    private void follow(Path target) {
+        file = target;
+        walPath = target.resolveSibling(target.getFileName() + "-wal");
     }
 
     /** The page size read at the first open; SQLite's default before that (only the busy-round heuristic asks then). */
