@@ -280,7 +280,7 @@ public final class Replicator implements AutoCloseable {
         HoldBudget budget = builder.budget;
         scheduler.scheduleWithFixedDelay(() -> {
             try {
-                budget.enforce(idle);
+                budget.enforce(idle, scheduler);
             } catch (RuntimeException e) {
                 LOG.warn("parking idle databases failed: {}", e.toString()); // a timer that throws stops
             }

@@ -226,10 +226,7 @@ final class DatabaseHandle implements AutoCloseable {
                             + mode + " mode)", db.toString(), "close other connections that use another journal mode and retry");
                 }
                 s.execute("PRAGMA wal_autocheckpoint = 0");
-                // Keel reads a few pages of its own table (checkpoints and snapshots bypass the cache): a
-                // small page cache is enough (SQLite's default of 2 MB, times 10,000 databases, is not).
                 // Its own rows need no fsync per commit.
-                s.execute("PRAGMA cache_size = " + CACHE_PAGES);
                 s.execute("PRAGMA synchronous = NORMAL");
                 pageSize = Integer.parseInt(queryString(s, "PRAGMA page_size"));
                 s.execute("CREATE TABLE IF NOT EXISTS " + SEQ_TABLE + " (id INTEGER PRIMARY KEY, seq INTEGER)");
@@ -261,6 +258,14 @@ final class DatabaseHandle implements AutoCloseable {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+            // Keel reads a few pages of its own table (checkpoints and snapshots bypass the cache): a small
+            // page cache is enough (SQLite's default of 2 MB, times 10,000 databases, is not). Set before
+            // the first statement that reads the file: SQLite allocates and touches a block of up to 20
+            // pages (about 88 KB) at the cache's first use, bounded by the cache size set then.
+            s.execute("PRAGMA cache_size = " + CACHE_PAGES);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
         }
         return c;
     }
