@@ -50,6 +50,37 @@ class ParkingTest {
         }
     }
 
+    /**
+     * A database beyond the budget at start is not opened then let go of at once (an open, Keel's tables
+     * and SQLite's checkpoint on close, for nothing): it waits, unopened, for a place, and its first round
+     * opens it once.
+     */
+    @Test
+    void databasesBeyondTheBudgetAtStartAreOpenedOnlyWhenAPlaceIsFree() throws Exception {
+        List<DatabaseConfig> configs = fleet();
+        for (Connection c : apps) c.close();
+        apps.clear();
+        try (Replicator r = start(configs)) {
+            int touched = 0;
+            for (DatabaseConfig db : configs) {
+                if (hasKeelTable(db.path())) touched++;
+            }
+            assertThat(touched).as("databases Keel opened at start").isEqualTo(BUDGET);
+            assertThat(r.holding().held()).isEqualTo(BUDGET);
+            assertThat(r.holding().parked()).isEqualTo(DATABASES - BUDGET);
+            for (int i = 0; i < 2 * DATABASES && configs.stream().anyMatch(db -> r.position(db.path()) == null); i++) r.sync();
+            for (DatabaseConfig db : configs) assertThat(r.position(db.path())).as("%s", db.path()).isNotNull();
+        }
+        assertRestoresEqual(configs);
+    }
+
+    private static boolean hasKeelTable(Path db) throws Exception {
+        try (Connection c = TestDatabases.open(db); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema WHERE name = '_keel_seq'")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
+    }
+
     @Test
     void aParkedDatabaseWrittenWithoutACheckpointContinuesItsGeneration() throws Exception {
         List<DatabaseConfig> configs = fleet();

@@ -179,6 +179,27 @@ class DirectoryReplicationTest {
         assertThat(ReplicatedFleet.rows(restore("new/late.db"))).hasSize(4);
     }
 
+    /**
+     * A rescan of an unchanged directory reuses its last listing; a file already listed that becomes a
+     * database in place (its bytes written, no entry added to the directory) is still picked up.
+     */
+    @Test
+    void aFileThatBecomesADatabaseInPlaceIsPickedUpThoughTheDirectoryIsUnchanged() throws Exception {
+        Path root = tenants();
+        createDatabase(root.resolve("first.db"), 1);
+        Path template = dir.resolve("template/late.db");
+        createDatabase(template, 3);
+        Files.write(root.resolve("late.db"), new byte[0]); // not a database yet
+        try (Replicator r = daemon()) {
+            r.follow(entry(root, false, true));
+            await("first.db is replicated", () -> replicated("first.db"));
+            Thread.sleep(1500); // a few rescans of the unchanged directory
+            Files.write(root.resolve("late.db"), Files.readAllBytes(template), java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+            await("late.db is replicated", () -> replicated("late.db"));
+        }
+        assertThat(ReplicatedFleet.rows(restore("late.db"))).hasSize(3);
+    }
+
     @Test
     void withWatchOffTheDirectoryIsReadOnceAtStart() throws Exception {
         Path root = tenants();

@@ -102,6 +102,11 @@ public record DatabaseDirectory(Path root, String pattern, boolean recursive) {
                                 root.toString(), "point dir at the directory that holds the databases");
                     }
                     String name = entry.getFileName().toString();
+                    // Only a directory to descend into or a file the pattern names needs a stat: a fleet's
+                    // directory holds three or four entries per database (-wal, -shm, state directories).
+                    boolean descend = recursive && !name.startsWith(".");
+                    boolean named = !SqliteFile.isSideFile(name) && matcher.matches(entry.getFileName());
+                    if (!descend && !named) continue;
                     BasicFileAttributes attributes;
                     try {
                         attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -109,11 +114,10 @@ public record DatabaseDirectory(Path root, String pattern, boolean recursive) {
                         continue; // deleted while listed
                     }
                     if (attributes.isDirectory()) {
-                        if (recursive && !name.startsWith(".") && root.relativize(entry).getNameCount() < MAX_DEPTH) {
+                        if (descend && root.relativize(entry).getNameCount() < MAX_DEPTH) {
                             pending.add(entry);
                         }
-                    } else if (isRegularFile(entry, attributes) && !SqliteFile.isSideFile(name)
-                            && matcher.matches(entry.getFileName())) {
+                    } else if (named && isRegularFile(entry, attributes)) {
                         found.add(entry);
                     }
                 }

@@ -39,10 +39,12 @@ final class DatabaseHandle implements AutoCloseable {
     /** Pages: SQLite allocates a cache's pages in one block at first use, so this bounds what each database costs. */
     private static final int CACHE_PAGES = 8;
     private static final Object MISSING = new Object();
+    private static final int DEFAULT_PAGE_SIZE = 4096;
 
     private final Path db;
     /** The file {@code db} names, symbolic links followed: SQLite keeps -wal and -shm beside it, not beside the link. */
     private Path file;
+    private Path walPath;
     private FileChannel dbChannel;
     /** The identity (device and inode) of the file at the db path when it was opened. */
     private Object dbKey;
@@ -69,12 +71,35 @@ final class DatabaseHandle implements AutoCloseable {
         return handle;
     }
 
+    /**
+     * A handle on a database that is not opened yet, parked from the start: the replicator holds more
+     * databases than the descriptor budget allows, so this one waits for a place, and its first round
+     * opens it ({@link #reopen()}) and checks it then. Opening it now only to let go of it at once would
+     * cost an open, Keel's tables and SQLite's checkpoint on close for nothing. Only the file's existence
+     * is checked (with a stat: no descriptor is opened and closed on a file SQLite may hold in this process).
+     */
+    static DatabaseHandle unopened(Path db) {
+        requireDatabaseFile(db);
+        DatabaseHandle handle = new DatabaseHandle(db);
+        try {
+            handle.dbKey = fileKey(db);
+            if (handle.dbKey == MISSING) throw notFound(db); // deleted since the check above
+        } catch (IOException e) {
+            handle.dbKey = null; // unknown: the take-back then cannot tell a replacement, and opens what is there
+        }
+        handle.follow(LocalPaths.followLinks(db));
+        handle.parked = true;
+        return handle;
+    }
+
     /** Checks that the database file exists, as {@link #open} does first: before anything else is created for it. */
     static void requireDatabaseFile(Path db) {
-        if (!Files.isRegularFile(db)) {
-            throw new KeelException(ErrorCode.NOT_FOUND, "database does not exist", db.toString(),
-                    "create the database first (the application does), or fix the path in the config");
-        }
+        if (!Files.isRegularFile(db)) throw notFound(db);
+    }
+
+    private static KeelException notFound(Path db) {
+        return new KeelException(ErrorCode.NOT_FOUND, "database does not exist", db.toString(),
+                "create the database first (the application does), or fix the path in the config");
     }
 
     private void openFiles() {
@@ -83,7 +108,7 @@ final class DatabaseHandle implements AutoCloseable {
             // The identity is read before the channel is opened: if the file is replaced in between,
             // the next check sees a new identity and opens the files again.
             dbKey = fileKey(db);
-            file = LocalPaths.followLinks(db);
+            follow(LocalPaths.followLinks(db));
             dbChannel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
             throw new KeelException(ErrorCode.IO, "cannot open the database: " + e.getMessage(), db.toString(),
@@ -201,10 +226,7 @@ final class DatabaseHandle implements AutoCloseable {
                             + mode + " mode)", db.toString(), "close other connections that use another journal mode and retry");
                 }
                 s.execute("PRAGMA wal_autocheckpoint = 0");
-                // Keel reads a few pages of its own table (checkpoints and snapshots bypass the cache): a
-                // small page cache is enough (SQLite's default of 2 MB, times 10,000 databases, is not).
                 // Its own rows need no fsync per commit.
-                s.execute("PRAGMA cache_size = " + CACHE_PAGES);
                 s.execute("PRAGMA synchronous = NORMAL");
                 pageSize = Integer.parseInt(queryString(s, "PRAGMA page_size"));
                 s.execute("CREATE TABLE IF NOT EXISTS " + SEQ_TABLE + " (id INTEGER PRIMARY KEY, seq INTEGER)");
@@ -236,6 +258,14 @@ final class DatabaseHandle implements AutoCloseable {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+            // Keel reads a few pages of its own table (checkpoints and snapshots bypass the cache): a small
+            // page cache is enough (SQLite's default of 2 MB, times 10,000 databases, is not). Set before
+            // the first statement that reads the file: SQLite allocates and touches a block of up to 20
+            // pages (about 88 KB) at the cache's first use, bounded by the cache size set then.
+            s.execute("PRAGMA cache_size = " + CACHE_PAGES);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
         }
         return c;
     }
@@ -244,12 +274,19 @@ final class DatabaseHandle implements AutoCloseable {
         return db;
     }
 
+    /** The WAL beside the file held; made once per file (each idle check of a fleet asks for it). */
     Path walPath() {
-        return file.resolveSibling(file.getFileName() + "-wal");
+        return walPath;
     }
 
+    private void follow(Path target) {
+        file = target;
+        walPath = target.resolveSibling(target.getFileName() + "-wal");
+    }
+
+    /** The page size read at the first open; SQLite's default before that (only the busy-round heuristic asks then). */
     int pageSize() {
-        return pageSize;
+        return pageSize > 0 ? pageSize : DEFAULT_PAGE_SIZE;
     }
 
     /**

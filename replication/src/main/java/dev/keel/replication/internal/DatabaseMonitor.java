@@ -86,15 +86,22 @@ public final class DatabaseMonitor implements AutoCloseable {
     }
 
     /**
-     * Opens as above and counts the database in {@code budget}; when the budget is exceeded, lets go of
-     * it right away (parked, not verified yet: its first round takes it back once a place is free and
-     * checks continuity then, as after a restart).
+     * Opens as above on a place of {@code budget}; when none is free, the database is not opened now but
+     * starts parked (not verified yet: its first round takes it back once a place is free and checks
+     * continuity then, as after a restart), so a fleet larger than the budget opens each database once.
      */
     static DatabaseMonitor open(DatabaseConfig config, ReplicationListener listener, WriteGate gate, HoldBudget budget)
             throws IOException {
         Path meta = config.resolvedMetaPath();
         MetaLock metaLock = null;
-        DatabaseHandle handle = DatabaseHandle.open(config.path()); // first: a clear error for a missing or non-SQLite db
+        boolean place = budget.tryHoldAtOpen();
+        DatabaseHandle handle;
+        try { // first: a clear error for a missing (or, when opened now, non-SQLite) db
+            handle = place ? DatabaseHandle.open(config.path()) : DatabaseHandle.unopened(config.path());
+        } catch (RuntimeException e) {
+            if (place) budget.release();
+            throw e;
+        }
         try {
             Files.createDirectories(meta);
             metaLock = MetaLock.acquire(meta, config.path());
@@ -103,11 +110,12 @@ public final class DatabaseMonitor implements AutoCloseable {
             DatabaseMonitor monitor = new DatabaseMonitor(config, handle, shadow, gate, listener);
             monitor.metaLock = metaLock;
             monitor.recoverState();
-            monitor.parking = new Parking(monitor.db, handle, budget);
-            if (monitor.parking.countOpened()) monitor.letGo();
+            monitor.parking = new Parking(monitor.db, handle, budget, place);
+            if (!place) monitor.parkedEvent(true);
             return monitor;
         } catch (IOException | RuntimeException e) {
             handle.close();
+            if (place) budget.release();
             if (metaLock != null) metaLock.close();
             throw e;
         }
@@ -314,7 +322,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     public boolean quiet() {
         if (!lock.tryLock()) return false;
         try {
-            if (handle.isParked()) return !parkedChanged() && !cleanup.due();
+            // A parked database that changed waits quietly while no place is free (it counts as waiting).
+            if (handle.isParked()) return (!parkedChanged() || !parking.placeFree()) && !cleanup.due();
             if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
             if (checkpointer.due(state) != null || cleanup.due()) return false;
             ParkedStamp seen = quietStamp;

@@ -78,6 +78,9 @@ public final class DirectoryFollower implements AutoCloseable {
     private final Map<String, ReplicaClient> prefixClients = new HashMap<>();
     private ScheduledExecutorService pool;
     private ScheduledFuture<?> future;
+    /** The last listing, and the top directory as read just before it (null: list again next time). */
+    private List<Path> listed;
+    private ParkedStamp.File listedRoot;
     private boolean closed;
 
     public DirectoryFollower(DirectoryConfig config, Host host, Function<ReplicaConfig, ReplicaClient> clients,
@@ -144,7 +147,7 @@ public final class DirectoryFollower implements AutoCloseable {
      */
     public synchronized void scan() {
         if (closed) return;
-        List<Path> candidates = config.directory().candidates();
+        List<Path> candidates = candidates();
         Set<Path> present = new HashSet<>(candidates);
         for (Path p : new ArrayList<>(followed.keySet())) {
             if (!present.contains(p)) release(p);
@@ -173,8 +176,33 @@ public final class DirectoryFollower implements AutoCloseable {
         failedToOpen.keySet().retainAll(present);
     }
 
+    /**
+     * The entry's candidates: listed again only when the directory changed. Adding, removing or renaming
+     * an entry changes a directory's modification time, so while the top directory of an entry that is
+     * not recursive reads as at the last listing (and that reading was not racy, see {@link ParkedStamp}),
+     * the last listing still holds; a scan of an idle fleet then costs one stat plus one per candidate
+     * not followed. A recursive entry is listed every time (its subdirectories change on their own).
+     */
+    private List<Path> candidates() {
+        if (config.directory().recursive()) return config.directory().candidates();
+        long wallNanos = System.currentTimeMillis() * 1_000_000L;
+        ParkedStamp.File root;
+        try {
+            root = ParkedStamp.File.of(config.root());
+        } catch (IOException e) {
+            root = null;
+        }
+        if (root != null && root.equals(listedRoot) && listed != null) return listed;
+        List<Path> fresh = config.directory().candidates();
+        boolean trusted = root != null && !root.equals(ParkedStamp.File.MISSING)
+                && root.modifiedNanos() < wallNanos - ParkedStamp.RACY_NANOS;
+        listedRoot = trusted ? root : null;
+        listed = fresh;
+        return fresh;
+    }
+
     /** Databases of one scan opened at once, and how many are opened before they join. */
-    private static final int OPEN_THREADS = 8;
+    private static final int OPEN_THREADS = 16;
     private static final int OPEN_BATCH = 256;
 
     private DatabaseReplication open(Path file) {

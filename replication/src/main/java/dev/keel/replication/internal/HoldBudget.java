@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,14 +49,27 @@ public final class HoldBudget {
         return n;
     }
 
-    /** Counts a database opened (at start a database is opened before the budget is asked: it is parked right after when over). */
-    void hold() {
-        held.incrementAndGet();
+    /**
+     * Takes a place for a database about to be opened; false when none is free (it then starts parked,
+     * unopened, and waits for a place like any parked database).
+     */
+    boolean tryHoldAtOpen() {
+        while (true) {
+            int h = held.get();
+            if (h >= limit) return false;
+            if (held.compareAndSet(h, h + 1)) return true;
+        }
     }
 
-    /** True when the budget is exceeded. */
-    boolean over() {
-        return held.get() > limit;
+    /**
+     * True when a place is free now for {@code who}, a parked database that wants to be taken back; when
+     * none is, {@code who} counts as waiting (so {@link #enforce} frees one) and its driver runs no round
+     * that could only fail to get a place.
+     */
+    boolean placeFree(Object who) {
+        if (held.get() < limit) return true;
+        waiting.add(who);
+        return false;
     }
 
     /** Takes a place for {@code who} to be taken back; false (and {@code who} counted as waiting) when there is none. */
@@ -117,23 +132,57 @@ public final class HoldBudget {
 
     /**
      * Parks held databases, least recently active first, until the budget holds with {@link #slack()}
-     * places free and a place for every database whose take-back was refused and is still waiting; only databases idle for at least {@code idleNanos} are
-     * parked. Returns how many were parked.
+     * places free and a place for every database whose take-back was refused and is still waiting; only
+     * databases idle for at least {@code idleNanos} are parked. Returns how many were parked.
      */
     public int enforce(long idleNanos) {
-        int want = held.get() - (limit - slack()) + waiting.size();
-        if (want <= 0) return 0;
+        int parked = 0;
+        for (DatabaseReplication d : toPark(idleNanos, 0)) {
+            if (d.park()) parked++;
+        }
+        return parked;
+    }
+
+    /**
+     * As {@link #enforce(long)}, each park a task of its own on {@code pool}: letting go of a database
+     * closes SQLite's connection, which checkpoints and fsyncs when it is the last one, so parking a few
+     * thousand databases one after the other (a fleet beyond the budget taking its first snapshots) would
+     * hold every waiting database back. Parks still running count against the next call's share.
+     * Returns how many parks were started.
+     */
+    public int enforce(long idleNanos, Executor pool) {
+        List<DatabaseReplication> chosen = toPark(idleNanos, parking.get());
+        for (DatabaseReplication d : chosen) {
+            parking.incrementAndGet();
+            try {
+                pool.execute(() -> {
+                    try {
+                        d.park();
+                    } finally {
+                        parking.decrementAndGet();
+                    }
+                });
+            } catch (RejectedExecutionException closing) {
+                parking.decrementAndGet();
+                return 0;
+            }
+        }
+        return chosen.size();
+    }
+
+    /** Parks started by {@link #enforce(long, Executor)} and not finished. */
+    private final AtomicInteger parking = new AtomicInteger();
+
+    /** The held databases to park now, least recently active first, {@code inFlight} parks already under way. */
+    private List<DatabaseReplication> toPark(long idleNanos, int inFlight) {
+        int want = held.get() - (limit - slack()) + waiting.size() - inFlight;
+        if (want <= 0) return List.of();
         long now = System.nanoTime();
         List<DatabaseReplication> candidates = new ArrayList<>();
         for (DatabaseReplication d : members) {
             if (d.monitor().isHeld() && now - d.monitor().lastActiveNanos() >= idleNanos) candidates.add(d);
         }
         candidates.sort(Comparator.comparingLong(d -> d.monitor().lastActiveNanos()));
-        int parked = 0;
-        for (DatabaseReplication d : candidates) {
-            if (parked >= want) break;
-            if (d.park()) parked++;
-        }
-        return parked;
+        return candidates.subList(0, Math.min(want, candidates.size()));
     }
 }

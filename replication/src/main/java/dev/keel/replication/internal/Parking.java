@@ -27,21 +27,21 @@ final class Parking {
     /** Why the next take-back cannot continue the generation even if the WAL header reads the same; null when it may. */
     private String broken;
 
-    Parking(Path db, DatabaseHandle handle, HoldBudget budget) {
+    /** {@code holdsPlace}: the database was opened on a place of the budget (else it starts parked, unopened). */
+    Parking(Path db, DatabaseHandle handle, HoldBudget budget, boolean holdsPlace) {
         this.db = db;
         this.handle = handle;
         this.budget = budget;
+        this.counted = holdsPlace;
     }
 
     HoldBudget budget() {
         return budget;
     }
 
-    /** Counts a database just opened; true when that exceeds the budget (it is to be let go of at once). */
-    boolean countOpened() {
-        budget.hold();
-        counted = true;
-        return budget.over();
+    /** True when a place is free for a take-back now; otherwise this database counts as waiting for one. */
+    boolean placeFree() {
+        return budget.placeFree(this);
     }
 
     /** Gives the place back (parked or closed). */

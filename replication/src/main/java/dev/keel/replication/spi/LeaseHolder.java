@@ -22,9 +22,17 @@ public record LeaseHolder(String host, long pid, Instant started, String token) 
 
     /** This process, with {@code token} (one a previous run of the same replicator wrote). */
     public static LeaseHolder self(String token) {
-        ProcessHandle me = ProcessHandle.current();
-        Instant started = me.info().startInstant().orElse(Instant.EPOCH);
-        return new LeaseHolder(hostName(), me.pid(), started, token);
+        return new LeaseHolder(Self.HOST, Self.PID, Self.STARTED, token);
+    }
+
+    /**
+     * This process, read once: a fleet takes a lease per database at start, and reading the process's
+     * start time (from /proc) and resolving the host name each time cost more than the rest of the lease.
+     */
+    private static final class Self {
+        static final String HOST = hostName();
+        static final long PID = ProcessHandle.current().pid();
+        static final Instant STARTED = ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH);
     }
 
     /** A random token. */
