@@ -64,6 +64,17 @@ class AzureEndToEndTest {
         }
     }
 
+    /** Azurite killed with SIGKILL loses blobs it acknowledged: the replica starts a new generation, the restore has no gap. */
+    @Test
+    void aSegmentAzuriteLostWhileDownStartsANewGenerationAndTheRestoreHasEveryRow() throws Exception {
+        String path = path();
+        Path db = dir.resolve("app.db");
+        var lost = ReplicationScenario.replicateThroughLostWrite(db, SERVER.storage(CONTAINER, path), PRODUCTION);
+        assertRestoresToSource(db, path);
+        assertThat(lost.after().generation()).as("a new generation after losing " + lost.key())
+                .isNotEqualTo(lost.before().generation());
+    }
+
     @Test
     void keelReplicatesWhileTheAppWritesAndRestoresTheSource() throws Exception {
         String path = path();
