@@ -163,7 +163,7 @@ public final class Replica {
                 failing = true;
                 throw e;
             }
-            if (failing) {
+            if (failing && position != null) { // null: a new generation is due, caught up once its snapshot is stored
                 failing = false;
                 log(Level.INFO).addKeyValue("position", position).log(
                         "{} -> {}: caught up: the replica holds everything up to {} (it held {} when uploads began to fail)",

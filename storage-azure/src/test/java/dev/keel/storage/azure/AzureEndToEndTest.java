@@ -69,7 +69,15 @@ class AzureEndToEndTest {
     void aSegmentAzuriteLostWhileDownStartsANewGenerationAndTheRestoreHasEveryRow() throws Exception {
         String path = path();
         Path db = dir.resolve("app.db");
-        var lost = ReplicationScenario.replicateThroughLostWrite(db, SERVER.storage(CONTAINER, path), PRODUCTION);
+        ReplicationScenario.LostWrite lost;
+        try (LogCapture logs = LogCapture.start()) {
+            lost = ReplicationScenario.replicateThroughLostWrite(db, SERVER.storage(CONTAINER, path), PRODUCTION);
+            // the log says after the fact what was missing and that a new generation was started
+            assertThat(logs.text()).contains("the storage lost " + lost.key() + " of replica " + ReplicationScenario.REPLICA)
+                    .contains("starting a new generation with a snapshot")
+                    .contains("new generation " + lost.after().generation() + ": the storage lost " + lost.key())
+                    .contains("caught up: the replica holds everything up to " + lost.after().generation());
+        }
         assertRestoresToSource(db, path);
         assertThat(lost.after().generation()).as("a new generation after losing " + lost.key())
                 .isNotEqualTo(lost.before().generation());
