@@ -18,6 +18,7 @@ final class OfflineClient implements ReplicaClient {
     private volatile boolean offline;
     private volatile boolean writesFail;
     final AtomicInteger writes = new AtomicInteger();
+    private volatile String lastWritten;
 
     OfflineClient(ReplicaClient real) {
         this.real = real;
@@ -77,6 +78,18 @@ final class OfflineClient implements ReplicaClient {
         if (writesFail) throw new IOException("connection refused: replica unreachable (storage offline during put " + key + ")");
         check("put " + key);
         real.write(key, payload);
+        lastWritten = key;
+    }
+
+    /**
+     * Deletes the last object the real storage acknowledged, as a server that crashes before making an
+     * acknowledged write durable loses it (Azurite killed with SIGKILL); returns its key.
+     */
+    String loseLastWrite() throws IOException {
+        String key = lastWritten;
+        if (key == null) throw new IllegalStateException("nothing was written yet");
+        real.delete(List.of(key));
+        return key;
     }
 
     @Override

@@ -192,4 +192,56 @@ class OutageTest {
             }
         }
     }
+
+    /**
+     * A storage that loses a write it acknowledged when it crashes (Azurite killed with SIGKILL): the
+     * replica must not continue its generation past the hole, or a restore refuses it.
+     */
+    @Test
+    void aSegmentTheStorageLostInAnOutageStartsANewGenerationSoARestoreHasNoGap() throws Exception {
+        loseAnAcknowledgedSegmentInAnOutage(true);
+    }
+
+    /** The same loss found by the final sync of a stop right after the outage: it still ends current. */
+    @Test
+    void aSegmentTheStorageLostInAnOutageIsMadeGoodByTheFinalSync() throws Exception {
+        loseAnAcknowledgedSegmentInAnOutage(false);
+    }
+
+    private void loseAnAcknowledgedSegmentInAnOutage(boolean syncAfterwards) throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        OfflineClient client = new OfflineClient(new FileReplicaClient(replica));
+        DatabaseConfig config = new DatabaseConfig(db, null, null, null, 50, 0,
+                List.of(new ReplicaConfig("s3", new ReplicaStorage.File(replica), null, null, null, null, null)));
+        Position before;
+        Position after;
+        try (Connection app = TestDatabases.open(db)) {
+            exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+            insert(app, 0, 50, 200);
+            try (Replicator r = EngineOptions.DEFAULT.withClients(rc -> client).start(Replicator.configure().databases(List.of(config))
+                    .backgroundLoops(false))) {
+                r.sync();
+                insert(app, 100, 20, 200);
+                r.sync(); // a WAL segment the storage acknowledged
+                before = r.replicaPosition(db, "s3");
+                client.offline(true);
+                insert(app, 200, 20, 200);
+                assertThatThrownBy(r::sync).hasMessageContaining("connection refused");
+                assertThat(client.loseLastWrite()).as("the object the storage loses").contains("/wal/");
+                client.offline(false);
+                insert(app, 300, 20, 200);
+                if (syncAfterwards) {
+                    for (int i = 0; i < 5 && !r.position(db).equals(r.replicaPosition(db, "s3")); i++) r.sync();
+                    assertThat(r.replicaPosition(db, "s3")).as("caught up after the outage").isEqualTo(r.position(db));
+                }
+                r.close(); // the final sync: throws when a replica is left behind
+                after = r.replicaPosition(db, "s3");
+            }
+            Path out = TestDatabases.restoreWithRestorer(replica, dir.resolve("restored.db"));
+            assertThat(dump(out)).as("every committed row restored").isEqualTo(dump(app)).hasSize(110);
+            assertThat(dump(TestDatabases.restore(replica, dir.resolve("restored-by-test.db")))).isEqualTo(dump(app));
+        }
+        assertThat(after.generation()).as("a new generation after the loss").isNotEqualTo(before.generation());
+    }
 }

@@ -35,6 +35,7 @@ public final class FaultyReplicaClient implements ReplicaClient {
     private int hangsLeft;
     private boolean offline;
     private boolean corruptReads;
+    private volatile String lastWritten;
 
     public FaultyReplicaClient(ReplicaClient delegate) {
         this.delegate = delegate;
@@ -133,6 +134,19 @@ public final class FaultyReplicaClient implements ReplicaClient {
     public void write(String key, Payload payload) throws IOException {
         before(Operation.PUT);
         delegate.write(key, payload);
+        lastWritten = key;
+    }
+
+    /**
+     * Deletes, on the real storage, the last object it acknowledged through this client, as a server that
+     * crashes before making an acknowledged write durable loses it (Azurite killed with SIGKILL); returns
+     * its key.
+     */
+    public String loseLastWrite() throws IOException {
+        String key = lastWritten;
+        if (key == null) throw new IllegalStateException("nothing was written through this client yet");
+        delegate.delete(List.of(key));
+        return key;
     }
 
     @Override

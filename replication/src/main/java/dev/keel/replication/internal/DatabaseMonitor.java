@@ -456,6 +456,11 @@ public final class DatabaseMonitor implements AutoCloseable {
         return state;
     }
 
+    /** True while a new generation is asked for and the next round has not started it yet. */
+    boolean newGenerationRequested() {
+        return newGenerationRequest != null;
+    }
+
     /**
      * Asks for a new generation at the next sync. A replica that lost WAL it never uploaded cannot go on
      * in the same generation: a restore may start from any snapshot of a generation and needs every WAL

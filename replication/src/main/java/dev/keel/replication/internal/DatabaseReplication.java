@@ -233,20 +233,30 @@ public final class DatabaseReplication implements AutoCloseable {
      */
     public FinalSync finalSync() {
         Exception local = null;
-        try {
-            if (monitor.wantsTakeBack()) budget.makeRoom(this);
-            monitor.sync();
-        } catch (IOException | SQLException | RuntimeException e) {
-            local = e;
+        Exception[] errors = new Exception[replicas.size()];
+        // A replica that found its storage lost what it acknowledged asks for a new generation: a second
+        // round starts it and uploads its snapshot, so the stop does not end with that replica behind.
+        for (int round = 0; round < 2 && (round == 0 || monitor.newGenerationRequested()); round++) {
+            local = null;
+            try {
+                if (monitor.wantsTakeBack()) budget.makeRoom(this);
+                monitor.sync();
+            } catch (IOException | SQLException | RuntimeException e) {
+                local = e;
+            }
+            for (int i = 0; i < replicas.size(); i++) {
+                errors[i] = null;
+                try {
+                    replicas.get(i).sync();
+                } catch (IOException | SQLException | RuntimeException e) {
+                    errors[i] = e;
+                }
+            }
         }
         List<FinalSync.Outcome> outcomes = new ArrayList<>();
-        for (Replica r : replicas) {
-            Exception error = null;
-            try {
-                r.sync();
-            } catch (IOException | SQLException | RuntimeException e) {
-                error = e;
-            }
+        for (int i = 0; i < replicas.size(); i++) {
+            Replica r = replicas.get(i);
+            Exception error = errors[i];
             String missing;
             try {
                 missing = r.notUploaded();

@@ -53,6 +53,8 @@ public final class Replica {
     /** The generation this replica stopped writing when it took the lease over; it waits for the next one. */
     private volatile Generation abandoned;
     private boolean waitLogged;
+    /** The newest object the storage acknowledged, looked for again after a storage failure. */
+    private final LastAcknowledged acknowledged = new LastAcknowledged();
 
     /** A replica without a lease (tests that drive one replica by hand). */
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
@@ -157,10 +159,11 @@ public final class Replica {
                 uploadPending();
             } catch (IOException | SQLException | RuntimeException e) {
                 if (!failing) heldWhenFailing = before;
+                if (StorageFailures.find(e) != null || StorageOutage.isUnreachable(e)) acknowledged.storageFailed(e);
                 failing = true;
                 throw e;
             }
-            if (failing) {
+            if (failing && position != null) { // null: a new generation is due, caught up once its snapshot is stored
                 failing = false;
                 log(Level.INFO).addKeyValue("position", position).log(
                         "{} -> {}: caught up: the replica holds everything up to {} (it held {} when uploads began to fail)",
@@ -202,11 +205,14 @@ public final class Replica {
                 position = null;
                 positionKnown = true;
                 listed = true;
+                acknowledged.known();
             } else {
                 findPosition(head.generation()); // before the first upload, the replica itself says where it stands
             }
         }
         Position pos = position;
+        if (pos != null) pos = unlessLost(pos, head);
+        if (head.generation().equals(abandoned)) return;
         if (pos != null && !pos.generation().equals(head.generation())) {
             finishGeneration(pos);
             pos = null;
@@ -307,6 +313,35 @@ public final class Replica {
         if (lease != null) lease.release();
     }
 
+    /**
+     * After a storage failure, one request looks for the newest object the storage acknowledged before
+     * it. When the storage lost it (a server that crashed before making it durable), continuing its
+     * generation would leave a gap that a restore refuses: the head generation is abandoned for a new
+     * one (the monitor starts it at its next tick, the replica then writes its snapshot), an older one
+     * being finished is left as it is. Returns the position to go on from, null when there is none.
+     */
+    private Position unlessLost(Position pos, Position head) throws IOException {
+        LastAcknowledged.Acknowledged due = acknowledged.due(pos.generation());
+        if (due == null) return pos;
+        LastAcknowledged.Lost lost = acknowledged.check(client, due);
+        if (lost == null) return pos;
+        position = null;
+        boolean current = pos.generation().equals(head.generation());
+        String why = "the storage lost " + due.key() + " of replica " + name() + ", which it had acknowledged at "
+                + due.at() + " before it failed (" + lost.failure() + ")";
+        log(Level.WARN).addKeyValue("position", pos).addKeyValue("missing", due.key()).log(
+                "{} -> {}: {}; continuing generation {} from {} would leave a gap that a restore refuses: {}",
+                monitor.path(), client.describe(), why, pos.generation(), pos, current
+                        ? "starting a new generation with a snapshot"
+                        : "the rest of that generation is not uploaded, generation " + head.generation() + " goes on");
+        if (current) {
+            abandoned = head.generation();
+            discardPreparedSnapshot();
+            monitor.requestNewGeneration(why);
+        }
+        return null;
+    }
+
     private void findPosition(Generation generation) throws IOException {
         ReplicaCatalog catalog = ReplicaCatalog.read(client, generation);
         position = ReplicaPosition.of(catalog, client, generation, cipher).orElse(null);
@@ -314,6 +349,7 @@ public final class Replica {
         lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
         positionKnown = true;
         listed = true;
+        acknowledged.known();
         if (position != null) log(Level.INFO).addKeyValue("position", position).log("{} -> {}: resuming at {}", monitor.path(),
                 client.describe(), position);
     }
@@ -435,7 +471,9 @@ public final class Replica {
 
     private Position store(DatabaseMonitor.Snapshot snapshot, long started) throws IOException {
         Position at = snapshot.position();
-        client.write(ReplicaLayout.snapshotKey(at.generation(), at.index()), snapshot.payload());
+        String key = ReplicaLayout.snapshotKey(at.generation(), at.index());
+        client.write(key, snapshot.payload());
+        acknowledged.acknowledged(at.generation(), key);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         lastSnapshot = Instant.now();
         lastSnapshotAt = at;
@@ -480,7 +518,9 @@ public final class Replica {
         try (FileChannel ch = shadow.openForRead(pos.generation(), pos.index());
              CompressedUpload payload = CompressedUpload.of(ch, pos.offset(), end - pos.offset(), monitor.gate(),
                      shadow.tempDir(), 0, cipher)) {
-            client.write(ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset()), payload);
+            String key = ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset());
+            client.write(key, payload);
+            acknowledged.acknowledged(pos.generation(), key);
             Position next = pos.withOffset(end);
             position = next;
             uploads++;

@@ -64,6 +64,25 @@ class AzureEndToEndTest {
         }
     }
 
+    /** Azurite killed with SIGKILL loses blobs it acknowledged: the replica starts a new generation, the restore has no gap. */
+    @Test
+    void aSegmentAzuriteLostWhileDownStartsANewGenerationAndTheRestoreHasEveryRow() throws Exception {
+        String path = path();
+        Path db = dir.resolve("app.db");
+        ReplicationScenario.LostWrite lost;
+        try (LogCapture logs = LogCapture.start()) {
+            lost = ReplicationScenario.replicateThroughLostWrite(db, SERVER.storage(CONTAINER, path), PRODUCTION);
+            // the log says after the fact what was missing and that a new generation was started
+            assertThat(logs.text()).contains("the storage lost " + lost.key() + " of replica " + ReplicationScenario.REPLICA)
+                    .contains("starting a new generation with a snapshot")
+                    .contains("new generation " + lost.after().generation() + ": the storage lost " + lost.key())
+                    .contains("caught up: the replica holds everything up to " + lost.after().generation());
+        }
+        assertRestoresToSource(db, path);
+        assertThat(lost.after().generation()).as("a new generation after losing " + lost.key())
+                .isNotEqualTo(lost.before().generation());
+    }
+
     @Test
     void keelReplicatesWhileTheAppWritesAndRestoresTheSource() throws Exception {
         String path = path();
