@@ -30,8 +30,34 @@ final class GenerationOrder {
 
     /** Throws BAD_INPUT when a generation ranked older than {@code chosen} continued its WAL after it. */
     static void check(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen) {
+        Optional<Continued> later = continuedAfter(objects, catalog, chosen);
+        if (later.isPresent()) throw refusal(objects, chosen, later.get());
+    }
+
+    /**
+     * The generation to restore as the latest: {@code chosen}, or a generation ranked older only because
+     * storage times of one-second resolution tie (its last upload fell in the second {@code chosen}
+     * began) whose WAL went on past {@code chosen}'s start; the content then says which is newer. A
+     * generation that went on while its times say it ended earlier is refused as in {@link #check}.
+     */
+    static GenerationInfo latest(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen) {
+        GenerationInfo current = chosen;
+        for (int hops = 0; hops <= catalog.generationInfos().size(); hops++) {
+            Optional<Continued> later = continuedAfter(objects, catalog, current);
+            if (later.isEmpty()) return current;
+            GenerationInfo other = later.get().generation();
+            if (!sameSecond(other.updatedAt(), current.createdAt())) throw refusal(objects, current, later.get());
+            current = other;
+        }
+        throw refusal(objects, current, continuedAfter(objects, catalog, current).orElseThrow());
+    }
+
+    private record Continued(GenerationInfo generation, WalSegmentInfo last, long ahead) {
+    }
+
+    private static Optional<Continued> continuedAfter(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen) {
         Optional<WalSegmentInfo> start = catalog.walSegments(chosen.generation()).stream().filter(w -> w.offset() == 0).findFirst();
-        if (start.isEmpty()) return;
+        if (start.isEmpty()) return Optional.empty();
         int startSalt = salt1(objects, start.get());
         for (GenerationInfo other : catalog.generationInfos()) {
             if (other.generation().equals(chosen.generation()) || other.createdAt().isAfter(chosen.createdAt())) continue;
@@ -39,15 +65,23 @@ final class GenerationOrder {
             Optional<WalSegmentInfo> last = wal.stream().filter(w -> w.offset() == 0).reduce((a, b) -> b);
             if (last.isEmpty()) continue;
             long ahead = Integer.toUnsignedLong(salt1(objects, last.get()) - startSalt);
-            if (ahead > 0 && ahead < WINDOW) {
-                throw new KeelException(ErrorCode.BAD_INPUT, "cannot tell which generation is newest: by file times "
-                        + chosen.generation() + " is, but the WAL of generation " + other.generation() + " went on "
-                        + ahead + " WAL restart(s) past the start of " + chosen.generation() + " (" + last.get().key()
-                        + "): files copied without keeping their times?",
-                        objects.describe() + "/" + ReplicaLayout.generationPrefix(other.generation()),
-                        "check both with 'keel generations' and 'keel wal', then choose one with -generation NAME");
-            }
+            if (ahead > 0 && ahead < WINDOW) return Optional.of(new Continued(other, last.get(), ahead));
         }
+        return Optional.empty();
+    }
+
+    private static boolean sameSecond(java.time.Instant a, java.time.Instant b) {
+        return a != null && b != null && a.getEpochSecond() == b.getEpochSecond();
+    }
+
+    private static KeelException refusal(ReplicaObjects objects, GenerationInfo chosen, Continued later) {
+        GenerationInfo other = later.generation();
+        return new KeelException(ErrorCode.BAD_INPUT, "cannot tell which generation is newest: by file times "
+                + chosen.generation() + " is, but the WAL of generation " + other.generation() + " went on "
+                + later.ahead() + " WAL restart(s) past the start of " + chosen.generation() + " (" + later.last().key()
+                + "): files copied without keeping their times?",
+                objects.describe() + "/" + ReplicaLayout.generationPrefix(other.generation()),
+                "check both with 'keel generations' and 'keel wal', then choose one with -generation NAME");
     }
 
     private static int salt1(ReplicaObjects objects, WalSegmentInfo segment) {

@@ -217,10 +217,14 @@ public final class Restorer {
      */
     static Optional<RestorePlan> plan(ReplicaClient client, ReplicaCatalog catalog, RestoreOptions options) {
         Optional<RestorePlan> plan = RestorePlanner.plan(catalog, options);
-        if (plan.isPresent() && options.generation() == null) {
-            GenerationOrder.check(new ReplicaObjects(client), catalog, catalog.info(plan.get().generation()));
+        if (plan.isEmpty() || options.generation() != null) return plan;
+        GenerationInfo chosen = catalog.info(plan.get().generation());
+        if (!(options.target() instanceof RestoreTarget.Latest)) {
+            GenerationOrder.check(new ReplicaObjects(client), catalog, chosen);
+            return plan;
         }
-        return plan;
+        GenerationInfo latest = GenerationOrder.latest(new ReplicaObjects(client), catalog, chosen);
+        return latest == chosen ? plan : RestorePlanner.plan(catalog, options.withGeneration(latest.generation()));
     }
 
     /** Carries out a plan made from this client's catalog. */
