@@ -36,25 +36,22 @@ public final class Replica {
     private final ReplicationListener listener;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Position position;
-    private volatile Position snapshotClaim;
     private volatile boolean positionKnown;
     /** False until the replica was listed in this run: the position may come from the local record only. */
     private volatile boolean listed;
     private Instant lastSnapshot;
     private Position lastSnapshotAt;
-    private volatile DatabaseMonitor.Snapshot prepared;
+    /** The snapshot being prepared or uploaded, or kept from a failed upload, with its claim on the WAL. */
+    private final PendingSnapshot pending;
     private final AcknowledgedPosition record;
     private Position recorded;
     private volatile long uploads;
-    private boolean failing;
-    private Position heldWhenFailing;
     /** The replica's writer lease; null when it has none (turned off, or SFTP). */
-    private final LeaseKeeper lease;
+    private final WriterLease lease;
     /** The generation this replica stopped writing when it took the lease over; it waits for the next one. */
     private volatile Generation abandoned;
-    private boolean waitLogged;
-    /** The newest object the storage acknowledged, looked for again after a storage failure. */
-    private final LastAcknowledged acknowledged = new LastAcknowledged();
+    /** Logs how an outage ended and finds an acknowledged object the storage lost in it. */
+    private final OutageRecovery outage;
 
     /** A replica without a lease (tests that drive one replica by hand). */
     public Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener) {
@@ -65,11 +62,13 @@ public final class Replica {
     Replica(ReplicaConfig config, ReplicaClient client, DatabaseMonitor monitor, ReplicationListener listener,
             LeaseKeeper lease) {
         this.config = config;
-        this.lease = lease;
         this.client = lease == null ? client : new LeaseFencedClient(client, lease);
+        this.lease = lease == null ? null : new WriterLease(lease, config.name(), this.client, monitor.path());
         this.cipher = AgeCipher.of(config.age());
         this.monitor = monitor;
         this.listener = listener;
+        this.pending = new PendingSnapshot(monitor, this.client, listener, config.name(), cipher);
+        this.outage = new OutageRecovery(monitor.path(), config.name(), this.client);
         this.record = new AcknowledgedPosition(monitor.shadow().dir(), config.name());
         Position head = monitor.position();
         Position known = record.read();
@@ -90,7 +89,7 @@ public final class Replica {
         Position head = monitor.position();
         if (head == null) return false;
         Position p = position;
-        return p == null || !p.equals(head) || prepared != null || snapshotDue() || (!listed && periodicSnapshots());
+        return p == null || !p.equals(head) || pending.kept() != null || snapshotDue() || (!listed && periodicSnapshots());
     }
 
     /**
@@ -135,7 +134,7 @@ public final class Replica {
      */
     Position claim() {
         Position p = position;
-        Position s = snapshotClaim;
+        Position s = pending.claim();
         if (p == null) return s;
         if (s == null || !s.generation().equals(p.generation())) return p;
         return s.compareTo(p) < 0 ? s : p;
@@ -158,18 +157,10 @@ public final class Replica {
             try {
                 uploadPending();
             } catch (IOException | SQLException | RuntimeException e) {
-                if (!failing) heldWhenFailing = before;
-                if (StorageFailures.find(e) != null || StorageOutage.isUnreachable(e)) acknowledged.storageFailed(e);
-                failing = true;
+                outage.failed(before, e);
                 throw e;
             }
-            if (failing && position != null) { // null: a new generation is due, caught up once its snapshot is stored
-                failing = false;
-                log(Level.INFO).addKeyValue("position", position).log(
-                        "{} -> {}: caught up: the replica holds everything up to {} (it held {} when uploads began to fail)",
-                        monitor.path(), client.describe(), position,
-                        heldWhenFailing == null ? "nothing of the generation" : heldWhenFailing);
-            }
+            outage.succeeded(position);
         } finally {
             try {
                 recordPosition();
@@ -198,14 +189,14 @@ public final class Replica {
         if (head.generation().equals(abandoned)) return; // the monitor starts the new generation at its next tick
         if (!listed) {
             // The local record says the replica holds everything: nothing to verify or upload yet.
-            if (position != null && position.equals(head) && prepared == null && !periodicSnapshots()) return;
+            if (position != null && position.equals(head) && pending.kept() == null && !periodicSnapshots()) return;
             if (monitor.startedHere(head.generation())) {
                 // A generation this process just made up holds nothing on any replica: no listing needed.
                 // (The record is only a hint, so no upload ever starts from it.)
                 position = null;
                 positionKnown = true;
                 listed = true;
-                acknowledged.known();
+                outage.known();
             } else {
                 findPosition(head.generation()); // before the first upload, the replica itself says where it stands
             }
@@ -240,9 +231,6 @@ public final class Replica {
     private boolean leaseAllowsWriting() throws IOException {
         if (lease == null) return true;
         LeaseKeeper.Verdict verdict = lease.check();
-        if (verdict instanceof LeaseKeeper.Refused r) {
-            throw new StorageFailures.StorageFailure(client.describe(), new LeaseRefusedException(r.current()));
-        }
         dev.keel.replication.spi.LeaseRecord from = lease.takeTakenOverFrom();
         if (from != null) {
             Position head = monitor.position();
@@ -253,15 +241,7 @@ public final class Replica {
             LOG.warn("{} -> {}: {}; starting a new generation", monitor.path(), client.describe(), why);
             monitor.requestNewGeneration(why);
         }
-        if (verdict instanceof LeaseKeeper.Wait w) {
-            if (!waitLogged) {
-                LOG.info("{} -> {}: lease taken over from {}; writing starts when that lease ends at {}", monitor.path(),
-                        client.describe(), w.previous().holder(), w.until());
-                waitLogged = true;
-            }
-            return false;
-        }
-        return true;
+        return lease.mayWrite(verdict);
     }
 
     /**
@@ -283,29 +263,10 @@ public final class Replica {
             leaseAllowsWriting();
         } catch (IOException e) {
             if (StorageOutage.isUnreachable(e)) return;
-            throw startFailure(e);
+            throw lease.startFailure(e);
         } finally {
             lock.unlock();
         }
-    }
-
-    private dev.keel.core.KeelException startFailure(IOException e) {
-        LeaseRefusedException refused = LeaseRefusedException.find(e);
-        if (refused != null) {
-            return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.STORAGE_UNAVAILABLE, refused.getMessage(),
-                    client.describe(), "stop the other replicator (or wait until its lease expires, if it is gone), or run "
-                    + "keel replicate -takeover to take the replica over; it then starts a new generation", e);
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof dev.keel.replication.spi.LeaseUnsupportedException u) {
-                return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.BAD_INPUT, "replica " + name() + ": "
-                        + u.getMessage(), client.describe(), u.hint(), e);
-            }
-        }
-        return new dev.keel.core.KeelException(dev.keel.core.ErrorCode.STORAGE_UNAVAILABLE, "replica " + name()
-                + ": its lease could not be taken: " + e.getMessage(), client.describe(),
-                "check that the storage answers and that Keel may read and write the object keel-lease at the "
-                + "replica's root", e);
     }
 
     /** Gives up the lease (closing), so the next replicator takes it at once and continues the lineage. */
@@ -314,30 +275,18 @@ public final class Replica {
     }
 
     /**
-     * After a storage failure, one request looks for the newest object the storage acknowledged before
-     * it. When the storage lost it (a server that crashed before making it durable), continuing its
-     * generation would leave a gap that a restore refuses: the head generation is abandoned for a new
-     * one (the monitor starts it at its next tick, the replica then writes its snapshot), an older one
-     * being finished is left as it is. Returns the position to go on from, null when there is none.
+     * When the storage lost an object it acknowledged before a failure, the head generation is abandoned
+     * for a new one (the monitor starts it at its next tick, the replica then writes its snapshot), an
+     * older one being finished is left as it is. Returns the position to go on from, null when there is none.
      */
     private Position unlessLost(Position pos, Position head) throws IOException {
-        LastAcknowledged.Acknowledged due = acknowledged.due(pos.generation());
-        if (due == null) return pos;
-        LastAcknowledged.Lost lost = acknowledged.check(client, due);
-        if (lost == null) return pos;
+        OutageRecovery.Loss loss = outage.lostBefore(pos, head);
+        if (loss == null) return pos;
         position = null;
-        boolean current = pos.generation().equals(head.generation());
-        String why = "the storage lost " + due.key() + " of replica " + name() + ", which it had acknowledged at "
-                + due.at() + " before it failed (" + lost.failure() + ")";
-        log(Level.WARN).addKeyValue("position", pos).addKeyValue("missing", due.key()).log(
-                "{} -> {}: {}; continuing generation {} from {} would leave a gap that a restore refuses: {}",
-                monitor.path(), client.describe(), why, pos.generation(), pos, current
-                        ? "starting a new generation with a snapshot"
-                        : "the rest of that generation is not uploaded, generation " + head.generation() + " goes on");
-        if (current) {
+        if (loss.current()) {
             abandoned = head.generation();
             discardPreparedSnapshot();
-            monitor.requestNewGeneration(why);
+            monitor.requestNewGeneration(loss.why());
         }
         return null;
     }
@@ -349,7 +298,7 @@ public final class Replica {
         lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
         positionKnown = true;
         listed = true;
-        acknowledged.known();
+        outage.known();
         if (position != null) log(Level.INFO).addKeyValue("position", position).log("{} -> {}: resuming at {}", monitor.path(),
                 client.describe(), position);
     }
@@ -384,9 +333,9 @@ public final class Replica {
      */
     private void writeIntervalSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
-        DatabaseMonitor.Snapshot snapshot = preparedSnapshot();
+        DatabaseMonitor.Snapshot snapshot = pending.take();
         if (snapshot.position().equals(lastSnapshotAt)) {
-            release(snapshot);
+            pending.release(snapshot);
             lastSnapshot = Instant.now();
             LOG.debug("{} -> {}: periodic snapshot skipped, the WAL is still at index {}", monitor.path(),
                     client.describe(), ReplicaLayout.hex(snapshot.position().index()));
@@ -398,14 +347,12 @@ public final class Replica {
     /** Takes a snapshot through the monitor and stores it; the replica then continues from its WAL index. */
     Position writeSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
-        return storeOrKeep(preparedSnapshot(), started);
+        return storeOrKeep(pending.take(), started);
     }
 
     /**
      * Uploads a prepared snapshot. When the upload fails the snapshot is kept (with the replica's claim
-     * on its WAL index) and the next attempt uploads it again: preparing one costs a checkpoint and
-     * compressing the whole database, which a replica whose storage is down would otherwise repeat
-     * every round.
+     * on its WAL index) and the next attempt uploads it again (see {@link PendingSnapshot}).
      */
     private Position storeOrKeep(DatabaseMonitor.Snapshot snapshot, long started) throws IOException {
         boolean stored = false;
@@ -414,46 +361,8 @@ public final class Replica {
             stored = true;
             return at;
         } finally {
-            if (stored) release(snapshot);
-            else prepared = snapshot;
-        }
-    }
-
-    /**
-     * The snapshot kept from a failed upload while it is still valid (same generation as the shadow WAL,
-     * whose index it starts is still there: the replica's claim kept it), otherwise a new one.
-     */
-    private DatabaseMonitor.Snapshot preparedSnapshot() throws IOException, SQLException {
-        DatabaseMonitor.Snapshot kept = prepared;
-        prepared = null;
-        if (kept != null) {
-            Position at = kept.position();
-            Position head = monitor.position();
-            if (head != null && head.generation().equals(at.generation())
-                    && monitor.shadow().length(at.generation(), at.index()) >= 0) {
-                LOG.debug("{} -> {}: retrying the snapshot prepared at {}", monitor.path(), client.describe(), at);
-                snapshotClaim = at;
-                return kept;
-            }
-            release(kept);
-        }
-        try {
-            DatabaseMonitor.Snapshot fresh = monitor.snapshot(at -> snapshotClaim = at, cipher);
-            listener.snapshotPrepared(monitor.path(), name(), fresh.position());
-            return fresh;
-        } catch (IOException | SQLException | RuntimeException e) {
-            snapshotClaim = null;
-            throw e;
-        }
-    }
-
-    /** Deletes a snapshot's temp file and gives up the claim on its WAL index. */
-    private void release(DatabaseMonitor.Snapshot snapshot) {
-        snapshotClaim = null;
-        try {
-            snapshot.close();
-        } catch (IOException e) {
-            LOG.debug("{} -> {}: could not delete a snapshot's temp file", monitor.path(), client.describe(), e);
+            if (stored) pending.release(snapshot);
+            else pending.keep(snapshot);
         }
     }
 
@@ -461,9 +370,7 @@ public final class Replica {
     void discardPreparedSnapshot() {
         lock.lock();
         try {
-            DatabaseMonitor.Snapshot kept = prepared;
-            prepared = null;
-            if (kept != null) release(kept);
+            pending.discard();
         } finally {
             lock.unlock();
         }
@@ -473,7 +380,7 @@ public final class Replica {
         Position at = snapshot.position();
         String key = ReplicaLayout.snapshotKey(at.generation(), at.index());
         client.write(key, snapshot.payload());
-        acknowledged.acknowledged(at.generation(), key);
+        outage.acknowledged(at.generation(), key);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         lastSnapshot = Instant.now();
         lastSnapshotAt = at;
@@ -520,7 +427,7 @@ public final class Replica {
                      shadow.tempDir(), 0, cipher)) {
             String key = ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset());
             client.write(key, payload);
-            acknowledged.acknowledged(pos.generation(), key);
+            outage.acknowledged(pos.generation(), key);
             Position next = pos.withOffset(end);
             position = next;
             uploads++;
@@ -543,8 +450,8 @@ public final class Replica {
             Position pos = position;
             Position head = monitor.position();
             if (!positionKnown || head == null) return -1;
-            if (pos == null) return dropPreparedSnapshotOver(maxBacklog, head);
-            long backlog = backlog(pos, head);
+            if (pos == null) return pending.dropOver(maxBacklog, head);
+            long backlog = ShadowBacklog.bytes(monitor.shadow(), pos, head);
             if (backlog <= maxBacklog) return -1;
             log(Level.WARN).addKeyValue("position", pos).addKeyValue("bytes", backlog).log("{} -> {}: replica is {} bytes behind (limit {}); dropping its pending WAL from the local shadow, "
                     + "it starts over with a snapshot in a new generation when it is reachable again", monitor.path(),
@@ -558,40 +465,6 @@ public final class Replica {
     }
 
     /**
-     * A replica without a position claims only the WAL after a snapshot it could not upload yet; past
-     * the limit that snapshot is deleted too (the next attempt prepares a new one), so the claim never
-     * holds more local WAL than the limit.
-     */
-    private long dropPreparedSnapshotOver(long maxBacklog, Position head) throws IOException {
-        DatabaseMonitor.Snapshot kept = prepared;
-        if (kept == null) return -1;
-        long backlog = backlog(kept.position(), head);
-        if (backlog <= maxBacklog) return -1;
-        LOG.info("{} -> {}: the snapshot prepared at {} is {} bytes of WAL behind (limit {}); a new one is prepared "
-                + "at the next attempt", monitor.path(), client.describe(), kept.position(), backlog, maxBacklog);
-        prepared = null;
-        release(kept);
-        return backlog;
-    }
-
-    /** Bytes of shadow WAL from {@code pos} to {@code head} (to the end of pos's generation when it is older). */
-    private long backlog(Position pos, Position head) throws IOException {
-        long backlog = 0;
-        if (!pos.generation().equals(head.generation())) {
-            for (long i = pos.index(); ; i++) {
-                long length = monitor.shadow().length(pos.generation(), i);
-                if (length < 0) break;
-                backlog += Math.max(0, length - (i == pos.index() ? pos.offset() : 0));
-            }
-            return backlog;
-        }
-        for (long i = pos.index(); i < head.index(); i++) {
-            backlog += Math.max(0, monitor.shadow().length(pos.generation(), i) - (i == pos.index() ? pos.offset() : 0));
-        }
-        return backlog + (head.index() == pos.index() ? head.offset() - pos.offset() : head.offset());
-    }
-
-    /**
      * What the shadow WAL holds beyond what this replica acknowledged, in words (positions and bytes),
      * for the final sync's report; null when the replica holds everything.
      */
@@ -599,21 +472,7 @@ public final class Replica {
         lock.lock();
         try {
             Position head = monitor.position();
-            Position pos = position;
-            if (head == null || head.equals(pos)) return null;
-            if (!positionKnown) {
-                return "everything up to " + head + " (the replica could not be listed to learn what it already holds)";
-            }
-            if (pos == null) {
-                DatabaseMonitor.Snapshot kept = prepared;
-                return "all of generation " + head.generation() + ": its snapshot ("
-                        + (kept == null ? "not taken yet" : "prepared at index " + ReplicaLayout.hex(kept.position().index()))
-                        + ") and its WAL up to " + head;
-            }
-            String range = "WAL from " + pos + " to " + head + " (" + backlog(pos, head) + " bytes)";
-            if (pos.generation().equals(head.generation())) return range;
-            return "the rest of generation " + pos.generation() + " from " + pos + " (" + backlog(pos, head)
-                    + " bytes), then all of generation " + head.generation() + " up to " + head;
+            return ShadowBacklog.describe(monitor.shadow(), position, head, positionKnown, pending.kept());
         } finally {
             lock.unlock();
         }
