@@ -36,8 +36,8 @@ final class GenerationOrder {
 
     /**
      * The generation to restore as the latest: {@code chosen}, or a generation ranked older only because
-     * storage times of one-second resolution tie (its last upload fell in the second {@code chosen}
-     * began) whose WAL went on past {@code chosen}'s start; the content then says which is newer. A
+     * storage times of one-second resolution tie (its last upload carries the whole second {@code chosen}
+     * began in) whose WAL went on past {@code chosen}'s start; the content then says which is newer. A
      * generation that went on while its times say it ended earlier is refused as in {@link #check}.
      */
     static GenerationInfo latest(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen) {
@@ -70,8 +70,12 @@ final class GenerationOrder {
         return Optional.empty();
     }
 
+    /**
+     * A tie only a coarse storage makes: both times whole seconds (S3 and Azure give no fraction) and
+     * equal. Finer times that disagree with the content are a copy that lost them: refused.
+     */
     private static boolean sameSecond(java.time.Instant a, java.time.Instant b) {
-        return a != null && b != null && a.getEpochSecond() == b.getEpochSecond();
+        return a != null && a.equals(b) && a.getNano() == 0;
     }
 
     private static KeelException refusal(ReplicaObjects objects, GenerationInfo chosen, Continued later) {
