@@ -234,9 +234,10 @@ public final class DatabaseReplication implements AutoCloseable {
     public FinalSync finalSync() {
         Exception local = null;
         Exception[] errors = new Exception[replicas.size()];
-        // A replica that found its storage lost what it acknowledged asks for a new generation: a second
-        // round starts it and uploads its snapshot, so the stop does not end with that replica behind.
-        for (int round = 0; round < 2 && (round == 0 || monitor.newGenerationRequested()); round++) {
+        // Another round when this one left work that it can do: a replica that found its storage lost what
+        // it acknowledged asks for a new generation, and one replica's snapshot may move the WAL past
+        // what another replica uploaded in this round. Bounded: a storage that fails is not retried here.
+        for (int round = 0; round < FINAL_ROUNDS && (round == 0 || anotherRoundHelps(errors)); round++) {
             local = null;
             try {
                 if (monitor.wantsTakeBack()) budget.makeRoom(this);
@@ -268,6 +269,22 @@ public final class DatabaseReplication implements AutoCloseable {
         FinalSync outcome = new FinalSync(path(), monitor.position(), local, List.copyOf(outcomes));
         outcome.log(LOG);
         return outcome;
+    }
+
+    private static final int FINAL_ROUNDS = 4;
+
+    /** True when a new generation was asked for, or a replica that did not fail is behind the database. */
+    private boolean anotherRoundHelps(Exception[] errors) {
+        if (monitor.newGenerationRequested()) return true;
+        for (int i = 0; i < replicas.size(); i++) {
+            if (errors[i] != null) continue;
+            try {
+                if (replicas.get(i).notUploaded() != null) return true;
+            } catch (IOException | RuntimeException e) {
+                return false; // reported with the outcome below
+            }
+        }
+        return false;
     }
 
     @Override
