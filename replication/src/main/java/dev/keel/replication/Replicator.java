@@ -12,17 +12,13 @@ import dev.keel.replication.api.ValidationResult;
 import dev.keel.replication.internal.DatabaseReplication;
 import dev.keel.replication.internal.EngineOptions;
 import dev.keel.replication.internal.Failures;
-import dev.keel.replication.internal.ObservedReplicaClient;
 import dev.keel.replication.internal.HoldBudget;
-import dev.keel.replication.internal.ParallelOpen;
 import dev.keel.replication.internal.PendingDatabase;
 import dev.keel.replication.internal.Replica;
 import dev.keel.replication.internal.ReplicationWait;
-import dev.keel.replication.internal.StorageFailures;
 import dev.keel.replication.spi.LocalPaths;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicationListener;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -31,11 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,11 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Replicator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
-    /**
-     * Databases opened at once at start: opening waits mostly on the disk (SQLite's first write, the
-     * lease's fsyncs), and a disk completes more fsyncs per second the more are asked at once.
-     */
-    static final int OPEN_THREADS = 16;
 
     final List<DatabaseReplication> databases;
     final List<PendingDatabase> pending = new CopyOnWriteArrayList<>();
@@ -75,7 +63,7 @@ public final class Replicator implements AutoCloseable {
     private final DirectoryEntries directories = new DirectoryEntries(this);
     private volatile boolean closed;
 
-    private Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler, Builder builder) {
+    Replicator(List<DatabaseReplication> databases, ScheduledExecutorService scheduler, Builder builder) {
         this.databases = new CopyOnWriteArrayList<>(databases);
         this.scheduler = scheduler;
         this.builder = builder;
@@ -118,14 +106,14 @@ public final class Replicator implements AutoCloseable {
 
     /** What to replicate and how; the defaults suit a daemon. */
     public static final class Builder {
-        private List<DatabaseConfig> databases = List.of();
-        private ReplicationListener listener = ReplicationListener.NONE;
-        private boolean backgroundLoops = true;
-        private boolean waitForMissing;
-        private int threads = DEFAULT_THREADS;
-        private EngineOptions engine = EngineOptions.DEFAULT;
-        private long maxShadowBacklog = DatabaseReplication.DEFAULT_MAX_SHADOW_BACKLOG;
-        private HoldBudget budget = new HoldBudget(Integer.MAX_VALUE);
+        List<DatabaseConfig> databases = List.of();
+        ReplicationListener listener = ReplicationListener.NONE;
+        boolean backgroundLoops = true;
+        boolean waitForMissing;
+        int threads = DEFAULT_THREADS;
+        EngineOptions engine = EngineOptions.DEFAULT;
+        long maxShadowBacklog = DatabaseReplication.DEFAULT_MAX_SHADOW_BACKLOG;
+        HoldBudget budget = new HoldBudget(Integer.MAX_VALUE);
 
         private Builder() {
         }
@@ -204,67 +192,9 @@ public final class Replicator implements AutoCloseable {
         }
 
         private Replicator start(EngineOptions engine) {
-            this.engine = engine;
-            Overlaps.find(databases).ifPresent(overlap -> {
-                throw overlap.toException();
-            });
-            DescriptorLimit limit = DescriptorLimit.forDatabases(databases.size());
-            budget = new HoldBudget(engine.heldBudget() > 0 ? engine.heldBudget() : limit.heldBudget());
-            if (!limit.enough()) LOG.warn(limit.warning());
-            List<DatabaseReplication> opened = new ArrayList<>();
-            List<DatabaseConfig> failed = new ArrayList<>();
-            List<RuntimeException> errors = new ArrayList<>();
-            List<ParallelOpen.Outcome<DatabaseReplication>> outcomes = ParallelOpen.all(databases, OPEN_THREADS, this::open);
-            for (int i = 0; i < databases.size(); i++) {
-                ParallelOpen.Outcome<DatabaseReplication> o = outcomes.get(i);
-                if (o.error() == null) {
-                    opened.add(o.value());
-                } else {
-                    failed.add(databases.get(i));
-                    errors.add(o.error());
-                }
-            }
-            boolean allMissing = failed.stream().allMatch(db -> !Files.exists(db.path()));
-            if (opened.isEmpty() && !errors.isEmpty() && !(waitForMissing && allMissing)) {
-                RuntimeException first = errors.get(0);
-                for (RuntimeException e : errors.subList(1, errors.size())) first.addSuppressed(e);
-                throw first;
-            }
-            ScheduledExecutorService scheduler = backgroundLoops ? newScheduler(threads) : null;
-            Replicator replicator = new Replicator(opened, scheduler, this);
-            for (DatabaseReplication db : opened) {
-                if (scheduler != null) db.schedule(scheduler);
-                logReplicating(db);
-                replicator.followed(db);
-            }
-            for (int i = 0; i < failed.size(); i++) replicator.retryLater(failed.get(i), errors.get(i));
-            if (scheduler != null) replicator.scheduleParking();
-            Holding holding = replicator.holding();
-            if (holding.parked() > 0) {
-                LOG.info("{} databases followed: {} held open, {} parked (at most {} held: the open-file limit's budget)",
-                        opened.size(), holding.held(), holding.parked(), holding.budget());
-            }
-            return replicator;
+            return ReplicatorStart.start(this, engine);
         }
 
-        /** Opens one database; an I/O failure setting up the local state becomes a KeelException naming it. */
-        private DatabaseReplication open(DatabaseConfig db) {
-            return open(db, engine.clients());
-        }
-
-        private DatabaseReplication open(DatabaseConfig db, Function<ReplicaConfig, ReplicaClient> clients) {
-            try {
-                DatabaseReplication d = DatabaseReplication.open(db, listener, engine.writeGate(),
-                        r -> ObservedReplicaClient.of(StorageFailures.marking(clients.apply(r)), db.path(), r.name(), listener), budget);
-                d.maxShadowBacklog(db.maxShadowBacklog() != 0 ? db.maxShadowBacklog() : maxShadowBacklog);
-                return d;
-            } catch (IOException e) {
-                if (StorageFailures.find(e) != null) throw EngineCalls.storageFailure(db.path(), "opening the replicas", e);
-                throw new KeelException(ErrorCode.IO, "cannot set up Keel's local state: " + e.getMessage(),
-                        db.resolvedMetaPath().toString(),
-                        "check that the directory beside the database is writable and the disk has space", e);
-            }
-        }
     }
 
     /**
@@ -272,7 +202,7 @@ public final class Replicator implements AutoCloseable {
      * the budget allows or parked ones wait to be taken back. A database is parked only after two such
      * intervals without a write, so one that is being written stays held.
      */
-    private void scheduleParking() {
+    void scheduleParking() {
         long period = 1000;
         for (DatabaseReplication d : databases) period = Math.min(period, d.monitor().config().monitorInterval().toMillis());
         for (PendingDatabase p : pending) period = Math.min(period, p.config().monitorInterval().toMillis());
@@ -288,8 +218,8 @@ public final class Replicator implements AutoCloseable {
     }
 
     /** Keeps retrying a database that failed at start while others replicate. */
-    private void retryLater(DatabaseConfig config, RuntimeException error) {
-        PendingDatabase p = new PendingDatabase(config, builder.listener, builder::open, this::opened);
+    void retryLater(DatabaseConfig config, RuntimeException error) {
+        PendingDatabase p = new PendingDatabase(config, builder.listener, db -> ReplicatorStart.open(builder, db), this::opened);
         p.failedAtStart(error);
         pending.add(p);
         try {
@@ -313,7 +243,7 @@ public final class Replicator implements AutoCloseable {
     }
 
     /** Tells the listener that {@code db} is followed now, with what each replica holds. */
-    private void followed(DatabaseReplication db) {
+    void followed(DatabaseReplication db) {
         List<ReplicationListener.FollowedReplica> replicas = new ArrayList<>();
         for (Replica r : db.replicas()) {
             replicas.add(new ReplicationListener.FollowedReplica(r.name(), r.client().type(), r.client().describe(),
@@ -335,7 +265,7 @@ public final class Replicator implements AutoCloseable {
         return out;
     }
 
-    private static void logReplicating(DatabaseReplication db) {
+    static void logReplicating(DatabaseReplication db) {
         LOG.atInfo().addKeyValue("db", db.path().toString()).log("{}: replicating to {}", db.path(), describeReplicas(db));
     }
 
@@ -343,19 +273,6 @@ public final class Replicator implements AutoCloseable {
         List<String> names = new ArrayList<>();
         for (Replica r : db.replicas()) names.add(r.client().describe());
         return names.isEmpty() ? "no replicas (shadow WAL only)" : String.join(", ", names);
-    }
-
-    private static ScheduledExecutorService newScheduler(int threads) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "keel-replication-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads, factory);
-        executor.setRemoveOnCancelPolicy(true);
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() runs the final sync itself
-        return executor;
     }
 
     /**
@@ -548,7 +465,7 @@ public final class Replicator implements AutoCloseable {
 
     /** Opens a database of a dir entry as the configured ones are opened. */
     DatabaseReplication openForDirectory(DatabaseConfig config, Function<ReplicaConfig, ReplicaClient> clients) {
-        return builder.open(config, clients);
+        return ReplicatorStart.open(builder, config, clients);
     }
 
     Function<ReplicaConfig, ReplicaClient> clients() {

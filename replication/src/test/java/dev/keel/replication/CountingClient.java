@@ -13,23 +13,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wraps a real client and counts every storage request by kind (verify, list, get, put, delete, and the
- * lease's conditional reads and writes), passing its compare-and-swap on so that leases stay on.
+ * lease's conditional reads and writes), passing its compare-and-swap on so that leases stay on. Shared with
+ * other modules' tests through this module's test jar.
  */
-class CountingClient implements ReplicaClient {
+public class CountingClient implements ReplicaClient {
     private final ReplicaClient real;
-    final AtomicInteger verifies = new AtomicInteger();
-    final AtomicInteger lists = new AtomicInteger();
-    final AtomicInteger gets = new AtomicInteger();
-    final AtomicInteger puts = new AtomicInteger();
-    final AtomicInteger deletes = new AtomicInteger();
-    final AtomicInteger leaseReads = new AtomicInteger();
-    final AtomicInteger leaseWrites = new AtomicInteger();
+    public final AtomicInteger verifies = new AtomicInteger();
+    public final AtomicInteger lists = new AtomicInteger();
+    public final AtomicInteger gets = new AtomicInteger();
+    public final AtomicInteger puts = new AtomicInteger();
+    public final AtomicInteger deletes = new AtomicInteger();
+    public final AtomicInteger leaseReads = new AtomicInteger();
+    public final AtomicInteger leaseWrites = new AtomicInteger();
 
-    CountingClient(ReplicaClient real) {
+    public CountingClient(ReplicaClient real) {
         this.real = real;
     }
 
-    int total() {
+    public int total() {
         return verifies.get() + lists.get() + gets.get() + puts.get() + deletes.get() + leaseReads.get() + leaseWrites.get();
     }
 
@@ -109,7 +110,7 @@ class CountingClient implements ReplicaClient {
     }
 
     /** Sets every count back to zero. */
-    void reset() {
+    public void reset() {
         for (AtomicInteger a : List.of(verifies, lists, gets, puts, deletes, leaseReads, leaseWrites)) a.set(0);
     }
 

@@ -1,5 +1,7 @@
 package dev.keel.cli.replicate;
 
+import static dev.keel.cli.replicate.AppDatabases.rows;
+import static dev.keel.cli.replicate.AppDatabases.walDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.replication.api.Generation;
@@ -80,9 +82,9 @@ class LeaseHolderKilledTest {
     }
 
     private void killedHolderIsTakenOverAfterItsTtl(Location replica) throws Exception {
-        Path blue = database(dir, "blue.db");
-        Path green = database(dir, "green.db");
-        Path spare = database(dir, "spare.db"); // keeps the second replicator running while green's replica is refused
+        Path blue = walDatabase(dir, "blue.db", "blue.db");
+        Path green = walDatabase(dir, "green.db", "green.db");
+        Path spare = walDatabase(dir, "spare.db", "spare.db"); // keeps the second replicator running while green's replica is refused
         try (KeelProcess old = KeelProcess.start("replicate", "-config", config(dir, "blue.yml", List.of(blue), replica).toString());
              Rows blueRows = Rows.start(blue)) {
             old.await("snapshot written");
@@ -152,24 +154,5 @@ class LeaseHolderKilledTest {
             assertThat(got).as("the lease object").isNotNull();
             return LeaseRecord.parse(got.bytes(), "keel-lease");
         }
-    }
-
-    static Path database(Path dir, String name) throws Exception {
-        Path db = dir.resolve(name);
-        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
-            s.execute("PRAGMA journal_mode = wal");
-            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-            s.execute("INSERT INTO t (v) VALUES ('" + name + "')");
-        }
-        return db;
-    }
-
-    static List<String> rows(Path db) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement();
-             var rs = s.executeQuery("SELECT v FROM t ORDER BY id")) {
-            while (rs.next()) out.add(rs.getString(1));
-        }
-        return out;
     }
 }

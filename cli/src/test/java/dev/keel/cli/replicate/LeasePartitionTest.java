@@ -1,8 +1,8 @@
 package dev.keel.cli.replicate;
 
-import static dev.keel.cli.replicate.LeaseHolderKilledTest.database;
+import static dev.keel.cli.replicate.AppDatabases.rows;
+import static dev.keel.cli.replicate.AppDatabases.walDatabase;
 import static dev.keel.cli.replicate.LeaseHolderKilledTest.lease;
-import static dev.keel.cli.replicate.LeaseHolderKilledTest.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.cli.replicate.LeaseHolderKilledTest.Location;
@@ -68,9 +68,9 @@ class LeasePartitionTest {
         String path = "partition-" + UUID.randomUUID();
         Location direct = LeaseHolderKilledTest.s3(S3, path);
         ReplicaStorage.S3 s3 = (ReplicaStorage.S3) direct.storage();
-        Path blue = database(dir, "blue.db");
-        Path green = database(dir, "green.db");
-        Path spare = database(dir, "spare.db");
+        Path blue = walDatabase(dir, "blue.db", "blue.db");
+        Path green = walDatabase(dir, "green.db", "green.db");
+        Path spare = walDatabase(dir, "spare.db", "spare.db");
         List<String> failures = new CopyOnWriteArrayList<>();
         ReplicationListener listener = new ReplicationListener() {
             @Override

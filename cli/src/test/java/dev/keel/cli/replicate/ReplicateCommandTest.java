@@ -1,5 +1,7 @@
 package dev.keel.cli.replicate;
 
+import static dev.keel.cli.replicate.AppDatabases.rows;
+import static dev.keel.cli.replicate.AppDatabases.walDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.cli.Keel;
@@ -25,124 +27,56 @@ class ReplicateCommandTest {
     @TempDir
     Path dir;
 
-    private Process keel(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Keel.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    }
-
-    private static String waitForLine(Process p, String marker, StringBuilder seen) throws Exception {
-        var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            seen.append(line).append('\n');
-            if (line.contains(marker)) break;
-        }
-        Thread drain = new Thread(() -> {
-            try {
-                String l;
-                while ((l = in.readLine()) != null) {
-                    synchronized (seen) {
-                        seen.append(l).append('\n');
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // process ended
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return line;
-    }
-
-    /** A database in WAL mode with an empty table t, as an application leaves it. */
-    private Path walDatabase(String name) throws Exception {
-        Path db = dir.resolve(name);
-        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
-            s.execute("PRAGMA journal_mode = wal");
-            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-        }
-        return db;
-    }
-
-    private static long count(Path db) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Test
     void sigtermRunsAFinalSyncAndExitsZero() throws Exception {
-        Path db = dir.resolve("app.db");
+        Path db = walDatabase(dir, "app.db");
         Path replica = dir.resolve("backup");
-        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
-            s.execute("PRAGMA journal_mode = wal");
-            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-            Process p = keel("replicate", db.toString(), replica.toUri().toString());
-            StringBuilder log = new StringBuilder();
-            assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement();
+             KeelProcess p = KeelProcess.start("replicate", db.toString(), replica.toUri().toString())) {
+            p.await("snapshot written");
             for (int i = 0; i < 100; i++) s.execute("INSERT INTO t (v) VALUES ('row " + i + "')");
             long started = System.nanoTime();
-            p.destroy(); // SIGTERM, right after the last commit: only the final sync can have shipped it
-            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(log.toString()).isZero();
+            // SIGTERM, right after the last commit: only the final sync can have shipped it
+            assertThat(p.stop()).as(p.log()).isZero();
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000);
         }
         Path out = dir.resolve("restored.db");
         Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
-        assertThat(count(out)).isEqualTo(100);
+        assertThat(rows(out)).hasSize(100);
     }
 
     @Test
     void execRunsTheApplicationAndExitsWithItsStatusAfterAFinalSync() throws Exception {
-        Path db = dir.resolve("app.db");
+        Path db = walDatabase(dir, "app.db", "before");
         Path replica = dir.resolve("backup");
-        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
-            s.execute("PRAGMA journal_mode = wal");
-            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-            s.execute("INSERT INTO t (v) VALUES ('before')");
-        }
         Path marker = dir.resolve("child-ran");
-        Process p = keel("replicate", "-exec", "sh -c 'touch " + marker + "; exit 3'", db.toString(), replica.toString());
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log).isEqualTo(3);
+        KeelProcess p = KeelProcess.start("replicate", "-exec", "sh -c 'touch " + marker + "; exit 3'", db.toString(), replica.toString());
+        assertThat(p.awaitExit()).as(p.log()).isEqualTo(3);
         assertThat(marker).exists();
-        assertThat(log).contains("exited with status 3");
+        assertThat(p.log()).contains("exited with status 3");
         Path out = dir.resolve("restored.db");
         Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
-        assertThat(count(out)).isEqualTo(1);
+        assertThat(rows(out)).hasSize(1);
     }
 
     @Test
     void sigtermIsForwardedToTheExecChild() throws Exception {
-        Path db = walDatabase("app.db");
+        Path db = walDatabase(dir, "app.db");
         Path marker = dir.resolve("child-got-term");
         // The child traps TERM, leaves a mark and exits 7; Keel must pass the signal on and return 7.
-        Process p = keel("replicate", "-exec", "sh -c 'trap \"touch " + marker + "; exit 7\" TERM; while true; do sleep 0.1; done'",
-                db.toString(), dir.resolve("backup").toString());
-        StringBuilder log = new StringBuilder();
-        assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
-        p.destroy();
-        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log.toString()).isEqualTo(7);
+        try (KeelProcess p = KeelProcess.start("replicate", "-exec",
+                "sh -c 'trap \"touch " + marker + "; exit 7\" TERM; while true; do sleep 0.1; done'",
+                db.toString(), dir.resolve("backup").toString())) {
+            p.await("snapshot written");
+            assertThat(p.stop()).as(p.log()).isEqualTo(7);
+        }
         assertThat(marker).exists();
     }
 
     @Test
     void configFileModeFollowsEveryDatabaseAndRunsTheConfiguredExec() throws Exception {
-        Path a = dir.resolve("a.db");
-        Path b = dir.resolve("b.db");
-        for (Path db : List.of(a, b)) {
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode = wal");
-                s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-                s.execute("INSERT INTO t (v) VALUES ('one'), ('two')");
-            }
-        }
+        Path a = walDatabase(dir, "a.db", "one", "two");
+        Path b = walDatabase(dir, "b.db", "one", "two");
         Path config = dir.resolve("keel.yml");
         Files.writeString(config, "exec: sh -c 'exit 0'\n"
                 + "dbs:\n"
@@ -156,84 +90,56 @@ class ReplicateCommandTest {
                 + "      - type: file\n"
                 + "        name: second\n"
                 + "        path: " + dir.resolve("rb2") + "\n");
-        Process p = keel("replicate", "-config", config.toString());
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log).isZero();
+        KeelProcess p = KeelProcess.start("replicate", "-config", config.toString());
+        assertThat(p.awaitExit()).as(p.log()).isZero();
         for (String replica : List.of("ra", "rb", "rb2")) {
             Path out = dir.resolve("restored-" + replica + ".db");
             Restorer.configure().from(new FileReplicaClient(dir.resolve(replica))).output(out).restore();
-            assertThat(count(out)).as(replica).isEqualTo(2);
+            assertThat(rows(out)).as(replica).hasSize(2);
         }
     }
 
     @Test
     void aDatabaseMovedIntoPlaceWhileReplicatingIsFollowedInANewGeneration() throws Exception {
-        Path db = dir.resolve("app.db");
+        Path db = walDatabase(dir, "app.db", "old");
         Path replica = dir.resolve("backup");
-        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
-            s.execute("PRAGMA journal_mode = wal");
-            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-            s.execute("INSERT INTO t (v) VALUES ('old')");
+        try (KeelProcess p = KeelProcess.start("replicate", db.toString(), replica.toUri().toString())) {
+            p.await("snapshot written");
+            // A deploy puts a new database in place, as an operator would: built elsewhere, moved over the
+            // old one, the old WAL and shared-memory files removed; then the application writes to it.
+            Path fresh = walDatabase(dir, "fresh.db", "new 1", "new 2");
+            Files.move(fresh, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.deleteIfExists(dir.resolve("app.db-wal"));
+            Files.deleteIfExists(dir.resolve("app.db-shm"));
+            try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 5000");
+                s.execute("INSERT INTO t (v) VALUES ('new 3')");
+                // the final sync must ship the new file's rows, not the old file's
+                assertThat(p.stop()).as(p.log()).isZero();
+            }
+            Path out = dir.resolve("restored.db");
+            Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
+            assertThat(rows(out)).as(p.log()).containsExactly("new 1", "new 2", "new 3");
         }
-        Process p = keel("replicate", db.toString(), replica.toUri().toString());
-        StringBuilder log = new StringBuilder();
-        assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
-        // A deploy puts a new database in place, as an operator would: built elsewhere, moved over the
-        // old one, the old WAL and shared-memory files removed; then the application writes to it.
-        Path fresh = dir.resolve("fresh.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + fresh); Statement s = c.createStatement()) {
-            s.execute("PRAGMA journal_mode = wal");
-            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-            s.execute("INSERT INTO t (v) VALUES ('new 1'), ('new 2')");
-        }
-        Files.move(fresh, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.deleteIfExists(dir.resolve("app.db-wal"));
-        Files.deleteIfExists(dir.resolve("app.db-shm"));
-        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
-            s.execute("PRAGMA busy_timeout = 5000");
-            s.execute("INSERT INTO t (v) VALUES ('new 3')");
-            p.destroy(); // the final sync must ship the new file's rows, not the old file's
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(log.toString()).isZero();
-        }
-        Path out = dir.resolve("restored.db");
-        Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
-        assertThat(values(out)).as(log.toString()).containsExactly("new 1", "new 2", "new 3");
-    }
-
-    private static List<String> values(Path db) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT v FROM t ORDER BY id")) {
-            while (rs.next()) out.add(rs.getString(1));
-        }
-        return out;
     }
 
     @Test
     void aShadowDirectoryDeletedWhileReplicatingStartsANewGeneration() throws Exception {
-        Path db = dir.resolve("app.db");
+        Path db = walDatabase(dir, "app.db", "before");
         Path replica = dir.resolve("backup");
-        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
-            s.execute("PRAGMA journal_mode = wal");
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement();
+             KeelProcess p = KeelProcess.start("replicate", db.toString(), replica.toUri().toString())) {
             s.execute("PRAGMA busy_timeout = 5000");
-            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-            s.execute("INSERT INTO t (v) VALUES ('before')");
-            Process p = keel("replicate", db.toString(), replica.toUri().toString());
-            StringBuilder log = new StringBuilder();
-            assertThat(waitForLine(p, "snapshot written", log)).as(log.toString()).isNotNull();
+            p.await("snapshot written");
             // A careless cleanup removes Keel's local state while it runs; Keel may write a file
             // into it meanwhile, so the cleanup repeats as `rm -rf` run twice would.
             deleteTreeWhileWritten(dir.resolve(".app.db-keel"));
             s.execute("INSERT INTO t (v) VALUES ('after')");
-            p.destroy();
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(log.toString()).isZero();
+            assertThat(p.stop()).as(p.log()).isZero();
         }
         Path out = dir.resolve("restored.db");
         Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
-        assertThat(values(out)).containsExactly("before", "after");
+        assertThat(rows(out)).containsExactly("before", "after");
     }
 
     private static void deleteTreeWhileWritten(Path root) throws Exception {
@@ -274,13 +180,11 @@ class ReplicateCommandTest {
                 + "    replicas:\n      - path: " + dir.resolve("r-app") + "\n");
         String child = "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
                 + System.getProperty("java.class.path") + "' " + CreateDatabaseAndExit.class.getName() + " " + db;
-        Process p = keel("replicate", "-config", config.toString(), "-exec", child);
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log).isZero();
+        KeelProcess p = KeelProcess.start("replicate", "-config", config.toString(), "-exec", child);
+        assertThat(p.awaitExit()).as(p.log()).isZero();
         Path out = dir.resolve("restored.db");
         Restorer.configure().from(new FileReplicaClient(dir.resolve("r-app"))).output(out).restore();
-        assertThat(values(out)).as(log).containsExactly("written by the child");
+        assertThat(rows(out)).as(p.log()).containsExactly("written by the child");
     }
 
     @Test
@@ -289,13 +193,11 @@ class ReplicateCommandTest {
         Path replica = dir.resolve("backup");
         String child = "'" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
                 + System.getProperty("java.class.path") + "' " + CreateDatabaseAndExit.class.getName() + " " + db;
-        Process p = keel("replicate", "-exec", child, db.toString(), replica.toString());
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log).isZero();
+        KeelProcess p = KeelProcess.start("replicate", "-exec", child, db.toString(), replica.toString());
+        assertThat(p.awaitExit()).as(p.log()).isZero();
         Path out = dir.resolve("restored.db");
         Restorer.configure().from(new FileReplicaClient(replica)).output(out).restore();
-        assertThat(values(out)).as(log).containsExactly("written by the child");
+        assertThat(rows(out)).as(p.log()).containsExactly("written by the child");
     }
 
     @Test
@@ -329,7 +231,7 @@ class ReplicateCommandTest {
 
     @Test
     void overlappingReplicaUrlsOfOneDatabaseAreRefusedBeforeAnythingStarts() throws Exception {
-        Path db = walDatabase("app.db");
+        Path db = walDatabase(dir, "app.db");
         Path replica = dir.resolve("backup");
         StringWriter err = new StringWriter();
         int status = Keel.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err))

@@ -2,7 +2,7 @@ package dev.keel.cli.restore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.cli.Keel;
+import dev.keel.cli.replicate.KeelProcess;
 import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ReplicaConfig;
@@ -16,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,32 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 class FollowCommandTest {
     private static final int ACCOUNTS = 50;
     private static final long TOTAL = ACCOUNTS * 1000L;
+    private static final Duration FOLLOWER_PATIENCE = Duration.ofSeconds(120);
 
     @TempDir
     Path dir;
-
-    /** keel restore -f in a child process, its output in a file. */
-    private record Follower(Process process, Path log) {
-        static Follower start(Path log, String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), Keel.class.getName(), "restore"));
-            cmd.addAll(List.of(args));
-            return new Follower(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
-        }
-
-        String output() throws IOException {
-            return Files.readString(log);
-        }
-
-        void await(String marker) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!output().contains(marker)) {
-                assertThat(process.isAlive()).as("exited before logging '" + marker + "':\n" + output()).isTrue();
-                assertThat(System.nanoTime()).as("no '" + marker + "' within 120 s:\n" + output()).isLessThan(deadline);
-                Thread.sleep(20);
-            }
-        }
-    }
 
     @Test
     void readersOfTheCopySeeOnlyWholeTransactionsAndAFollowerKilledMidRunConvergesWhenStartedAgain() throws Exception {
@@ -84,21 +61,20 @@ class FollowCommandTest {
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> bad = new ConcurrentLinkedQueue<>();
         AtomicLong reads = new AtomicLong();
-        String[] args = {"-o", copy.toString(), "-f", "-follow-interval", "100ms", "file://" + replica};
+        String[] args = {"restore", "-o", copy.toString(), "-f", "-follow-interval", "100ms", "file://" + replica};
         try (Replicator primary = Replicator.configure().databases(List.of(config)).start()) {
             Thread writer = new Thread(() -> transfers(db, stop, bad), "ledger-writer");
             writer.start();
-            Follower first = Follower.start(dir.resolve("first.log"), args);
-            first.await("following");
+            KeelProcess first = KeelProcess.start(args);
+            first.await("following", FOLLOWER_PATIENCE);
             Thread reader = new Thread(() -> read(copy, stop, bad, reads), "reader");
             reader.start();
             Process sqlite3 = sqlite3Reader(copy, dir.resolve("sqlite3.out"));
             Thread.sleep(3000);
-            first.process().destroyForcibly(); // SIGKILL, wherever it is
-            first.process().waitFor(60, TimeUnit.SECONDS);
+            first.kill(); // SIGKILL, wherever it is
             Thread.sleep(1000);
-            Follower second = Follower.start(dir.resolve("second.log"), args);
-            second.await("following");
+            KeelProcess second = KeelProcess.start(args);
+            second.await("following", FOLLOWER_PATIENCE);
             Thread.sleep(3000);
             stop.set(true);
             writer.join();
@@ -106,7 +82,7 @@ class FollowCommandTest {
             long want = count(db, "transfers", false);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (count(copy, "transfers", true) != want) {
-                assertThat(System.nanoTime()).as("the follower did not converge:\n" + second.output()).isLessThan(deadline);
+                assertThat(System.nanoTime()).as("the follower did not converge:\n" + second.log()).isLessThan(deadline);
                 Thread.sleep(100);
             }
             reader.join();
@@ -115,11 +91,9 @@ class FollowCommandTest {
                 sqlite3.waitFor(30, TimeUnit.SECONDS);
                 checkSqlite3Reads(dir.resolve("sqlite3.out"), bad);
             }
-            second.process().destroy(); // SIGTERM
-            assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(second.process().exitValue()).as(second.output()).isZero();
-            assertThat(second.output()).contains("stopped at");
-            System.out.println("reads: " + reads.get() + "\nfirst follower:\n" + first.output() + "second follower:\n" + second.output());
+            assertThat(second.stop()).as(second.log()).isZero(); // SIGTERM
+            assertThat(second.log()).contains("stopped at");
+            System.out.println("reads: " + reads.get() + "\nfirst follower:\n" + first.log() + "second follower:\n" + second.log());
         }
         assertThat(bad).as("reads that saw something else than a committed state").isEmpty();
         assertThat(reads.get()).isGreaterThan(10);

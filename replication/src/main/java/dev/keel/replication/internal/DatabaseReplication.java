@@ -234,10 +234,11 @@ public final class DatabaseReplication implements AutoCloseable {
     public FinalSync finalSync() {
         Exception local = null;
         Exception[] errors = new Exception[replicas.size()];
+        List<Behind> behind = List.of();
         // Another round when this one left work that it can do: a replica that found its storage lost what
         // it acknowledged asks for a new generation, and one replica's snapshot may move the WAL past
         // what another replica uploaded in this round. Bounded: a storage that fails is not retried here.
-        for (int round = 0; round < FINAL_ROUNDS && (round == 0 || anotherRoundHelps(errors)); round++) {
+        for (int round = 0; round < FINAL_ROUNDS && (round == 0 || anotherRoundHelps(errors, behind)); round++) {
             local = null;
             try {
                 if (monitor.wantsTakeBack()) budget.makeRoom(this);
@@ -253,18 +254,12 @@ public final class DatabaseReplication implements AutoCloseable {
                     errors[i] = e;
                 }
             }
+            behind = replicas.stream().map(Behind::of).toList();
         }
         List<FinalSync.Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             Replica r = replicas.get(i);
-            Exception error = errors[i];
-            String missing;
-            try {
-                missing = r.notUploaded();
-            } catch (IOException | RuntimeException e) {
-                missing = "unknown (the shadow WAL could not be read: " + e.getMessage() + ")";
-            }
-            outcomes.add(new FinalSync.Outcome(r.name(), r.client().describe(), r.position(), missing, error));
+            outcomes.add(new FinalSync.Outcome(r.name(), r.client().describe(), r.position(), behind.get(i).missing(), errors[i]));
         }
         FinalSync outcome = new FinalSync(path(), monitor.position(), local, List.copyOf(outcomes));
         outcome.log(LOG);
@@ -273,16 +268,24 @@ public final class DatabaseReplication implements AutoCloseable {
 
     private static final int FINAL_ROUNDS = 4;
 
+    /** What a replica has not uploaded after a round (null: nothing), or why that is unknown. */
+    private record Behind(String missing, boolean unknown) {
+        static Behind of(Replica r) {
+            try {
+                return new Behind(r.notUploaded(), false);
+            } catch (IOException | RuntimeException e) {
+                return new Behind("unknown (the shadow WAL could not be read: " + e.getMessage() + ")", true);
+            }
+        }
+    }
+
     /** True when a new generation was asked for, or a replica that did not fail is behind the database. */
-    private boolean anotherRoundHelps(Exception[] errors) {
+    private boolean anotherRoundHelps(Exception[] errors, List<Behind> behind) {
         if (monitor.newGenerationRequested()) return true;
         for (int i = 0; i < replicas.size(); i++) {
             if (errors[i] != null) continue;
-            try {
-                if (replicas.get(i).notUploaded() != null) return true;
-            } catch (IOException | RuntimeException e) {
-                return false; // reported with the outcome below
-            }
+            if (behind.get(i).unknown()) return false; // reported with the outcome
+            if (behind.get(i).missing() != null) return true;
         }
         return false;
     }

@@ -27,6 +27,9 @@ import java.util.Optional;
  *     temp file of an upload that never completed ({@link ReplicaLayout#isUploadLeftover}), which an S3
  *     server killed mid-upload leaves and lists.</li>
  * </ul>
+ * With the replica's objects at hand ({@link #confirm}), the order by file times is then checked against
+ * the WAL's content ({@link GenerationOrder}): a generation ranked older whose WAL went on after the
+ * chosen one began is refused, except in a tie only a coarse storage makes, where the content decides.
  * A restore of a generation named with {@code -generation} skips all of this: the user chose.
  */
 final class GenerationChooser {
@@ -65,6 +68,37 @@ final class GenerationChooser {
         }
         if (!chosen.restorable()) throw noSnapshot(catalog, chosen, "the newest generation " + chosen.generation() + " holds WAL");
         return newest;
+    }
+
+    /**
+     * {@code chosen} (by {@link #choose}) checked by content: for a point in time, refused when a generation
+     * ranked older continued its WAL after it. For the latest state, a generation ranked older only because
+     * storage times of one-second resolution tie (its last upload carries the whole second {@code chosen}
+     * began in) whose WAL went on past {@code chosen}'s start is the newer one; other disagreements are refused.
+     */
+    static GenerationInfo confirm(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen, RestoreTarget target) {
+        if (!(target instanceof RestoreTarget.Latest)) {
+            Optional<GenerationOrder.Continued> later = GenerationOrder.continuedAfter(objects, catalog, chosen);
+            if (later.isPresent()) throw GenerationOrder.refusal(objects, chosen, later.get());
+            return chosen;
+        }
+        GenerationInfo current = chosen;
+        for (int hops = 0; hops <= catalog.generationInfos().size(); hops++) {
+            Optional<GenerationOrder.Continued> later = GenerationOrder.continuedAfter(objects, catalog, current);
+            if (later.isEmpty()) return current;
+            GenerationInfo other = later.get().generation();
+            if (!sameSecond(other.updatedAt(), current.createdAt())) throw GenerationOrder.refusal(objects, current, later.get());
+            current = other;
+        }
+        throw GenerationOrder.refusal(objects, current, GenerationOrder.continuedAfter(objects, catalog, current).orElseThrow());
+    }
+
+    /**
+     * A tie only a coarse storage makes: both times whole seconds (S3 and Azure give no fraction) and
+     * equal. Finer times that disagree with the content are a copy that lost them: refused.
+     */
+    private static boolean sameSecond(Instant a, Instant b) {
+        return a != null && a.equals(b) && a.getNano() == 0;
     }
 
     private static KeelException overlap(ReplicaCatalog catalog, GenerationInfo a, GenerationInfo b) {

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks by content the order {@link GenerationChooser} found by file times. While a database lives
+ * The WAL's evidence on the order {@link GenerationChooser} found by file times (the chooser decides what
+ * to make of it). While a database lives
  * on (its wal-index kept by the replicator's own connection), each WAL restart adds one to salt-1,
  * through generation changes too: a replicator that lost its local state starts the new generation at
  * the WAL as it is. So when an older-by-time generation's last WAL index has a salt-1 a little
@@ -28,34 +29,12 @@ final class GenerationOrder {
     private GenerationOrder() {
     }
 
-    /** Throws BAD_INPUT when a generation ranked older than {@code chosen} continued its WAL after it. */
-    static void check(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen) {
-        Optional<Continued> later = continuedAfter(objects, catalog, chosen);
-        if (later.isPresent()) throw refusal(objects, chosen, later.get());
+    /** A generation ranked older whose WAL went on {@code ahead} restarts past another's start, seen in {@code last}. */
+    record Continued(GenerationInfo generation, WalSegmentInfo last, long ahead) {
     }
 
-    /**
-     * The generation to restore as the latest: {@code chosen}, or a generation ranked older only because
-     * storage times of one-second resolution tie (its last upload carries the whole second {@code chosen}
-     * began in) whose WAL went on past {@code chosen}'s start; the content then says which is newer. A
-     * generation that went on while its times say it ended earlier is refused as in {@link #check}.
-     */
-    static GenerationInfo latest(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen) {
-        GenerationInfo current = chosen;
-        for (int hops = 0; hops <= catalog.generationInfos().size(); hops++) {
-            Optional<Continued> later = continuedAfter(objects, catalog, current);
-            if (later.isEmpty()) return current;
-            GenerationInfo other = later.get().generation();
-            if (!sameSecond(other.updatedAt(), current.createdAt())) throw refusal(objects, current, later.get());
-            current = other;
-        }
-        throw refusal(objects, current, continuedAfter(objects, catalog, current).orElseThrow());
-    }
-
-    private record Continued(GenerationInfo generation, WalSegmentInfo last, long ahead) {
-    }
-
-    private static Optional<Continued> continuedAfter(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen) {
+    /** A generation ranked older than {@code chosen} by file times whose WAL went on after {@code chosen} began. */
+    static Optional<Continued> continuedAfter(ReplicaObjects objects, ReplicaCatalog catalog, GenerationInfo chosen) {
         Optional<WalSegmentInfo> start = catalog.walSegments(chosen.generation()).stream().filter(w -> w.offset() == 0).findFirst();
         if (start.isEmpty()) return Optional.empty();
         int startSalt = salt1(objects, start.get());
@@ -70,15 +49,8 @@ final class GenerationOrder {
         return Optional.empty();
     }
 
-    /**
-     * A tie only a coarse storage makes: both times whole seconds (S3 and Azure give no fraction) and
-     * equal. Finer times that disagree with the content are a copy that lost them: refused.
-     */
-    private static boolean sameSecond(java.time.Instant a, java.time.Instant b) {
-        return a != null && a.equals(b) && a.getNano() == 0;
-    }
-
-    private static KeelException refusal(ReplicaObjects objects, GenerationInfo chosen, Continued later) {
+    /** The refusal when the file times rank {@code chosen} newest and the WAL says {@code later} went on after it. */
+    static KeelException refusal(ReplicaObjects objects, GenerationInfo chosen, Continued later) {
         GenerationInfo other = later.generation();
         return new KeelException(ErrorCode.BAD_INPUT, "cannot tell which generation is newest: by file times "
                 + chosen.generation() + " is, but the WAL of generation " + other.generation() + " went on "

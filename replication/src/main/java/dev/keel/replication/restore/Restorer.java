@@ -211,20 +211,15 @@ public final class Restorer {
     }
 
     /**
-     * {@link RestorePlanner#plan}, and when the generation was chosen (not named), a check by content
-     * that no generation ranked older by file times wrote WAL after the chosen one began
-     * ({@link GenerationOrder}; reads two WAL headers per generation).
+     * {@link RestorePlanner#plan}, and when the generation was chosen (not named), the choice checked by
+     * content ({@link GenerationChooser#confirm}; reads two WAL headers per generation).
      */
     static Optional<RestorePlan> plan(ReplicaClient client, ReplicaCatalog catalog, RestoreOptions options) {
         Optional<RestorePlan> plan = RestorePlanner.plan(catalog, options);
         if (plan.isEmpty() || options.generation() != null) return plan;
         GenerationInfo chosen = catalog.info(plan.get().generation());
-        if (!(options.target() instanceof RestoreTarget.Latest)) {
-            GenerationOrder.check(new ReplicaObjects(client), catalog, chosen);
-            return plan;
-        }
-        GenerationInfo latest = GenerationOrder.latest(new ReplicaObjects(client), catalog, chosen);
-        return latest == chosen ? plan : RestorePlanner.plan(catalog, options.withGeneration(latest.generation()));
+        GenerationInfo confirmed = GenerationChooser.confirm(new ReplicaObjects(client), catalog, chosen, options.target());
+        return confirmed == chosen ? plan : RestorePlanner.plan(catalog, options.withGeneration(confirmed.generation()));
     }
 
     /** Carries out a plan made from this client's catalog. */
