@@ -406,6 +406,22 @@ public final class Replicator implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        stop(false);
+    }
+
+    /**
+     * Stops as {@link #close()} does (loops, final sync, the same failure), but leaves each database's
+     * SQLite connection for the operating system to close: for a process that exits right after, such as
+     * {@code keel replicate} on a signal. When Keel's connection is the last one to a database, SQLite
+     * closing it checkpoints the WAL into the database file and removes it; the next start would then see
+     * a WAL restarted by a checkpoint it did not run and begin a new generation, even with no write in
+     * between. Left open, the WAL stays as Keel last copied it, and the next start continues the generation.
+     */
+    public synchronized void closeBeforeExit() {
+        stop(true);
+    }
+
+    private void stop(boolean beforeExit) {
         if (closed) return;
         closed = true;
         synchronized (joining) {
@@ -429,7 +445,11 @@ public final class Replicator implements AutoCloseable {
                 KeelException incomplete = db.finalSync().failure(); // logged per replica
                 if (failure == null) failure = incomplete;
             } finally {
-                db.close();
+                if (beforeExit) {
+                    db.closeBeforeExit();
+                } else {
+                    db.close();
+                }
                 builder.listener.databaseLetGo(db.path());
             }
         }

@@ -93,7 +93,9 @@ final class ReplicateDaemon {
             if (pinger != null) pinger.close(); // no ping while stopping
             long started = System.nanoTime();
             try {
-                replicator.close(); // logs per replica what it holds or what it could not upload
+                // Logs per replica what it holds or what it could not upload. The process exits next: SQLite's
+                // connections are left for the exit, so closing the last one does not remove the WAL.
+                replicator.closeBeforeExit();
                 LOG.info("final sync done in {} ms; stopped", (System.nanoTime() - started) / 1_000_000);
             } catch (KeelException incomplete) {
                 LOG.warn("final sync incomplete after {} ms; stopped with exit status {}",

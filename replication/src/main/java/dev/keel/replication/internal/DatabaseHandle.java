@@ -17,6 +17,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Keel's hold on one SQLite database: one connection that keeps the long-lived read transaction (so
@@ -33,6 +35,8 @@ import java.sql.Statement;
  * continuity check to judge.
  */
 final class DatabaseHandle implements AutoCloseable {
+    /** Handles whose connections stay open until the process exits (see {@link #leaveToExit()}). */
+    private static final Queue<DatabaseHandle> LEFT_TO_EXIT = new ConcurrentLinkedQueue<>();
     static final String SEQ_TABLE = "_keel_seq";
     static final String LOCK_TABLE = "_keel_lock";
     private static final int BUSY_TIMEOUT_MS = 1000;
@@ -413,6 +417,21 @@ final class DatabaseHandle implements AutoCloseable {
         open = false;
         parked = false;
         closeQuietly();
+    }
+
+    /**
+     * Marks the handle closed but leaves SQLite's connection, its read transaction and the channels for
+     * the operating system to close when the process exits. SQLite, closing the last connection to a
+     * database, checkpoints the whole WAL into the database file and removes the WAL: the next start would
+     * find a WAL with a new header and could not tell it from a checkpoint run by another process, so a
+     * clean restart would begin a new generation. Left open, the WAL stays as the shadow last saw it, and
+     * SQLite recovers it at the next open as after any exit. Only for a process about to exit.
+     */
+    void leaveToExit() {
+        open = false;
+        parked = false;
+        // Held until exit: unreachable channels would be closed by their cleaners, which drops SQLite's locks.
+        LEFT_TO_EXIT.add(this);
     }
 
     /** Closes the connections first and the channels last, so SQLite's locks are never dropped under it. */

@@ -563,10 +563,23 @@ public final class DatabaseMonitor implements AutoCloseable {
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    /** Closes as {@link #close()}, but leaves SQLite's connection open for the exit that follows (see {@link DatabaseHandle#leaveToExit()}). */
+    public void closeBeforeExit() {
+        close(true);
+    }
+
+    private void close(boolean beforeExit) {
         lock.lock();
         try {
             if (parking != null) parking.close();
-            handle.close();
+            if (beforeExit && handle.isOpen()) {
+                handle.leaveToExit();
+            } else {
+                handle.close();
+            }
         } finally {
             try {
                 if (metaLock != null) metaLock.close();

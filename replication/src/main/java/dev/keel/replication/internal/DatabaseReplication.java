@@ -292,11 +292,24 @@ public final class DatabaseReplication implements AutoCloseable {
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    /** Closes, leaving SQLite's connection open for the process exit that follows (see {@link DatabaseMonitor#closeBeforeExit()}). */
+    public void closeBeforeExit() {
+        close(true);
+    }
+
+    private void close(boolean beforeExit) {
         budget.leave(this);
         unschedule();
         for (Replica r : replicas) r.discardPreparedSnapshot();
         for (Replica r : replicas) r.releaseLease();
-        monitor.close();
+        if (beforeExit) {
+            monitor.closeBeforeExit();
+        } else {
+            monitor.close();
+        }
         for (Replica r : replicas) closeQuietly(r.client());
     }
 
