@@ -92,7 +92,7 @@ final class UploadGate {
      */
     Decision seen(long now) {
         if (waitingSince == NONE) {
-            if (!inFlight && sustained && pausedFor(now)) {
+            if (endsLoad(now)) {
                 sustained = false; // the writer paused: its next commits are a new burst
                 streak = 0;
             }
@@ -128,8 +128,7 @@ final class UploadGate {
 
     /** What {@link #decide} would answer for a commit made at {@code now}; changes nothing. */
     Decision preview(long now) {
-        if (waitingSince != NONE || inFlight || !sustained || !pausedFor(now)) return next(now);
-        return lastStart + minGapNanos - now > 0 ? Decision.waitFor(lastStart + minGapNanos - now) : Decision.UPLOAD_NOW;
+        return waitingSince == NONE && endsLoad(now) ? Decision.UPLOAD_NOW : next(now);
     }
 
     private Decision next(long now) {
@@ -157,8 +156,12 @@ final class UploadGate {
         return sustained;
     }
 
-    private boolean pausedFor(long now) {
-        return lastEnd == NONE || now - lastEnd >= minGapNanos;
+    /**
+     * True when a commit noticed at {@code now}, with nothing waiting, ends sustained load: the replica
+     * has been caught up for a short gap (the last upload, which started even earlier, is over).
+     */
+    private boolean endsLoad(long now) {
+        return sustained && !inFlight && (lastEnd == NONE || now - lastEnd >= minGapNanos);
     }
 
     @Override
