@@ -19,10 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How long a commit waits for its upload: a lone commit on an idle database is shipped as soon as it
- * is written, not at the next {@code sync-interval} or {@code monitor-interval} tick; under a steady
- * writer the sync interval still bounds how often the replica uploads.
+ * is written, not at the next {@code sync-interval} or {@code monitor-interval} tick, and so is one
+ * that follows the previous upload by a fifth of the sync interval; under a steady writer the sync
+ * interval still bounds how often the replica uploads.
  */
 class CommitLagTest {
+    /** Uploads that find commits waiting before the replica falls back to one upload per sync interval. */
+    private static final int SUSTAINED_AFTER = 10;
+
     @TempDir
     Path dir;
 
@@ -58,7 +62,33 @@ class CommitLagTest {
     }
 
     @Test
-    void aSteadyWriterUploadsAtMostOncePerSyncInterval() throws Exception {
+    void commitsAFewSecondsApartAreUploadedWithoutWaitingForTheSyncInterval() throws Exception {
+        Duration interval = Duration.ofSeconds(10); // both the sync and the monitor interval; the short gap is 2 s
+        Path db = dir.resolve("bursty.db");
+        try (Connection app = TestDatabases.open(db)) {
+            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            try (Replicator r = start(db, interval, interval)) {
+                awaitReplicated(r, db, Duration.ofSeconds(30)); // the first snapshot, at start
+                for (int i = 0; i < 2; i++) {
+                    // 3 s after the previous upload: waiting for the sync interval would take about 7 s more.
+                    Thread.sleep(3000);
+                    int putsBefore = client.get().puts.get();
+                    Position before = r.replicaPosition(db, "dir");
+                    TestDatabases.exec(app, "INSERT INTO t (v) VALUES ('commit " + i + "')");
+                    long committed = System.nanoTime();
+                    Position head = awaitMoved(r, db, before, Duration.ofSeconds(4));
+                    awaitReplicaAt(r, db, head, committed + Duration.ofSeconds(4).toNanos(),
+                            "commit " + i + " must reach the replica long before the sync interval (10 s) since the last upload ends");
+                    assertThat(client.get().puts.get() - putsBefore).as("one segment: %s", client.get()).isEqualTo(1);
+                }
+            }
+            Path restored = TestDatabases.restore(dir.resolve("replica"), dir.resolve("restored.db"));
+            assertThat(TestDatabases.dump(restored)).isEqualTo(TestDatabases.dump(app));
+        }
+    }
+
+    @Test
+    void aSteadyWriterFallsBackToOneUploadPerSyncInterval() throws Exception {
         Duration sync = Duration.ofMillis(500);
         Path db = dir.resolve("steady.db");
         try (Connection app = TestDatabases.open(db)) {
@@ -74,8 +104,10 @@ class CommitLagTest {
                 }
                 long wroteFor = System.nanoTime() - started;
                 int puts = client.get().puts.get() - putsBefore;
-                // One upload may start with the first commit (the replica was idle), then one per interval.
-                long most = wroteFor / sync.toNanos() + 2;
+                // The first uploads follow each other at a fifth of the interval until ten in a row found
+                // commits waiting (sustained load: no pause of that long); then one per interval. Uploading
+                // whenever the short gap allows would cost about 40.
+                long most = wroteFor / sync.toNanos() + 2 + SUSTAINED_AFTER;
                 assertThat(puts).as("%d commits in %d ms: %s", commits, wroteFor / 1_000_000, client.get())
                         .isPositive().isLessThanOrEqualTo((int) most);
                 awaitReplicated(r, db, Duration.ofSeconds(30));

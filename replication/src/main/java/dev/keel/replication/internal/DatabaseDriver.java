@@ -5,6 +5,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one thing that moves a database: at every tick of its {@link FleetTicker} it asks the monitor
@@ -15,10 +16,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ms while the WAL grows by more than half the checkpoint threshold per round, so the WAL stays near
  * {@code min-checkpoint-page-count} pages however fast the application writes. Between ticks, the
  * file-system watch wakes it when the WAL is written ({@link #wake()}), and a replica that must wait
- * for its {@code sync-interval} gets a tick of its own when it may upload.
+ * (see {@link UploadGate}) gets a tick of its own when it may upload, or when its upload in flight ends.
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
+    private static final long NO_WAKE = Long.MIN_VALUE;
 
     private final DatabaseReplication db;
     private final List<ReplicaLoop> replicas;
@@ -27,8 +29,8 @@ final class DatabaseDriver {
     private final long periodMs;
     /** True while a round is queued or running (busy rounds follow each other without the ticker). */
     private final AtomicBoolean working = new AtomicBoolean();
-    /** True while a wake-up from the file-system watch is scheduled (later ones are covered by it). */
-    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** When the next wake-up is scheduled ({@link #NO_WAKE}: none); a later one is covered by it, an earlier one is scheduled too. */
+    private final AtomicLong wakeAt = new AtomicLong(NO_WAKE);
     /** True when a wake-up found a round running: the round looks again when it ends. */
     private final AtomicBoolean wakeMissed = new AtomicBoolean();
     private volatile boolean running;
@@ -41,6 +43,7 @@ final class DatabaseDriver {
         this.scheduler = scheduler;
         this.periodMs = Math.max(1, periodMs);
         this.round = new LoopTask("monitoring the WAL", db.path(), null, db.listener(), this::monitorRound);
+        for (ReplicaLoop r : replicas) r.afterRound(this::tickWhenReady);
     }
 
     void start() {
@@ -60,28 +63,43 @@ final class DatabaseDriver {
     }
 
     /**
-     * The WAL was written ({@link WalWatch}): a tick when some replica may upload now, otherwise when the
-     * first one may (its round then finds the commit copied). Cheap and non-blocking: called on the
-     * watch's thread, possibly for every commit of a busy database.
+     * The WAL was written ({@link WalWatch}): a tick when some replica may upload the commit now,
+     * otherwise when the first one may (its round then finds the commit copied); none while every
+     * replica is uploading (each one's end calls {@link #tickWhenReady()}). Cheap and non-blocking:
+     * called on the watch's thread, possibly for every commit of a busy database.
      */
     void wake() {
-        long delay = Long.MAX_VALUE;
-        for (ReplicaLoop r : replicas) delay = Math.min(delay, r.readyInNanos());
-        wakeIn(delay == Long.MAX_VALUE ? 0 : delay); // no replica: the shadow WAL alone, copied at once
+        long delay = replicas.isEmpty() ? 0 : Long.MAX_VALUE; // no replica: the shadow WAL alone, copied at once
+        for (ReplicaLoop r : replicas) delay = Math.min(delay, r.noticed());
+        if (delay != Long.MAX_VALUE) wakeIn(delay);
     }
 
-    /** A tick in {@code delayNanos}, unless one is queued already (it covers this one: both wait for the same replica). */
+    /** A tick when some replica may upload what waits (after an upload ended, or a wake-up that found a round running). */
+    private void tickWhenReady() {
+        long delay = replicas.isEmpty() ? 0 : Long.MAX_VALUE;
+        for (ReplicaLoop r : replicas) delay = Math.min(delay, r.readyInNanos());
+        if (delay != Long.MAX_VALUE) wakeIn(delay);
+    }
+
+    /** A tick in {@code delayNanos}, unless one is scheduled no later (it covers this one). */
     private void wakeIn(long delayNanos) {
-        if (!running || !wakeQueued.compareAndSet(false, true)) return;
+        if (!running) return;
+        long at = System.nanoTime() + delayNanos;
+        while (true) {
+            long queued = wakeAt.get();
+            if (queued != NO_WAKE && queued - at <= 0) return;
+            if (wakeAt.compareAndSet(queued, at)) break;
+        }
         try {
-            scheduler.schedule(this::woken, delayNanos, TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> woken(at), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
-            wakeQueued.set(false);
+            wakeAt.compareAndSet(at, NO_WAKE);
         }
     }
 
-    private void woken() {
-        wakeQueued.set(false);
+    /** A scheduled wake-up; one replaced by an earlier one has been served by it and does nothing. */
+    private void woken(long at) {
+        if (!wakeAt.compareAndSet(at, NO_WAKE)) return;
         wakeMissed.set(true);
         if (!working.get() && wakeMissed.getAndSet(false)) tick();
     }
@@ -133,7 +151,7 @@ final class DatabaseDriver {
                 submit(BUSY_TICK_MS);
             } else {
                 working.set(false);
-                if (wakeMissed.getAndSet(false)) wake();
+                if (wakeMissed.getAndSet(false)) tickWhenReady();
             }
         }
     }
