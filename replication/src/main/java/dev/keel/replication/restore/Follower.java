@@ -3,6 +3,7 @@ package dev.keel.replication.restore;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.Position;
+import dev.keel.replication.api.ReplicaLayout;
 import dev.keel.replication.api.WalSegmentInfo;
 import dev.keel.replication.spi.ReplicaClient;
 import java.io.IOException;
@@ -35,6 +36,12 @@ public final class Follower implements AutoCloseable {
     /** Pages applied in one step at most (more WAL waiting is applied in several steps). */
     private static final long BATCH_BYTES = 64L << 20;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * The whole replica is listed (to see whether the primary started a new generation) at most this
+     * often: while the copy's generation grows its own listing is enough, and a short poll interval
+     * would otherwise pay two listings per poll.
+     */
+    private static final long GENERATION_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final ReplicaClient client;
     private final String replicaName;
@@ -45,7 +52,14 @@ public final class Follower implements AutoCloseable {
     private final boolean removeStaleFiles;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final FollowWake wake = new FollowWake();
     private volatile boolean running;
+    private ReplicaWatch watch = ReplicaWatch.NONE;
+    /** System.nanoTime() of the last listing of the whole replica. */
+    private long generationCheckedAt;
+    private boolean generationChecked;
+    /** The last poll had nothing new and left the whole replica unlisted, as it was listed less than a second ago. */
+    private boolean generationCheckSkipped;
 
     private FollowerCopy copy;
     private FollowState state;
@@ -190,35 +204,54 @@ public final class Follower implements AutoCloseable {
         rebuild(restoreReason);
     }
 
-    /** Polls until {@link #close()}; failures are reported to the listener and retried with backoff. */
+    /**
+     * Polls until {@link #close()}; failures are reported to the listener and retried with backoff.
+     * A poll that applied WAL is followed by another at once (more may have arrived meanwhile); a
+     * directory replica's changes also wake the follower before its interval is up ({@link ReplicaWatch}).
+     */
     public void run() {
         running = true;
+        watch = ReplicaWatch.of(client, wake::wake);
         try {
             long failures = 0;
             while (!stopped()) {
                 long waitMillis = pollInterval.toMillis();
                 try {
-                    poll();
+                    watch.follow(position().generation());
+                    FollowStep step = poll(generationCheckDue());
                     failures = 0;
+                    if (!(step instanceof FollowStep.UpToDate)) continue; // catch up at once
                 } catch (KeelException e) {
                     if (stopped()) break;
                     failures++;
                     waitMillis = Math.min(MAX_BACKOFF.toMillis(), pollInterval.toMillis() << Math.min(failures, 16));
                     listener.failed(e, waitMillis);
+                    if (stopped()) break;
+                    // A watch must not cut the backoff short while the storage fails.
+                    if (stop.await(waitMillis, TimeUnit.MILLISECONDS)) break;
+                    continue;
                 }
-                if (stop.await(waitMillis, TimeUnit.MILLISECONDS)) break;
+                // A woken poll may have skipped the check for a new generation: make it once it is due.
+                if (generationCheckSkipped) waitMillis = Math.min(waitMillis, millisUntilGenerationCheck());
+                wake.await(waitMillis);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            watch.close();
             finished.countDown();
         }
     }
 
     /** One look at the replica: applies what is new, or rebuilds the copy when it must. */
     public FollowStep poll() {
+        return poll(true);
+    }
+
+    /** {@code checkGenerations}: when the copy's generation has nothing new, list the whole replica for a new one. */
+    private FollowStep poll(boolean checkGenerations) {
         try {
-            return pollOnce();
+            return pollOnce(checkGenerations);
         } catch (KeelException e) {
             replayer = null; // its state may be part of a segment: prime again from the recorded position
             batch.clear();
@@ -235,13 +268,17 @@ public final class Follower implements AutoCloseable {
         }
     }
 
-    private FollowStep pollOnce() throws IOException {
+    private FollowStep pollOnce(boolean checkGenerations) throws IOException {
         if (restoreReason != null) return rebuild(restoreReason);
         // While the copy's generation grows, listing it alone is enough (and stays cheap on a replica
         // with many generations); only when it has nothing new is the whole replica listed, to see
         // whether the primary started a new generation.
-        FollowPlan plan = FollowPlan.within(generationCatalog(), state.position());
-        if (plan instanceof FollowPlan.Continue c && c.segments().isEmpty()) {
+        FollowPlan plan = FollowPlan.within(walCatalog(), state.position());
+        boolean nothingNew = plan instanceof FollowPlan.Continue c && c.segments().isEmpty();
+        generationCheckSkipped = nothingNew && !checkGenerations;
+        if (nothingNew && checkGenerations) {
+            generationChecked = true;
+            generationCheckedAt = System.nanoTime();
             plan = FollowPlan.of(ReplicaChoice.catalog(client), state.position());
         }
         if (plan instanceof FollowPlan.Rebuild r) return rebuild(r.reason());
@@ -259,14 +296,27 @@ public final class Follower implements AutoCloseable {
             if (batch.bytes() >= BATCH_BYTES) transactions += commit();
         }
         transactions += commit();
+        if (applied == 0) return new FollowStep.UpToDate(position()); // stopped before the first segment
         Instant newest = segments.get(applied - 1).createdAt();
         return report(new FollowStep.Applied(from, position(), applied, transactions,
                 Duration.between(newest, Instant.now()).isNegative() ? Duration.ZERO : Duration.between(newest, Instant.now())));
     }
 
-    private ReplicaCatalog generationCatalog() {
+    /** True when the whole replica may be listed in this poll of {@link #run}. */
+    private boolean generationCheckDue() {
+        return millisUntilGenerationCheck() == 0;
+    }
+
+    private long millisUntilGenerationCheck() {
+        if (!generationChecked) return 0;
+        long left = GENERATION_CHECK_NANOS - (System.nanoTime() - generationCheckedAt);
+        return left <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(left) + 1;
+    }
+
+    /** The WAL segments of the copy's generation (its snapshots are not needed to continue). */
+    private ReplicaCatalog walCatalog() {
         try {
-            return ReplicaCatalog.read(client, state.position().generation());
+            return ReplicaCatalog.of(client.describe(), client.list(ReplicaLayout.walPrefix(state.position().generation())));
         } catch (IOException e) {
             throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, "cannot list the replica: " + e.getMessage(),
                     client.describe(), "check that the storage is reachable; the follower tries again", e);
@@ -347,6 +397,7 @@ public final class Follower implements AutoCloseable {
     @Override
     public void close() {
         stop.countDown();
+        wake.wake();
         if (running) {
             try {
                 finished.await();
