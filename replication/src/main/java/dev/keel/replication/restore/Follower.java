@@ -8,6 +8,7 @@ import dev.keel.replication.api.WalSegmentInfo;
 import dev.keel.replication.spi.ReplicaClient;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +34,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Follower implements AutoCloseable {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
-    /** Pages applied in one step at most (more WAL waiting is applied in several steps). */
-    private static final long BATCH_BYTES = 64L << 20;
+    /**
+     * Memory for page images: half for the transaction being read, half for the transactions waiting to
+     * be applied; beyond it they wait in spool files beside the copy. A batch that outgrows its half is
+     * applied at the end of the segment (more WAL waiting is applied in several steps).
+     */
+    static final long DEFAULT_MEMORY_BUDGET = 64L << 20;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /**
      * The whole replica is listed (to see whether the primary started a new generation) at most this
@@ -64,7 +69,9 @@ public final class Follower implements AutoCloseable {
     private FollowerCopy copy;
     private FollowState state;
     private WalReplayer replayer;
-    private final PageBatch batch = new PageBatch();
+    private final long memoryBudget;
+    /** With {@link #replayer}: null until the first segment after the copy's position is replayed. */
+    private PageBatch batch;
     /** Set when a poll found the copy cannot continue from its position; the next poll restores. */
     private String restoreReason;
 
@@ -76,6 +83,7 @@ public final class Follower implements AutoCloseable {
         this.parallelism = b.parallelism;
         this.listener = b.listener;
         this.removeStaleFiles = b.removeStaleFiles;
+        this.memoryBudget = b.memoryBudget;
     }
 
     public static Builder configure() {
@@ -93,8 +101,16 @@ public final class Follower implements AutoCloseable {
         private boolean removeStaleFiles;
         private List<ReplicaChoice.Candidate> candidates;
         private String database;
+        private long memoryBudget = DEFAULT_MEMORY_BUDGET;
 
         private Builder() {
+        }
+
+        /** Memory for page images before they spool to files beside the copy (tests use a small one). */
+        Builder memoryBudget(long bytes) {
+            if (bytes < 2) throw new IllegalArgumentException("memory budget " + bytes);
+            this.memoryBudget = bytes;
+            return this;
         }
 
         /** Follows this replica; {@code name} is how it is called in logs and the state file (null: its type). */
@@ -188,6 +204,9 @@ public final class Follower implements AutoCloseable {
     }
 
     private void open() throws IOException {
+        // A follower killed while it spooled a transaction leaves the files: nothing reads them again.
+        Files.deleteIfExists(spoolFile(output, "pages"));
+        Files.deleteIfExists(spoolFile(output, "transaction"));
         FollowerStart.Decision decision = FollowerStart.decide(output, removeStaleFiles);
         if (decision instanceof FollowerStart.Decision.Resume resume) {
             copy = FollowerCopy.open(output, this::stopped);
@@ -252,17 +271,14 @@ public final class Follower implements AutoCloseable {
     private FollowStep poll(boolean checkGenerations) {
         try {
             return pollOnce(checkGenerations);
-        } catch (KeelException e) {
-            replayer = null; // its state may be part of a segment: prime again from the recorded position
-            batch.clear();
+        } catch (RuntimeException e) {
+            discardReplay(); // its state may be part of a segment: prime again from the recorded position
             throw e;
         } catch (InterruptedIOException e) {
-            replayer = null;
-            batch.clear();
+            discardReplay();
             return new FollowStep.UpToDate(position());
         } catch (IOException e) {
-            replayer = null;
-            batch.clear();
+            discardReplay();
             throw new KeelException(ErrorCode.IO, "cannot apply to the follower's copy: " + e.getMessage(), output.toString(),
                     "check free space and permissions; the copy keeps its last applied state", e);
         }
@@ -293,7 +309,7 @@ public final class Follower implements AutoCloseable {
             if (stopped()) break;
             replay(objects, segment);
             applied++;
-            if (batch.bytes() >= BATCH_BYTES) transactions += commit();
+            if (batch.bytes() >= memoryBudget / 2) transactions += commit();
         }
         transactions += commit();
         if (applied == 0) return new FollowStep.UpToDate(position()); // stopped before the first segment
@@ -330,10 +346,27 @@ public final class Follower implements AutoCloseable {
 
     /** Replays the segments of the position's index before it, checking them, so the checksum chain continues. */
     private void prime(List<WalSegmentInfo> prefix) throws IOException {
-        replayer = new WalReplayer(batch, copy.pageSize());
+        discardReplay();
+        int pageSize = copy.pageSize();
+        batch = new PageBatch(pageSize, memoryBudget / 2, spoolFile(output, "pages"));
+        replayer = new WalReplayer(batch, pageSize, new PageSpool(pageSize, memoryBudget - memoryBudget / 2,
+                spoolFile(output, "transaction")));
         ReplicaObjects objects = new ReplicaObjects(client);
         for (WalSegmentInfo segment : prefix) replay(objects, segment);
         batch.clear();
+    }
+
+    /** Where pages beyond the memory budget wait, beside the copy: {@code .<name>.keel-follow-<what>}. */
+    static Path spoolFile(Path output, String what) {
+        return output.resolveSibling("." + output.getFileName() + ".keel-follow-" + what);
+    }
+
+    /** Forgets the replay in progress (the next poll primes again from the recorded position) and its spool files. */
+    private void discardReplay() {
+        if (replayer != null) replayer.discard();
+        if (batch != null) batch.close();
+        replayer = null;
+        batch = null;
     }
 
     /** Replays one segment; WAL that does not verify (damaged, or not continuing the copy) makes the next poll rebuild. */
@@ -372,8 +405,7 @@ public final class Follower implements AutoCloseable {
                 this::closeCopy);
         state = new FollowState(replicaName, step.result().position(), counter);
         copy = FollowerCopy.open(output, this::stopped);
-        replayer = null;
-        batch.clear();
+        discardReplay();
         restoreReason = null;
         listener.restored(step);
         return step;
@@ -409,6 +441,7 @@ public final class Follower implements AutoCloseable {
     }
 
     private synchronized void closeCopy() {
+        discardReplay();
         if (copy == null) return;
         try {
             copy.close();

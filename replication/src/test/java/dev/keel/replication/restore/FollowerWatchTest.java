@@ -56,6 +56,8 @@ class FollowerWatchTest {
                 primary.newGeneration();
                 primary.commit(3, random);
                 awaitRows(out, primary.latest().rows());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (restored.size() < 2 && System.nanoTime() < deadline) Thread.sleep(10); // reported after the rename
                 assertThat(restored).hasSize(2).last().asString().startsWith("the replica started generation");
                 primary.commit(3, random);
                 awaitRows(out, primary.latest().rows());
