@@ -233,13 +233,19 @@ public final class Follower implements AutoCloseable {
         watch = ReplicaWatch.of(client, wake::wake);
         try {
             long failures = 0;
+            boolean rebuiltLast = false;
             while (!stopped()) {
                 long waitMillis = pollInterval.toMillis();
                 try {
                     watch.follow(position().generation());
                     FollowStep step = poll(generationCheckDue());
                     failures = 0;
-                    if (!(step instanceof FollowStep.UpToDate)) continue; // catch up at once
+                    // More may have landed during an apply, or before the watch moved to a rebuilt copy's
+                    // generation: look again at once, but not twice in a row after rebuilds (no tight loop).
+                    boolean rebuilt = step instanceof FollowStep.Restored;
+                    boolean again = step instanceof FollowStep.Applied || (rebuilt && !rebuiltLast);
+                    rebuiltLast = rebuilt;
+                    if (again) continue;
                 } catch (KeelException e) {
                     if (stopped()) break;
                     failures++;
