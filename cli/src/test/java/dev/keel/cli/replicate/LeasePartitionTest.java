@@ -20,11 +20,16 @@ import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicationListener;
+import dev.keel.storage.azure.AzureOptions;
+import dev.keel.storage.azure.AzureReplicaClient;
 import dev.keel.storage.s3.S3Options;
 import dev.keel.storage.s3.S3ReplicaClient;
+import dev.keel.testing.AzuriteServer;
 import dev.keel.testing.FaultProxy;
 import dev.keel.testing.ReplicationScenario;
 import dev.keel.testing.S3TestServer;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,31 +48,55 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A network partition between a lease holder and S3 (s3proxy behind the fault proxy, which then accepts
- * requests and never answers): the holder cannot renew, and no write of it leaves for the replica once its
- * lease could have ended; the other replicator (a separate keel process) takes the replica over after that;
- * when the partition heals the old holder writes nothing more there, and its replica fails naming the new
- * holder.
+ * A network partition between a lease holder and its storage (s3proxy or Azurite behind the fault proxy,
+ * which then accepts requests and never answers): the holder cannot renew, and no write of it leaves for
+ * the replica once its lease could have ended; the other replicator (a separate keel process) takes the
+ * replica over after that; when the partition heals the old holder writes nothing more there, and its
+ * replica fails naming the new holder.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LeasePartitionTest {
     @RegisterExtension
     static final S3TestServer S3 = new S3TestServer();
+    @RegisterExtension
+    static final AzuriteServer AZURE = new AzuriteServer();
     private static final Duration TTL = LeaseHolderKilledTest.TTL;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void bucket() {
+    static void buckets() {
         S3.createBucket(LeaseHolderKilledTest.BUCKET);
+        AZURE.createContainer(LeaseHolderKilledTest.BUCKET);
+    }
+
+    /** The replicator that gets partitioned, in this process, reaching the storage through the proxy. */
+    private interface Holder {
+        Replicator start(Path db, FaultProxy proxy, ReplicationListener listener);
     }
 
     @Test
-    void aPartitionedHolderStopsWritingBeforeItsLeaseEndsAndWritesNothingOnceItHealed() throws Exception {
+    void onS3APartitionedHolderStopsWritingBeforeItsLeaseEndsAndWritesNothingOnceItHealed() throws Exception {
         String path = "partition-" + UUID.randomUUID();
         Location direct = LeaseHolderKilledTest.s3(S3, path);
         ReplicaStorage.S3 s3 = (ReplicaStorage.S3) direct.storage();
+        partitioned(path, direct, (db, proxy, listener) -> s3Holder(db, new ReplicaStorage.S3(s3.bucket(), path, s3.region(),
+                proxy.httpEndpoint(), true, false, S3.accessKeyId(), S3.secretAccessKey()), listener));
+    }
+
+    @Test
+    void onAzureAPartitionedHolderStopsWritingBeforeItsLeaseEndsAndWritesNothingOnceItHealed() throws Exception {
+        String path = "partition-" + UUID.randomUUID();
+        String container = LeaseHolderKilledTest.BUCKET;
+        Location direct = new Location(List.of("type: abs", "account-name: " + AzuriteServer.ACCOUNT,
+                "account-key: " + AzuriteServer.ACCOUNT_KEY, "bucket: " + container, "path: " + path,
+                "endpoint: " + AZURE.endpoint()), AZURE.storage(container, path));
+        partitioned(path, direct, (db, proxy, listener) -> azureHolder(db, new ReplicaStorage.Azure(AzuriteServer.ACCOUNT,
+                AzuriteServer.ACCOUNT_KEY, null, container, path, proxy.httpEndpoint() + "/" + AzuriteServer.ACCOUNT), listener));
+    }
+
+    private void partitioned(String path, Location direct, Holder holderOf) throws Exception {
         Path blue = walDatabase(dir, "blue.db", "blue.db");
         Path green = walDatabase(dir, "green.db", "green.db");
         Path spare = walDatabase(dir, "spare.db", "spare.db");
@@ -78,9 +107,9 @@ class LeasePartitionTest {
                 for (Throwable t = error; t != null; t = t.getCause()) failures.add(String.valueOf(t.getMessage()));
             }
         };
-        try (FaultProxy proxy = new FaultProxy(S3.port());
-             Replicator holder = holder(blue, new ReplicaStorage.S3(s3.bucket(), path, s3.region(), proxy.httpEndpoint(),
-                     true, false, S3.accessKeyId(), S3.secretAccessKey()), listener);
+        int port = direct.storage() instanceof ReplicaStorage.Azure ? AZURE.port() : S3.port();
+        try (FaultProxy proxy = new FaultProxy(port);
+             Replicator holder = holderOf.start(blue, proxy, listener);
              Rows blueRows = Rows.start(blue)) {
             ReplicationScenario.awaitFirstSnapshot(holder, blue);
             Generation old = holder.replicaPosition(blue, ReplicationScenario.REPLICA).generation();
@@ -103,11 +132,14 @@ class LeasePartitionTest {
                 assertThat(taken.expires().minus(TTL)).as("taken once the holder's lease ran out").isAfterOrEqualTo(leaseEnd);
                 while (Instant.now().isBefore(leaseEnd.plusSeconds(5))) Thread.sleep(100); // the holder keeps retrying
 
+                // Request lines name the replica's path (the bucket's name, too, starts with keel-lease); Azure
+                // encodes the slashes of a blob's name.
                 List<FaultProxy.Request> writes = proxy.requestsWhileHung().stream()
-                        .filter(r -> r.line().contains("/generations/") && !r.line().startsWith("GET ")).toList();
+                        .filter(r -> decoded(r).contains("/" + path + "/generations/") && !r.line().startsWith("GET ")
+                                && !r.line().startsWith("HEAD ")).toList();
                 List<FaultProxy.Request> renewals = proxy.requestsWhileHung().stream()
-                        .filter(r -> r.line().contains("/keel-lease")).toList();
-                assertThat(renewals).as("the holder tried to renew during the partition").isNotEmpty();
+                        .filter(r -> decoded(r).contains("/" + path + "/keel-lease")).toList();
+                assertThat(renewals).as("the holder tried to renew during the partition: " + proxy.requestsWhileHung()).isNotEmpty();
                 assertThat(writes).as("writes the holder started during the partition, lease until " + leaseEnd)
                         .allSatisfy(r -> assertThat(r.at()).isBefore(leaseEnd));
 
@@ -134,15 +166,30 @@ class LeasePartitionTest {
         }
     }
 
-    /** The replicator that gets partitioned: in this process, its S3 client giving up after 1 s without an answer. */
-    private static Replicator holder(Path db, ReplicaStorage.S3 viaProxy, ReplicationListener listener) {
+    /** An S3 client that gives up after 1 s without an answer. */
+    private static Replicator s3Holder(Path db, ReplicaStorage.S3 viaProxy, ReplicationListener listener) {
+        S3Options quick = S3Options.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)).withMaxAttempts(1);
+        return holder(db, viaProxy, listener,
+                EngineOptions.DEFAULT.withClients(c -> new S3ReplicaClient((ReplicaStorage.S3) c.storage(), quick, name -> null)));
+    }
+
+    /** An Azure client that gives up after 1 s without an answer. */
+    private static Replicator azureHolder(Path db, ReplicaStorage.Azure viaProxy, ReplicationListener listener) {
+        AzureOptions quick = AzureOptions.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)).withMaxTries(1);
+        return holder(db, viaProxy, listener,
+                EngineOptions.DEFAULT.withClients(c -> new AzureReplicaClient((ReplicaStorage.Azure) c.storage(), quick, name -> null)));
+    }
+
+    private static Replicator holder(Path db, ReplicaStorage viaProxy, ReplicationListener listener, EngineOptions engine) {
         DatabaseConfig base = ReplicationScenario.database(db, viaProxy);
         ReplicaConfig replica = base.replicas().get(0).withLease(new LeaseSettings(LeaseSettings.Mode.AUTO, TTL, false));
         DatabaseConfig config = new DatabaseConfig(db, null, base.monitorInterval(), base.checkpointInterval(),
                 base.minCheckpointPageCount(), base.maxCheckpointPageCount(), List.of(replica));
-        S3Options quick = S3Options.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1)).withMaxAttempts(1);
-        return EngineOptions.DEFAULT.withClients(c -> new S3ReplicaClient((ReplicaStorage.S3) c.storage(), quick, name -> null))
-                .start(Replicator.configure().databases(List.of(config)).listener(listener));
+        return engine.start(Replicator.configure().databases(List.of(config)).listener(listener));
+    }
+
+    private static String decoded(FaultProxy.Request request) {
+        return URLDecoder.decode(request.line(), StandardCharsets.UTF_8);
     }
 
     private static void awaitFailure(List<String> failures, String... texts) throws InterruptedException {

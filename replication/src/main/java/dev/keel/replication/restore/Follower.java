@@ -3,10 +3,12 @@ package dev.keel.replication.restore;
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.Position;
+import dev.keel.replication.api.ReplicaLayout;
 import dev.keel.replication.api.WalSegmentInfo;
 import dev.keel.replication.spi.ReplicaClient;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,9 +34,19 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Follower implements AutoCloseable {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
-    /** Pages applied in one step at most (more WAL waiting is applied in several steps). */
-    private static final long BATCH_BYTES = 64L << 20;
+    /**
+     * Memory for page images: half for the transaction being read, half for the transactions waiting to
+     * be applied; beyond it they wait in spool files beside the copy. A batch that outgrows its half is
+     * applied at the end of the segment (more WAL waiting is applied in several steps).
+     */
+    static final long DEFAULT_MEMORY_BUDGET = 64L << 20;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * The whole replica is listed (to see whether the primary started a new generation) at most this
+     * often: while the copy's generation grows its own listing is enough, and a short poll interval
+     * would otherwise pay two listings per poll.
+     */
+    private static final long GENERATION_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final ReplicaClient client;
     private final String replicaName;
@@ -45,12 +57,21 @@ public final class Follower implements AutoCloseable {
     private final boolean removeStaleFiles;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final FollowWake wake = new FollowWake();
     private volatile boolean running;
+    private ReplicaWatch watch = ReplicaWatch.NONE;
+    /** System.nanoTime() of the last listing of the whole replica. */
+    private long generationCheckedAt;
+    private boolean generationChecked;
+    /** The last poll had nothing new and left the whole replica unlisted, as it was listed less than a second ago. */
+    private boolean generationCheckSkipped;
 
     private FollowerCopy copy;
     private FollowState state;
     private WalReplayer replayer;
-    private final PageBatch batch = new PageBatch();
+    private final long memoryBudget;
+    /** With {@link #replayer}: null until the first segment after the copy's position is replayed. */
+    private PageBatch batch;
     /** Set when a poll found the copy cannot continue from its position; the next poll restores. */
     private String restoreReason;
 
@@ -62,6 +83,7 @@ public final class Follower implements AutoCloseable {
         this.parallelism = b.parallelism;
         this.listener = b.listener;
         this.removeStaleFiles = b.removeStaleFiles;
+        this.memoryBudget = b.memoryBudget;
     }
 
     public static Builder configure() {
@@ -79,8 +101,16 @@ public final class Follower implements AutoCloseable {
         private boolean removeStaleFiles;
         private List<ReplicaChoice.Candidate> candidates;
         private String database;
+        private long memoryBudget = DEFAULT_MEMORY_BUDGET;
 
         private Builder() {
+        }
+
+        /** Memory for page images before they spool to files beside the copy (tests use a small one). */
+        Builder memoryBudget(long bytes) {
+            if (bytes < 2) throw new IllegalArgumentException("memory budget " + bytes);
+            this.memoryBudget = bytes;
+            return this;
         }
 
         /** Follows this replica; {@code name} is how it is called in logs and the state file (null: its type). */
@@ -174,6 +204,9 @@ public final class Follower implements AutoCloseable {
     }
 
     private void open() throws IOException {
+        // A follower killed while it spooled a transaction leaves the files: nothing reads them again.
+        Files.deleteIfExists(spoolFile(output, "pages"));
+        Files.deleteIfExists(spoolFile(output, "transaction"));
         FollowerStart.Decision decision = FollowerStart.decide(output, removeStaleFiles);
         if (decision instanceof FollowerStart.Decision.Resume resume) {
             copy = FollowerCopy.open(output, this::stopped);
@@ -190,58 +223,84 @@ public final class Follower implements AutoCloseable {
         rebuild(restoreReason);
     }
 
-    /** Polls until {@link #close()}; failures are reported to the listener and retried with backoff. */
+    /**
+     * Polls until {@link #close()}; failures are reported to the listener and retried with backoff.
+     * A poll that applied WAL is followed by another at once (more may have arrived meanwhile); a
+     * directory replica's changes also wake the follower before its interval is up ({@link ReplicaWatch}).
+     */
     public void run() {
         running = true;
+        watch = ReplicaWatch.of(client, wake::wake);
         try {
             long failures = 0;
+            boolean rebuiltLast = false;
             while (!stopped()) {
                 long waitMillis = pollInterval.toMillis();
                 try {
-                    poll();
+                    watch.follow(position().generation());
+                    FollowStep step = poll(generationCheckDue());
                     failures = 0;
+                    // More may have landed during an apply, or before the watch moved to a rebuilt copy's
+                    // generation: look again at once, but not twice in a row after rebuilds (no tight loop).
+                    boolean rebuilt = step instanceof FollowStep.Restored;
+                    boolean again = step instanceof FollowStep.Applied || (rebuilt && !rebuiltLast);
+                    rebuiltLast = rebuilt;
+                    if (again) continue;
                 } catch (KeelException e) {
                     if (stopped()) break;
                     failures++;
                     waitMillis = Math.min(MAX_BACKOFF.toMillis(), pollInterval.toMillis() << Math.min(failures, 16));
                     listener.failed(e, waitMillis);
+                    if (stopped()) break;
+                    // A watch must not cut the backoff short while the storage fails.
+                    if (stop.await(waitMillis, TimeUnit.MILLISECONDS)) break;
+                    continue;
                 }
-                if (stop.await(waitMillis, TimeUnit.MILLISECONDS)) break;
+                // A woken poll may have skipped the check for a new generation: make it once it is due.
+                if (generationCheckSkipped) waitMillis = Math.min(waitMillis, millisUntilGenerationCheck());
+                wake.await(waitMillis);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            watch.close();
             finished.countDown();
         }
     }
 
     /** One look at the replica: applies what is new, or rebuilds the copy when it must. */
     public FollowStep poll() {
+        return poll(true);
+    }
+
+    /** {@code checkGenerations}: when the copy's generation has nothing new, list the whole replica for a new one. */
+    private FollowStep poll(boolean checkGenerations) {
         try {
-            return pollOnce();
-        } catch (KeelException e) {
-            replayer = null; // its state may be part of a segment: prime again from the recorded position
-            batch.clear();
+            return pollOnce(checkGenerations);
+        } catch (RuntimeException e) {
+            discardReplay(); // its state may be part of a segment: prime again from the recorded position
             throw e;
         } catch (InterruptedIOException e) {
-            replayer = null;
-            batch.clear();
+            discardReplay();
             return new FollowStep.UpToDate(position());
         } catch (IOException e) {
-            replayer = null;
-            batch.clear();
+            discardReplay();
             throw new KeelException(ErrorCode.IO, "cannot apply to the follower's copy: " + e.getMessage(), output.toString(),
                     "check free space and permissions; the copy keeps its last applied state", e);
         }
     }
 
-    private FollowStep pollOnce() throws IOException {
+    private FollowStep pollOnce(boolean checkGenerations) throws IOException {
         if (restoreReason != null) return rebuild(restoreReason);
         // While the copy's generation grows, listing it alone is enough (and stays cheap on a replica
         // with many generations); only when it has nothing new is the whole replica listed, to see
         // whether the primary started a new generation.
-        FollowPlan plan = FollowPlan.within(generationCatalog(), state.position());
-        if (plan instanceof FollowPlan.Continue c && c.segments().isEmpty()) {
+        FollowPlan plan = FollowPlan.within(walCatalog(), state.position());
+        boolean nothingNew = plan instanceof FollowPlan.Continue c && c.segments().isEmpty();
+        generationCheckSkipped = nothingNew && !checkGenerations;
+        if (nothingNew && checkGenerations) {
+            generationChecked = true;
+            generationCheckedAt = System.nanoTime();
             plan = FollowPlan.of(ReplicaChoice.catalog(client), state.position());
         }
         if (plan instanceof FollowPlan.Rebuild r) return rebuild(r.reason());
@@ -256,17 +315,30 @@ public final class Follower implements AutoCloseable {
             if (stopped()) break;
             replay(objects, segment);
             applied++;
-            if (batch.bytes() >= BATCH_BYTES) transactions += commit();
+            if (batch.bytes() >= memoryBudget / 2) transactions += commit();
         }
         transactions += commit();
+        if (applied == 0) return new FollowStep.UpToDate(position()); // stopped before the first segment
         Instant newest = segments.get(applied - 1).createdAt();
         return report(new FollowStep.Applied(from, position(), applied, transactions,
                 Duration.between(newest, Instant.now()).isNegative() ? Duration.ZERO : Duration.between(newest, Instant.now())));
     }
 
-    private ReplicaCatalog generationCatalog() {
+    /** True when the whole replica may be listed in this poll of {@link #run}. */
+    private boolean generationCheckDue() {
+        return millisUntilGenerationCheck() == 0;
+    }
+
+    private long millisUntilGenerationCheck() {
+        if (!generationChecked) return 0;
+        long left = GENERATION_CHECK_NANOS - (System.nanoTime() - generationCheckedAt);
+        return left <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(left) + 1;
+    }
+
+    /** The WAL segments of the copy's generation (its snapshots are not needed to continue). */
+    private ReplicaCatalog walCatalog() {
         try {
-            return ReplicaCatalog.read(client, state.position().generation());
+            return ReplicaCatalog.of(client.describe(), client.list(ReplicaLayout.walPrefix(state.position().generation())));
         } catch (IOException e) {
             throw new KeelException(ErrorCode.STORAGE_UNAVAILABLE, "cannot list the replica: " + e.getMessage(),
                     client.describe(), "check that the storage is reachable; the follower tries again", e);
@@ -280,10 +352,27 @@ public final class Follower implements AutoCloseable {
 
     /** Replays the segments of the position's index before it, checking them, so the checksum chain continues. */
     private void prime(List<WalSegmentInfo> prefix) throws IOException {
-        replayer = new WalReplayer(batch, copy.pageSize());
+        discardReplay();
+        int pageSize = copy.pageSize();
+        batch = new PageBatch(pageSize, memoryBudget / 2, spoolFile(output, "pages"));
+        replayer = new WalReplayer(batch, pageSize, new PageSpool(pageSize, memoryBudget - memoryBudget / 2,
+                spoolFile(output, "transaction")));
         ReplicaObjects objects = new ReplicaObjects(client);
         for (WalSegmentInfo segment : prefix) replay(objects, segment);
         batch.clear();
+    }
+
+    /** Where pages beyond the memory budget wait, beside the copy: {@code .<name>.keel-follow-<what>}. */
+    static Path spoolFile(Path output, String what) {
+        return output.resolveSibling("." + output.getFileName() + ".keel-follow-" + what);
+    }
+
+    /** Forgets the replay in progress (the next poll primes again from the recorded position) and its spool files. */
+    private void discardReplay() {
+        if (replayer != null) replayer.discard();
+        if (batch != null) batch.close();
+        replayer = null;
+        batch = null;
     }
 
     /** Replays one segment; WAL that does not verify (damaged, or not continuing the copy) makes the next poll rebuild. */
@@ -322,8 +411,7 @@ public final class Follower implements AutoCloseable {
                 this::closeCopy);
         state = new FollowState(replicaName, step.result().position(), counter);
         copy = FollowerCopy.open(output, this::stopped);
-        replayer = null;
-        batch.clear();
+        discardReplay();
         restoreReason = null;
         listener.restored(step);
         return step;
@@ -347,6 +435,7 @@ public final class Follower implements AutoCloseable {
     @Override
     public void close() {
         stop.countDown();
+        wake.wake();
         if (running) {
             try {
                 finished.await();
@@ -358,6 +447,7 @@ public final class Follower implements AutoCloseable {
     }
 
     private synchronized void closeCopy() {
+        discardReplay();
         if (copy == null) return;
         try {
             copy.close();

@@ -11,8 +11,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -117,43 +117,42 @@ final class FollowerCopy implements AutoCloseable {
      */
     long apply(PageBatch batch, CommitHook beforeCommit, BooleanSupplier stopped) throws IOException {
         lock(stopped);
-        boolean journaled = false;
+        boolean journalWritten = false;
         Path journal = RollbackJournal.of(path);
         try {
             Header header = header();
             long oldPages = channel.size() / pageSize;
             long newPages = batch.pageCount();
             long cut = Math.min(batch.minPageCount(), oldPages);
-            Map<Long, byte[]> originals = new TreeMap<>();
-            originals.put(1L, readPage(1));
-            for (long p : batch.pages().keySet()) {
-                if (p <= oldPages && !originals.containsKey(p)) originals.put(p, readPage(p));
-            }
-            for (long p = cut + 1; p <= oldPages; p++) {
-                if (!originals.containsKey(p)) originals.put(p, readPage(p));
-            }
-            RollbackJournal.write(journal, pageSize, oldPages, originals);
-            journaled = true;
+            // Only page numbers are gathered: the original images go straight to the journal and the
+            // new ones come from the batch one at a time, so memory does not grow with the transaction.
+            SortedSet<Long> journaled = new TreeSet<>();
+            journaled.add(1L);
+            for (long p : batch.pageNumbers()) if (p <= oldPages) journaled.add(p);
+            for (long p = cut + 1; p <= oldPages; p++) journaled.add(p);
+            byte[] originalFirst = readPage(1);
+            RollbackJournal.write(journal, pageSize, oldPages, journaled, p -> p == 1 ? originalFirst : readPage(p));
+            journalWritten = true;
             if (cut < oldPages) channel.truncate(cut * pageSize);
             if (channel.size() > newPages * pageSize) channel.truncate(newPages * pageSize);
-            for (Map.Entry<Long, byte[]> e : batch.pages().entrySet()) {
-                if (e.getKey() == 1) continue;
-                writeFully(ByteBuffer.wrap(e.getValue()), (e.getKey() - 1) * pageSize);
+            for (long p : batch.pageNumbers()) {
+                if (p != 1) writeFully(ByteBuffer.wrap(batch.page(p)), (p - 1) * pageSize);
             }
             if (channel.size() < newPages * pageSize) writeFully(ByteBuffer.allocate(1), newPages * pageSize - 1);
-            byte[] first = batch.pages().getOrDefault(1L, originals.get(1L)).clone();
+            byte[] newFirst = batch.page(1);
+            byte[] first = newFirst != null ? newFirst.clone() : originalFirst.clone();
             long counter = (header.changeCounter + 1) & 0xFFFFFFFFL;
             patchHeader(first, newPages, counter);
             writeFully(ByteBuffer.wrap(first), 0);
             channel.force(true);
             beforeCommit.run(counter);
             RollbackJournal.delete(journal);
-            journaled = false;
+            journalWritten = false;
             return counter;
         } finally {
             // After a failure the journal stays: the next lock (ours, or a writable reader's) rolls it back.
             unlock();
-            if (journaled) DurableFiles.fsyncDirectory(path.toAbsolutePath().getParent());
+            if (journalWritten) DurableFiles.fsyncDirectory(path.toAbsolutePath().getParent());
         }
     }
 

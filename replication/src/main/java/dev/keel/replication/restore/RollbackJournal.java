@@ -8,7 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
+import java.util.SortedSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -33,25 +33,31 @@ final class RollbackJournal {
         return db.resolveSibling(db.getFileName() + "-journal");
     }
 
+    /** Reads the current content of a page of the database. */
+    interface PageReader {
+        byte[] read(long pageNumber) throws IOException;
+    }
+
     /**
-     * Writes and fsyncs (file and directory) a journal for {@code db} whose rollback restores
-     * {@code originals} (page number to its current content) and cuts the file back to
-     * {@code originalPages} pages.
+     * Writes and fsyncs (file and directory) a journal for {@code db} whose rollback restores the
+     * current content of {@code pages} (read one at a time through {@code reader}) and cuts the file
+     * back to {@code originalPages} pages.
      */
-    static void write(Path journal, int pageSize, long originalPages, Map<Long, byte[]> originals) throws IOException {
+    static void write(Path journal, int pageSize, long originalPages, SortedSet<Long> pages, PageReader reader)
+            throws IOException {
         int nonce = ThreadLocalRandom.current().nextInt();
         ByteBuffer header = ByteBuffer.allocate(SECTOR_SIZE).order(ByteOrder.BIG_ENDIAN);
-        header.put(MAGIC).putInt(originals.size()).putInt(nonce).putInt((int) originalPages)
+        header.put(MAGIC).putInt(pages.size()).putInt(nonce).putInt((int) originalPages)
                 .putInt(SECTOR_SIZE).putInt(pageSize);
         header.clear();
         try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             long pos = writeFully(ch, header, 0);
             ByteBuffer record = ByteBuffer.allocate(4 + pageSize + 4).order(ByteOrder.BIG_ENDIAN);
-            for (Map.Entry<Long, byte[]> e : originals.entrySet()) {
-                byte[] page = e.getValue();
+            for (long pageNumber : pages) {
+                byte[] page = reader.read(pageNumber);
                 record.clear();
-                record.putInt((int) (long) e.getKey()).put(page).putInt(checksum(nonce, page));
+                record.putInt((int) pageNumber).put(page).putInt(checksum(nonce, page));
                 record.flip();
                 pos = writeFully(ch, record, pos);
             }

@@ -13,8 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Replays decompressed WAL segments, in order, into a {@link DatabaseImage}. Every frame is verified
@@ -31,7 +29,8 @@ public final class WalReplayer {
     private final PageSink image;
     private final int pageSize;
 
-    private final Map<Long, byte[]> uncommitted = new LinkedHashMap<>();
+    /** The frames of the transaction being read, until its commit frame; a follower's may spool to a file. */
+    private final PageSpool uncommitted;
     private long index = -1;
     private WalHeader header;
     private WalChecksum running;
@@ -41,8 +40,14 @@ public final class WalReplayer {
     private long commits;
 
     WalReplayer(PageSink image, int pageSize) {
+        this(image, pageSize, new PageSpool(pageSize, Long.MAX_VALUE, null));
+    }
+
+    /** A replayer that holds an unfinished transaction in {@code uncommitted} (cleared once it commits). */
+    WalReplayer(PageSink image, int pageSize, PageSpool uncommitted) {
         this.image = image;
         this.pageSize = pageSize;
+        this.uncommitted = uncommitted;
     }
 
     /**
@@ -107,7 +112,7 @@ public final class WalReplayer {
             nextOffset += frameSize;
             uncommitted.put(frame.pageNumber(), frame.page());
             if (frame.isCommit()) {
-                for (Map.Entry<Long, byte[]> e : uncommitted.entrySet()) image.put(e.getKey(), e.getValue());
+                for (long p : uncommitted.pageNumbers()) image.put(p, uncommitted.get(p));
                 uncommitted.clear();
                 indexCommitSize = frame.header().commitSize();
                 image.committed(indexCommitSize);
@@ -122,6 +127,11 @@ public final class WalReplayer {
     void finish() {
         uncommitted.clear();
         endIndex();
+    }
+
+    /** Forgets the unfinished transaction (and its spool file): the replay stops here for good. */
+    void discard() {
+        uncommitted.clear();
     }
 
     private void endIndex() {

@@ -49,7 +49,7 @@ class FollowerCopyTest {
             int pageSize = copy.pageSize();
             long pages = before.length / pageSize;
             assertThat(pages).isGreaterThan(10);
-            PageBatch batch = new PageBatch();
+            PageBatch batch = new PageBatch(pageSize, 3L * pageSize, dir.resolve("spool")); // most pages spooled
             Random random = new Random(2);
             if (shrink) {
                 batch.committed(2);
