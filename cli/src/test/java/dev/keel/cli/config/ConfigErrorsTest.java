@@ -73,7 +73,8 @@ class ConfigErrorsTest {
                           - path: /a.db
                             replicas:
                               - type: gcs
-                        """, 4, new String[]{"gcs replicas are not supported yet"}),
+                                path: backups
+                        """, 4, new String[]{"gcs replica in dbs[0].replicas[0] needs a bucket"}),
                 Arguments.of("""
                         dbs:
                           - path: /a.db
