@@ -79,6 +79,21 @@ class ConfigErrorsTest {
                         dbs:
                           - path: /a.db
                             replicas:
+                              - type: gcs
+                                bucket: b
+                                endpoint: http://127.0.0.1:4443
+                        """, 6, new String[]{"key 'endpoint' does not apply to a gcs replica"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: gcs://b/app
+                                bucket: b
+                        """, 5, new String[]{"cannot set both 'url' and 'bucket'"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
                               - url: sftp://host/srv/app
                         """, 4, new String[]{"sftp replica in dbs[0].replicas[0] needs a user"}),
                 Arguments.of("""
