@@ -11,10 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Azurite blob service (Microsoft's Azure Storage emulator, installed from npm by
@@ -67,7 +64,7 @@ public final class AzuriteServer implements TestServer {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return;
             } catch (IOException notYet) {
-                sleep(100);
+                ToolProcess.sleep(100, "Azurite");
             }
         }
         stop();
@@ -79,15 +76,7 @@ public final class AzuriteServer implements TestServer {
     @Override
     public synchronized void stop() {
         if (process == null) return;
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ToolProcess.stop(process);
         process = null;
     }
 
@@ -127,32 +116,8 @@ public final class AzuriteServer implements TestServer {
         workDir = null;
     }
 
-    /**
-     * Finds azurite-blob under the tools directory (system property keel.tools.dir, else a .tools
-     * directory above the working directory). When it is missing a test is skipped on a developer's
-     * machine but fails in CI, where scripts/install-test-tools must have run.
-     */
+    /** azurite-blob from the tools directory (see {@link ToolProcess#locate}). */
     static Path locateBinary() {
-        String configured = System.getProperty("keel.tools.dir");
-        if (configured != null && Files.isExecutable(Paths.get(configured).resolve(BINARY))) {
-            return Paths.get(configured).resolve(BINARY);
-        }
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(".tools").resolve(BINARY);
-            if (Files.isExecutable(candidate)) return candidate;
-        }
-        String message = "Azurite is not installed (looked for " + BINARY + " under "
-                + (configured == null ? ".tools" : configured) + "); run scripts/install-test-tools";
-        if (System.getenv("CI") == null) Assumptions.abort(message);
-        throw new IllegalStateException(message);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Azurite", e);
-        }
+        return ToolProcess.locate(BINARY, Files::isExecutable, "Azurite");
     }
 }

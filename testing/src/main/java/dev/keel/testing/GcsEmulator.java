@@ -6,12 +6,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Firebase Storage emulator's Cloud Storage JSON API ({@code firebase-tools} from npm, installed
@@ -72,7 +69,7 @@ public final class GcsEmulator implements TestServer {
             }
             // the launcher prints this line once the server accepts connections
             if (Files.readString(log).contains("gcs emulator listening")) return;
-            sleep(100);
+            ToolProcess.sleep(100, "the GCS emulator");
         }
         stop();
         throw new IllegalStateException("the GCS emulator did not listen on 127.0.0.1:" + port + " within "
@@ -83,14 +80,7 @@ public final class GcsEmulator implements TestServer {
     @Override
     public synchronized void stop() {
         if (process == null) return;
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ToolProcess.stop(process);
         process = null;
     }
 
@@ -126,32 +116,8 @@ public final class GcsEmulator implements TestServer {
         workDir = null;
     }
 
-    /**
-     * Finds firebase-tools under the tools directory (system property keel.tools.dir, else a .tools
-     * directory above the working directory). When it is missing a test is skipped on a developer's
-     * machine but fails in CI, where scripts/install-test-tools must have run.
-     */
+    /** firebase-tools from the tools directory (see {@link ToolProcess#locate}). */
     static Path locatePackage() {
-        String configured = System.getProperty("keel.tools.dir");
-        if (configured != null && Files.isDirectory(Paths.get(configured).resolve(PACKAGE).resolve("lib/emulator/storage"))) {
-            return Paths.get(configured).resolve(PACKAGE);
-        }
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(".tools").resolve(PACKAGE);
-            if (Files.isDirectory(candidate.resolve("lib/emulator/storage"))) return candidate;
-        }
-        String message = "firebase-tools (the GCS emulator) is not installed (looked for " + PACKAGE + " under "
-                + (configured == null ? ".tools" : configured) + "); run scripts/install-test-tools";
-        if (System.getenv("CI") == null) Assumptions.abort(message);
-        throw new IllegalStateException(message);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the GCS emulator", e);
-        }
+        return ToolProcess.locate(PACKAGE, p -> Files.isDirectory(p.resolve("lib/emulator/storage")), "firebase-tools (the GCS emulator)");
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
-import dev.keel.replication.Replicator;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.restore.ReplicaCatalog;
 import dev.keel.replication.spi.ReplicaClient;
@@ -14,7 +13,6 @@ import dev.keel.testing.FaultProxy;
 import dev.keel.testing.GcsEmulator;
 import dev.keel.testing.Litestream;
 import dev.keel.testing.ReplicationScenario;
-import dev.keel.testing.WriterLoad;
 import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,25 +65,8 @@ class GcsEndToEndTest {
     @Test
     void keelReplicatesWhileTheAppWritesAndKeelAndLitestreamRestoreTheSource() throws Exception {
         ReplicaStorage.Gcs storage = freshStorage();
-        Path db = dir.resolve("app.db");
-        WriterLoad.create(db);
-        long seed = System.nanoTime();
-        try (Replicator r = ReplicationScenario.start(ReplicationScenario.database(db, storage),
-                clients(SERVER.environment(), GcsOptions.defaults()));
-             WriterLoad writers = WriterLoad.start(db, 3, Duration.ofMillis(3), seed)) {
-            Thread.sleep(4000);
-            assertThat(writers.commits()).as("seed " + seed).isGreaterThan(100);
-        }
-        try (ReplicaClient client = client(storage)) {
-            var generation = ReplicaCatalog.load(client).latestGeneration().orElseThrow().generation();
-            assertThat(ReplicaCatalog.load(client).walSegments(generation).stream().map(w -> w.index()).distinct().count())
-                    .as("WAL indexes in the replica (checkpoints happened while writing)").isGreaterThan(2);
-            ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("keel.db"));
-        }
-        Path config = Litestream.config(dir.resolve("litestream.yml"), db, litestreamReplica(storage));
-        Path theirs = dir.resolve("litestream.db");
-        Litestream.run(litestreamEnv(), "restore", "-config", config.toString(), "-o", theirs.toString(), db.toString());
-        ReplicationScenario.assertRestoredEquals(db, theirs);
+        Litestream.assertKeelReplicaRestoresInBoth(dir, storage, clients(SERVER.environment(), GcsOptions.defaults()),
+                () -> client(storage), litestreamEnv(), litestreamReplica(storage));
     }
 
     @Test
