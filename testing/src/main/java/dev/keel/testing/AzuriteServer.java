@@ -55,21 +55,14 @@ public final class AzuriteServer implements TestServer {
     }
 
     private void awaitListening(Path log) throws IOException {
-        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (System.currentTimeMillis() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Azurite exited with status " + process.exitValue() + ": " + Files.readString(log));
-            }
+        ToolProcess.awaitReady(process, log, port, START_TIMEOUT_MS, "Azurite", () -> {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+                return true;
             } catch (IOException notYet) {
-                ToolProcess.sleep(100, "Azurite");
+                return false;
             }
-        }
-        stop();
-        throw new IllegalStateException("Azurite did not listen on 127.0.0.1:" + port + " within "
-                + START_TIMEOUT_MS / 1000 + "s: " + Files.readString(log));
+        });
     }
 
     /** Stops the process; blobs are kept for a later {@link #start()}. */

@@ -62,18 +62,14 @@ public final class GcsEmulator implements TestServer {
     }
 
     private void awaitListening(Path log) throws IOException {
-        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (System.currentTimeMillis() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the GCS emulator exited with status " + process.exitValue() + ": " + Files.readString(log));
+        // the launcher prints this line once the server accepts connections
+        ToolProcess.awaitReady(process, log, port, START_TIMEOUT_MS, "the GCS emulator", () -> {
+            try {
+                return Files.readString(log).contains("gcs emulator listening");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            // the launcher prints this line once the server accepts connections
-            if (Files.readString(log).contains("gcs emulator listening")) return;
-            ToolProcess.sleep(100, "the GCS emulator");
-        }
-        stop();
-        throw new IllegalStateException("the GCS emulator did not listen on 127.0.0.1:" + port + " within "
-                + START_TIMEOUT_MS / 1000 + "s: " + Files.readString(log));
+        });
     }
 
     /** Stops the process; its objects are lost (the emulator keeps them in memory). */

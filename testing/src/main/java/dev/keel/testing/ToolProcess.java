@@ -1,9 +1,11 @@
 package dev.keel.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Assumptions;
 
@@ -30,6 +32,25 @@ final class ToolProcess {
                 + (configured == null ? ".tools" : configured) + "); run scripts/install-test-tools";
         if (System.getenv("CI") == null) Assumptions.abort(message);
         throw new IllegalStateException(message);
+    }
+
+    /**
+     * Waits until {@code ready} says the server at 127.0.0.1:{@code port} answers; when the process exits
+     * first, or {@code timeoutMs} pass (then the process is stopped), fails with its log.
+     */
+    static void awaitReady(Process process, Path log, int port, long timeoutMs, String what, BooleanSupplier ready)
+            throws IOException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(what + " exited with status " + process.exitValue() + ": " + Files.readString(log));
+            }
+            if (ready.getAsBoolean()) return;
+            sleep(100, what);
+        }
+        stop(process);
+        throw new IllegalStateException(what + " did not listen on 127.0.0.1:" + port + " within "
+                + timeoutMs / 1000 + "s: " + Files.readString(log));
     }
 
     /** Ends the process and its children: SIGTERM, then SIGKILL after 5 s. */
