@@ -11,10 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Azurite blob service (Microsoft's Azure Storage emulator, installed from npm by
@@ -58,36 +55,21 @@ public final class AzuriteServer implements TestServer {
     }
 
     private void awaitListening(Path log) throws IOException {
-        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        while (System.currentTimeMillis() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Azurite exited with status " + process.exitValue() + ": " + Files.readString(log));
-            }
+        ToolProcess.awaitReady(process, log, port, START_TIMEOUT_MS, "Azurite", () -> {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+                return true;
             } catch (IOException notYet) {
-                sleep(100);
+                return false;
             }
-        }
-        stop();
-        throw new IllegalStateException("Azurite did not listen on 127.0.0.1:" + port + " within "
-                + START_TIMEOUT_MS / 1000 + "s: " + Files.readString(log));
+        });
     }
 
     /** Stops the process; blobs are kept for a later {@link #start()}. */
     @Override
     public synchronized void stop() {
         if (process == null) return;
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ToolProcess.stop(process);
         process = null;
     }
 
@@ -127,32 +109,8 @@ public final class AzuriteServer implements TestServer {
         workDir = null;
     }
 
-    /**
-     * Finds azurite-blob under the tools directory (system property keel.tools.dir, else a .tools
-     * directory above the working directory). When it is missing a test is skipped on a developer's
-     * machine but fails in CI, where scripts/install-test-tools must have run.
-     */
+    /** azurite-blob from the tools directory (see {@link ToolProcess#locate}). */
     static Path locateBinary() {
-        String configured = System.getProperty("keel.tools.dir");
-        if (configured != null && Files.isExecutable(Paths.get(configured).resolve(BINARY))) {
-            return Paths.get(configured).resolve(BINARY);
-        }
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(".tools").resolve(BINARY);
-            if (Files.isExecutable(candidate)) return candidate;
-        }
-        String message = "Azurite is not installed (looked for " + BINARY + " under "
-                + (configured == null ? ".tools" : configured) + "); run scripts/install-test-tools";
-        if (System.getenv("CI") == null) Assumptions.abort(message);
-        throw new IllegalStateException(message);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Azurite", e);
-        }
+        return ToolProcess.locate(BINARY, Files::isExecutable, "Azurite");
     }
 }

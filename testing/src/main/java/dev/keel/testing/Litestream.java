@@ -1,6 +1,13 @@
 package dev.keel.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.keel.replication.Replicator;
+import dev.keel.replication.api.ReplicaConfig;
+import dev.keel.replication.restore.ReplicaCatalog;
+import dev.keel.replication.spi.ReplicaClient;
+import dev.keel.replication.spi.ReplicaStorage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Litestream 0.3.13 (the official Linux binary from npm, installed into {@code .tools/} by
@@ -83,6 +92,36 @@ public final class Litestream {
             Thread.sleep(1500); // a few more sync intervals for the last writes
             stop(litestream);
         }
+    }
+
+    /**
+     * Keel replicates a new database at {@code dir}/app.db to {@code storage} while three writers run
+     * for 4 s (seeded); the replica then holds several WAL indexes, and both Keel (reading through
+     * {@code reader}) and {@code litestream restore} (replica keys as in {@link #config}, environment
+     * {@code env}) restore it equal to the source.
+     */
+    public static void assertKeelReplicaRestoresInBoth(Path dir, ReplicaStorage storage,
+                                                       Function<ReplicaConfig, ReplicaClient> clients,
+                                                       Supplier<ReplicaClient> reader, Map<String, String> env,
+                                                       String... replicaKeys) throws Exception {
+        Path db = dir.resolve("app.db");
+        WriterLoad.create(db);
+        long seed = System.nanoTime();
+        try (Replicator r = ReplicationScenario.start(ReplicationScenario.database(db, storage), clients);
+             WriterLoad writers = WriterLoad.start(db, 3, Duration.ofMillis(3), seed)) {
+            Thread.sleep(4000);
+            assertThat(writers.commits()).as("seed " + seed).isGreaterThan(100);
+        }
+        try (ReplicaClient client = reader.get()) {
+            var generation = ReplicaCatalog.load(client).latestGeneration().orElseThrow().generation();
+            assertThat(ReplicaCatalog.load(client).walSegments(generation).stream().map(w -> w.index()).distinct().count())
+                    .as("WAL indexes in the replica (checkpoints happened while writing)").isGreaterThan(2);
+            ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("keel.db"));
+        }
+        Path config = config(dir.resolve("litestream.yml"), db, replicaKeys);
+        Path theirs = dir.resolve("litestream.db");
+        run(env, "restore", "-config", config.toString(), "-o", theirs.toString(), db.toString());
+        ReplicationScenario.assertRestoredEquals(db, theirs);
     }
 
     /** Stops a replicate process with SIGTERM (it syncs once more on the way out) and waits for it. */

@@ -32,8 +32,9 @@ final class ReplicaSection {
             "s3", List.of("bucket", "endpoint", "region", "force-path-style", "skip-verify",
                     "access-key-id", "secret-access-key"),
             "sftp", List.of("host", "user", "password", "key-path", "host-key"),
-            "abs", List.of("bucket", "endpoint", "account-name", "account-key", "sas-token"));
-    static final List<String> TYPES = List.of("file", "s3", "sftp", "abs");
+            "abs", List.of("bucket", "endpoint", "account-name", "account-key", "sas-token"),
+            "gcs", List.of("bucket"));
+    static final List<String> TYPES = List.of("file", "s3", "sftp", "abs", "gcs");
     private static final Pattern HOST_PORT = Pattern.compile("^([^:\\[\\]]+|\\[[^\\]]+\\]):([0-9]{1,5})$");
 
     /** Global {@code access-key-id} / {@code secret-access-key}, applied to s3 replicas that set none. */
@@ -63,7 +64,8 @@ final class ReplicaSection {
         for (String key : map.keys()) {
             if (!COMMON_KEYS.contains(key) && !TYPE_KEYS.get(type).contains(key)) {
                 throw map.error(key, "key '" + key + "' does not apply to a " + type + " replica (" + map.where() + ")",
-                        "keys for " + type + " replicas: " + String.join(", ", keysFor(type)));
+                        "keys for " + type + " replicas: " + String.join(", ", keysFor(type)) + (type.equals("gcs")
+                                ? "; an emulator is chosen by STORAGE_EMULATOR_HOST, credentials by GOOGLE_APPLICATION_CREDENTIALS" : ""));
             }
         }
         map.string("path").filter(ReplicaUrl::isUrl).ifPresent(p -> {
@@ -80,6 +82,7 @@ final class ReplicaSection {
             case "s3" -> s3(parts, global);
             case "sftp" -> sftp(parts);
             case "abs" -> abs(parts);
+            case "gcs" -> gcs(parts);
             default -> throw new IllegalStateException(type);
         };
         LeaseSettings.Mode lease = leaseMode();
@@ -87,6 +90,12 @@ final class ReplicaSection {
             throw map.error("lease", map.path("lease") + " is on, but an sftp replica cannot hold a lease (SFTP has no "
                     + "compare-and-swap)", "remove 'lease: on' (an sftp replica then runs without a lease) and make sure "
                     + "only one replicator writes it, or replicate to s3, abs or a file replica");
+        }
+        if (lease == LeaseSettings.Mode.ON && storage instanceof ReplicaStorage.Gcs) {
+            throw map.error("lease", map.path("lease") + " is on, but Keel cannot hold a lease on a gcs replica yet "
+                    + "(GCS generation preconditions are not implemented: the emulator Keel is tested against ignores them)",
+                    "remove 'lease: on' (a gcs replica then runs without a lease) and make sure only one replicator "
+                            + "writes it, or replicate to s3, abs or a file replica");
         }
         try {
             return new ReplicaConfig(map.string("name").orElse(null), storage,
@@ -137,10 +146,6 @@ final class ReplicaSection {
             return parts.scheme();
         }
         String type = declared.orElse("file");
-        if (type.equals("gcs")) {
-            throw map.error("type", "gcs replicas are not supported yet",
-                    "use GCS through its S3 interoperability API: type s3 with endpoint https://storage.googleapis.com");
-        }
         if (!TYPES.contains(type)) {
             String suggestion = KeySuggester.closest(type, TYPES);
             throw map.error("type", "unknown replica type " + YamlMap.quote(type) + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"),
@@ -255,6 +260,21 @@ final class ReplicaSection {
                 emptyToNull(map.string("endpoint").orElse(null)));
     }
 
+    /** Litestream 0.3's gcs replica: bucket and path (or gcs://BUCKET/path); credentials come from the environment. */
+    private ReplicaStorage gcs(ReplicaUrl.Parts parts) {
+        String bucket = map.string("bucket").orElse(null);
+        String path = map.string("path").orElse(null);
+        if (parts != null) {
+            bucket = parts.host();
+            path = parts.path();
+        }
+        if (bucket == null || bucket.isBlank()) {
+            throw map.error(parts != null ? "url" : "bucket", "gcs replica in " + map.where() + " needs a bucket",
+                    "add 'bucket: NAME' or use 'url: gcs://BUCKET/path'");
+        }
+        return new ReplicaStorage.Gcs(bucket, path);
+    }
+
     private void rejectWithUrl(String key) {
         if (map.has(key)) {
             throw map.error(key, "cannot set both 'url' and '" + key + "' on a replica (" + map.where() + ")",
@@ -285,7 +305,8 @@ final class ReplicaSection {
     }
 
     private static String hintOf(KeelException e) {
-        return e.hint() != null ? e.hint() : "write it as file:///path, s3://bucket/path, sftp://user@host/path or abs://account@container/path";
+        return e.hint() != null ? e.hint() : "write it as file:///path, s3://bucket/path, sftp://user@host/path, "
+                + "abs://account@container/path or gcs://bucket/path";
     }
 
     private static String emptyToNull(String s) {

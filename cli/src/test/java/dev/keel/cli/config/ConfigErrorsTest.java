@@ -73,7 +73,23 @@ class ConfigErrorsTest {
                           - path: /a.db
                             replicas:
                               - type: gcs
-                        """, 4, new String[]{"gcs replicas are not supported yet"}),
+                                path: backups
+                        """, 4, new String[]{"gcs replica in dbs[0].replicas[0] needs a bucket"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - type: gcs
+                                bucket: b
+                                endpoint: http://127.0.0.1:4443
+                        """, 6, new String[]{"key 'endpoint' does not apply to a gcs replica"}),
+                Arguments.of("""
+                        dbs:
+                          - path: /a.db
+                            replicas:
+                              - url: gcs://b/app
+                                bucket: b
+                        """, 5, new String[]{"cannot set both 'url' and 'bucket'"}),
                 Arguments.of("""
                         dbs:
                           - path: /a.db

@@ -82,6 +82,11 @@ class ConfigLoaderTest {
                         age:
                           identities: []
                           recipients: []
+                      - type: gcs
+                        bucket: gbkt
+                        path: /db/app/
+                      - url: gcs://gbkt2/other
+                        name: gcs2
                 """);
         assertThat(config.addr()).isEqualTo(":9090");
         assertThat(config.exec()).isEqualTo("myapp -serve");
@@ -97,7 +102,7 @@ class ConfigLoaderTest {
         assertThat(db.maxCheckpointPageCount()).isEqualTo(5000);
 
         List<ReplicaConfig> r = db.replicas();
-        assertThat(r).extracting(ReplicaConfig::name).containsExactly("local", "minio", "sftp", "abs");
+        assertThat(r).extracting(ReplicaConfig::name).containsExactly("local", "minio", "sftp", "abs", "gcs", "gcs2");
         assertThat(r.get(0)).isEqualTo(new ReplicaConfig("local", new ReplicaStorage.File(Path.of("/backups/app")),
                 Duration.ofSeconds(10), Duration.ofMinutes(90), Duration.ofHours(72), Duration.ofMinutes(30), Duration.ofHours(6)));
         assertThat(r.get(1).storage()).isEqualTo(new ReplicaStorage.S3("bkt", "db/app", "eu-central-1",
@@ -106,6 +111,8 @@ class ConfigLoaderTest {
                 "/keys/id_ed25519", "/srv/backups/app", "ssh-ed25519 AAAAC3Nza"));
         assertThat(r.get(3).storage()).isEqualTo(new ReplicaStorage.Azure("acct", "a2V5", "sv=2024", "container", "db",
                 "http://127.0.0.1:10000/acct"));
+        assertThat(r.get(4).storage()).isEqualTo(new ReplicaStorage.Gcs("gbkt", "db/app"));
+        assertThat(r.get(5).storage()).isEqualTo(new ReplicaStorage.Gcs("gbkt2", "other"));
     }
 
     @Test

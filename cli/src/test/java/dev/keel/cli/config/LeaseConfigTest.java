@@ -72,4 +72,24 @@ class LeaseConfigTest {
         assertThat(e.getMessage()).contains("sftp replica cannot hold a lease");
         assertThat(e.hint()).contains("remove 'lease: on'");
     }
+
+    /** GCS has generation preconditions, but the emulator Keel is tested against ignores them: refused rather than ignored. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"url: gcs://bkt/x", "type: gcs; bucket: bkt; path: x"})
+    void aLeaseOnAGcsReplicaIsRefusedAtItsLine(String keys) {
+        ConfigFixture fx = new ConfigFixture(tmp);
+        String lines = "      - " + keys.replace("; ", "\n        ") + "\n        lease: on\n";
+        Path file = fx.write("bad.yml", "dbs:\n  - path: /a.db\n    replicas:\n" + lines);
+        KeelException e = catchThrowableOfType(KeelException.class,
+                () -> new ConfigLoader(fx.env(Map.of())).load(file.toString(), true));
+        assertThat(e).isNotNull();
+        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+        assertThat(e.subject()).isEqualTo(file + ":" + (4 + keys.split("; ").length));
+        assertThat(e.getMessage()).contains("cannot hold a lease on a gcs replica");
+        assertThat(e.hint()).contains("remove 'lease: on'");
+        // auto and off are accepted: the replica runs without a lease, as an sftp one does
+        Path auto = fx.write("auto.yml", "dbs:\n  - path: /a.db\n    replicas:\n" + lines.replace("lease: on", "lease: auto"));
+        assertThat(new ConfigLoader(fx.env(Map.of())).load(auto.toString(), true).databases().get(0).replicas().get(0)
+                .lease().mode()).isEqualTo(LeaseSettings.Mode.AUTO);
+    }
 }

@@ -15,7 +15,7 @@ import java.util.List;
  * reported as {@link IOException}; callers retry.
  */
 public interface ReplicaClient extends AutoCloseable {
-    /** The backend's type name as used in config files: "file", "s3", "sftp", "abs". */
+    /** The backend's type name as used in config files: "file", "s3", "sftp", "abs", "gcs". */
     String type();
 
     /** Where this client points, for messages and listings; never contains credentials. */

@@ -5,7 +5,7 @@ package dev.keel.replication.spi;
  * module only has to be on the class path.
  */
 public interface ReplicaClientProvider {
-    /** The type this provider serves: "file", "s3", "sftp" or "abs". */
+    /** The type this provider serves: "file", "s3", "sftp", "abs" or "gcs". */
     String type();
 
     /** A client for {@code storage}, whose {@code type()} equals {@link #type()}. Does no I/O. */

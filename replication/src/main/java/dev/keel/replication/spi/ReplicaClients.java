@@ -25,6 +25,6 @@ public final class ReplicaClients {
             }
         }
         throw new KeelException(ErrorCode.FAILURE, "no backend for replica type '" + storage.type() + "' is installed",
-                storage.describe(), "use the full keel distribution, which includes file, s3, sftp and abs backends");
+                storage.describe(), "use the full keel distribution, which includes file, s3, sftp, abs and gcs backends");
     }
 }

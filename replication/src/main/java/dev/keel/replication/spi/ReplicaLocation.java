@@ -33,6 +33,10 @@ public record ReplicaLocation(String space, String path, String display) {
             return new ReplicaLocation("sftp " + s.host().toLowerCase(Locale.ROOT) + ":" + s.port() + home,
                     ReplicaStorage.Paths.trimSlashes(path), s.describe());
         }
+        if (storage instanceof ReplicaStorage.Gcs g) {
+            // the emulator host comes from the environment, which is one for the whole process
+            return new ReplicaLocation("gcs " + g.bucket(), g.path(), g.describe());
+        }
         ReplicaStorage.Azure a = (ReplicaStorage.Azure) storage;
         return new ReplicaLocation("abs " + endpoint(a.endpoint()) + " " + a.accountName() + " " + a.container(),
                 a.path(), a.describe());

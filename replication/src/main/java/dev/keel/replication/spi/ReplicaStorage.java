@@ -6,9 +6,9 @@ package dev.keel.replication.spi;
  * {@code toString()} of every implementation hides credentials.
  */
 public sealed interface ReplicaStorage
-        permits ReplicaStorage.File, ReplicaStorage.S3, ReplicaStorage.Sftp, ReplicaStorage.Azure {
+        permits ReplicaStorage.File, ReplicaStorage.S3, ReplicaStorage.Sftp, ReplicaStorage.Azure, ReplicaStorage.Gcs {
 
-    /** The config file's type name: "file", "s3", "sftp", "abs". */
+    /** The config file's type name: "file", "s3", "sftp", "abs", "gcs". */
     String type();
 
     /** A URL-like description without credentials, for messages and listings. */
@@ -155,6 +155,38 @@ public sealed interface ReplicaStorage
         @Override
         public String describe() {
             return "abs://" + (accountName == null ? "" : accountName + "@") + container + "/" + path;
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
+    /**
+     * A bucket in Google Cloud Storage. Credentials are the client library's defaults
+     * ({@code GOOGLE_APPLICATION_CREDENTIALS}, then the platform's); {@code STORAGE_EMULATOR_HOST}
+     * points the client at an emulator, as Litestream's Go client does. Nothing here is secret.
+     */
+    record Gcs(String bucket, String path) implements ReplicaStorage {
+        public Gcs {
+            if (bucket == null || bucket.isBlank()) throw new IllegalArgumentException("GCS replica needs a bucket");
+            path = Paths.trimSlashes(path);
+        }
+
+        @Override
+        public Gcs below(String relativePath) {
+            return new Gcs(bucket, join(path, checkedRelative(this, relativePath)));
+        }
+
+        @Override
+        public String type() {
+            return "gcs";
+        }
+
+        @Override
+        public String describe() {
+            return "gcs://" + bucket + "/" + path;
         }
 
         @Override

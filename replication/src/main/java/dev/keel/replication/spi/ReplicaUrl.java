@@ -14,10 +14,11 @@ import java.util.regex.Pattern;
 /**
  * Reads replica URLs the way Litestream 0.3.13 does: {@code file:///path} (or a bare path),
  * {@code s3://bucket/path} with Litestream's provider host rules, {@code sftp://user:password@host:port/path}
- * and {@code abs://account@container/path}. Malformed input is a {@link KeelException} with code
+ * {@code abs://account@container/path} and {@code gcs://bucket/path}. Malformed input is a {@link KeelException} with code
  * {@link ErrorCode#BAD_INPUT} that names the URL (never its password).
  */
 public final class ReplicaUrl {
+    private static final java.util.Set<String> SCHEMES = java.util.Set.of("file", "s3", "sftp", "abs", "gcs");
     private static final Pattern HAS_SCHEME = Pattern.compile("^\\w+://");
     private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", Pattern.DOTALL);
 
@@ -70,6 +71,8 @@ public final class ReplicaUrl {
                         parts.path(), null);
             case "abs":
                 return new ReplicaStorage.Azure(parts.user(), null, null, parts.host(), trimSlashes(parts.path()), null);
+            case "gcs":
+                return new ReplicaStorage.Gcs(parts.host(), trimSlashes(parts.path()));
             default:
                 throw unreachable(url);
         }
@@ -83,16 +86,15 @@ public final class ReplicaUrl {
     public static Parts split(String url) {
         Matcher m = url == null ? null : SCHEME.matcher(url);
         if (m == null || !m.matches()) {
-            throw bad(String.valueOf(url), "not a URL (no scheme://)", "write it as file:///path, s3://bucket/path, sftp://user@host/path or abs://account@container/path");
+            throw bad(String.valueOf(url), "not a URL (no scheme://)", "write it as file:///path, s3://bucket/path, sftp://user@host/path, "
+                    + "abs://account@container/path or gcs://bucket/path");
         }
         String scheme = m.group(1).toLowerCase(java.util.Locale.ROOT);
         String rest = m.group(2);
-        if (scheme.equals("gcs") || scheme.equals("gs")) {
-            throw bad(url, "Google Cloud Storage replicas are not supported yet",
-                    "use GCS through its S3 interoperability API: type s3 with endpoint https://storage.googleapis.com");
-        }
-        if (!scheme.equals("file") && !scheme.equals("s3") && !scheme.equals("sftp") && !scheme.equals("abs")) {
-            throw bad(url, "unknown replica URL scheme '" + scheme + "'", "use file://, s3://, sftp:// or abs://");
+        if (!SCHEMES.contains(scheme)) {
+            throw bad(url, "unknown replica URL scheme '" + scheme + "'", scheme.equals("gs")
+                    ? "write Google Cloud Storage replicas as gcs://BUCKET/path, as Litestream does"
+                    : "use file://, s3://, sftp://, abs:// or gcs://");
         }
         if (rest.indexOf('?') >= 0 || rest.indexOf('#') >= 0) {
             throw bad(url, "query strings and fragments are not part of Litestream 0.3 replica URLs",
@@ -134,11 +136,16 @@ public final class ReplicaUrl {
             }
         } else if (host.isEmpty()) {
             String what = switch (scheme) {
-                case "s3" -> "bucket";
+                case "s3", "gcs" -> "bucket";
                 case "abs" -> "container";
                 default -> "host";
             };
             throw bad(url, "no " + what + " in the URL", "write it as " + example(scheme));
+        }
+        if (scheme.equals("gcs") && (user != null || port >= 0)) {
+            throw bad(url, "a gcs URL has no " + (user != null ? "user" : "port") + ": its host is the bucket",
+                    "write it as gcs://BUCKET/path; credentials come from GOOGLE_APPLICATION_CREDENTIALS, "
+                            + "an emulator from STORAGE_EMULATOR_HOST");
         }
         return new Parts(scheme, user, password, host, port, path);
     }
@@ -292,6 +299,7 @@ public final class ReplicaUrl {
             case "s3" -> "s3://BUCKET/path";
             case "abs" -> "abs://ACCOUNT@CONTAINER/path";
             case "sftp" -> "sftp://USER@HOST:PORT/path";
+            case "gcs" -> "gcs://BUCKET/path";
             default -> "file:///path";
         };
     }

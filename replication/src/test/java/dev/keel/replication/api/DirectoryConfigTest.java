@@ -30,13 +30,14 @@ class DirectoryConfigTest {
     @Test
     void eachDatabasesReplicasAreTheEntrysWithItsRelativePathAppended() {
         DirectoryConfig d = entry(ROOT, true, "s3://bkt/tenants", "file:///backups/tenants", "sftp://u@host:22/srv/b",
-                "abs://acct@container/fleet");
+                "abs://acct@container/fleet", "gcs://gbkt/fleet");
         DatabaseConfig db = d.database(ROOT.resolve("eu/acme.db"));
         assertThat(db.path()).isEqualTo(ROOT.resolve("eu/acme.db"));
         assertThat(db.monitorInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(db.replicas()).extracting(r -> r.storage().describe()).containsExactly("s3://bkt/tenants/eu/acme.db",
-                "file:///backups/tenants/eu/acme.db", "sftp://u@host:22/srv/b/eu/acme.db", "abs://acct@container/fleet/eu/acme.db");
-        assertThat(db.replicas()).extracting(ReplicaConfig::name).containsExactly("r0", "r1", "r2", "r3");
+                "file:///backups/tenants/eu/acme.db", "sftp://u@host:22/srv/b/eu/acme.db", "abs://acct@container/fleet/eu/acme.db",
+                "gcs://gbkt/fleet/eu/acme.db");
+        assertThat(db.replicas()).extracting(ReplicaConfig::name).containsExactly("r0", "r1", "r2", "r3", "r4");
         assertThat(db.replicas().get(0).syncInterval()).isEqualTo(Duration.ofSeconds(3));
         assertThat(((ReplicaStorage.S3) db.replicas().get(0).storage()).bucket()).isEqualTo("bkt");
     }
@@ -95,5 +96,16 @@ class DirectoryConfigTest {
         assertThat(o).isPresent();
         assertThat(o.get().kind()).isEqualTo(Overlap.Kind.SHARED_LOCATION);
         assertThat(Overlaps.find(List.of(other), List.of(entry(ROOT, true, "s3://bkt/fleet")))).isEmpty();
+    }
+
+    @Test
+    void gcsReplicasOverlapByBucketAndPathPrefix() {
+        DatabaseConfig other = DatabaseConfig.of(Path.of("/srv/app.db"),
+                List.of(ReplicaConfig.of(ReplicaUrl.parse("gcs://gbkt/tenants/app"))));
+        assertThat(Overlaps.find(List.of(other), List.of(entry(ROOT, true, "gcs://gbkt/tenants")))).isPresent();
+        assertThat(Overlaps.find(List.of(other), List.of(entry(ROOT, true, "gcs://gbkt/fleet")))).isEmpty();
+        assertThat(Overlaps.find(List.of(other), List.of(entry(ROOT, true, "gcs://other/tenants")))).isEmpty();
+        // the same bucket and path on S3 is another place
+        assertThat(Overlaps.find(List.of(other), List.of(entry(ROOT, true, "s3://gbkt/tenants")))).isEmpty();
     }
 }

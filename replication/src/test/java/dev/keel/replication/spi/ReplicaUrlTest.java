@@ -56,7 +56,9 @@ class ReplicaUrlTest {
                         new ReplicaStorage.Sftp("::1", 22, "al@ice", "p/w@rd", null, "/app", null)),
                 Arguments.of("abs://myaccount@mycontainer/db/app",
                         new ReplicaStorage.Azure("myaccount", null, null, "mycontainer", "db/app", null)),
-                Arguments.of("abs://mycontainer/db", new ReplicaStorage.Azure(null, null, null, "mycontainer", "db", null)));
+                Arguments.of("abs://mycontainer/db", new ReplicaStorage.Azure(null, null, null, "mycontainer", "db", null)),
+                Arguments.of("gcs://mybkt/db/app", new ReplicaStorage.Gcs("mybkt", "db/app")),
+                Arguments.of("gcs://mybkt", new ReplicaStorage.Gcs("mybkt", "")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -76,7 +78,10 @@ class ReplicaUrlTest {
             "sftp://u@host:ssh/path         | bad port 'ssh'",
             "abs://account@/path            | no container",
             "ftp://host/path                | unknown replica URL scheme 'ftp'",
-            "gcs://bucket/path              | Google Cloud Storage replicas are not supported yet",
+            "gcs:///path                    | no bucket",
+            "gcs://bucket:443/path          | a gcs URL has no port",
+            "gcs://user@bucket/path         | a gcs URL has no user",
+            "gs://bucket/path               | unknown replica URL scheme 'gs'",
             "file://somehost/path           | has no host",
             "file:///                       | no directory",
             "s3://bucket/path?region=x      | query strings",

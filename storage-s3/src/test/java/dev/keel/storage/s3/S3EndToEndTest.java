@@ -2,7 +2,6 @@ package dev.keel.storage.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.replication.Replicator;
 import dev.keel.replication.restore.ReplicaCatalog;
 import dev.keel.replication.spi.ReplicaClient;
 import dev.keel.replication.spi.ReplicaClients;
@@ -10,9 +9,7 @@ import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.testing.Litestream;
 import dev.keel.testing.ReplicationScenario;
 import dev.keel.testing.S3TestServer;
-import dev.keel.testing.WriterLoad;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,24 +53,8 @@ class S3EndToEndTest {
     @Test
     void keelReplicatesWhileTheAppWritesAndKeelAndLitestreamRestoreTheSource() throws Exception {
         ReplicaStorage.S3 storage = freshStorage();
-        Path db = dir.resolve("app.db");
-        WriterLoad.create(db);
-        long seed = System.nanoTime();
-        try (Replicator r = ReplicationScenario.start(ReplicationScenario.database(db, storage), c -> ReplicaClients.open(c.storage()));
-             WriterLoad writers = WriterLoad.start(db, 3, Duration.ofMillis(3), seed)) {
-            Thread.sleep(4000);
-            assertThat(writers.commits()).as("seed " + seed).isGreaterThan(100);
-        }
-        try (ReplicaClient client = ReplicaClients.open(storage)) {
-            var generation = ReplicaCatalog.load(client).latestGeneration().orElseThrow().generation();
-            assertThat(ReplicaCatalog.load(client).walSegments(generation).stream().map(w -> w.index()).distinct().count())
-                    .as("WAL indexes in the replica (checkpoints happened while writing)").isGreaterThan(2);
-            ReplicationScenario.assertKeelRestoreEquals(client, db, dir.resolve("keel.db"));
-        }
-        Path config = Litestream.config(dir.resolve("litestream.yml"), db, litestreamReplica(storage));
-        Path theirs = dir.resolve("litestream.db");
-        Litestream.run(credentials(), "restore", "-config", config.toString(), "-o", theirs.toString(), db.toString());
-        ReplicationScenario.assertRestoredEquals(db, theirs);
+        Litestream.assertKeelReplicaRestoresInBoth(dir, storage, c -> ReplicaClients.open(c.storage()),
+                () -> ReplicaClients.open(storage), credentials(), litestreamReplica(storage));
     }
 
     @Test
