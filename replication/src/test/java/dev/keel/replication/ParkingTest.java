@@ -74,6 +74,19 @@ class ParkingTest {
         assertRestoresEqual(configs);
     }
 
+    /**
+     * A replicator closed before its loops took the databases beyond the budget back: the final sync
+     * runs without loops to free a place, so it parks a held database itself to snapshot each one.
+     */
+    @Test
+    void aFinalSyncSnapshotsTheDatabasesBeyondTheBudgetThatNeverHadAPlace() throws Exception {
+        List<DatabaseConfig> configs = fleet();
+        Replicator r = start(configs);
+        assertThat(r.holding().parked()).isEqualTo(DATABASES - BUDGET);
+        r.close();
+        assertRestoresEqual(configs);
+    }
+
     private static boolean hasKeelTable(Path db) throws Exception {
         try (Connection c = TestDatabases.open(db); java.sql.Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema WHERE name = '_keel_seq'")) {

@@ -249,7 +249,7 @@ public final class DatabaseReplication implements AutoCloseable {
             for (int i = 0; i < replicas.size(); i++) {
                 errors[i] = null;
                 try {
-                    replicas.get(i).sync();
+                    syncTakingAPlace(replicas.get(i));
                 } catch (IOException | SQLException | RuntimeException e) {
                     errors[i] = e;
                 }
@@ -267,6 +267,20 @@ public final class DatabaseReplication implements AutoCloseable {
     }
 
     private static final int FINAL_ROUNDS = 4;
+
+    /**
+     * A replica's sync that needs the parked database (a snapshot) and finds every place of the budget
+     * taken: no loop runs during a final sync to free one, so the longest idle held database is parked
+     * for it here and the sync is tried once more.
+     */
+    private void syncTakingAPlace(Replica r) throws IOException, SQLException {
+        try {
+            r.sync();
+        } catch (DatabaseMonitor.NoFreePlace e) {
+            budget.makeRoom(this);
+            r.sync();
+        }
+    }
 
     /** What a replica has not uploaded after a round (null: nothing), or why that is unknown. */
     private record Behind(String missing, boolean unknown) {
