@@ -167,15 +167,7 @@ public final class DirectoryFollower implements AutoCloseable {
         }
         List<Path> found = new ArrayList<>();
         for (Path p : candidates) {
-            if (followed.containsKey(p)) continue;
-            Stamp stamp = Stamp.of(p);
-            if (stamp == null || stamp.equals(notDatabases.get(p))) continue;
-            if (!SqliteFile.looksLikeDatabase(p)) {
-                notDatabases.put(p, stamp); // not yet (or never) a database: quietly looked at again once it changes
-                continue;
-            }
-            notDatabases.remove(p);
-            found.add(p);
+            if (!followed.containsKey(p) && isDatabaseNow(p)) found.add(p);
         }
         adoptAll(found);
         notDatabases.keySet().retainAll(present);
@@ -190,18 +182,23 @@ public final class DirectoryFollower implements AutoCloseable {
     private void openNowDatabases(List<Path> candidates) {
         List<Path> found = new ArrayList<>();
         for (Path p : candidates) {
-            Stamp stamp = Stamp.of(p);
-            if (stamp == null || stamp.equals(notDatabases.get(p))) continue;
-            if (!SqliteFile.looksLikeDatabase(p)) {
-                notDatabases.put(p, stamp);
-                continue;
-            }
-            notDatabases.remove(p);
-            found.add(p);
+            if (isDatabaseNow(p)) found.add(p);
         }
         if (found.isEmpty()) return;
         unfollowed = null; // followed changes: the next scan goes through the whole listing
         adoptAll(found);
+    }
+
+    /** True when the candidate {@code p} is a database now; one that is not yet is looked at again only once it changes. */
+    private boolean isDatabaseNow(Path p) {
+        Stamp stamp = Stamp.of(p);
+        if (stamp == null || stamp.equals(notDatabases.get(p))) return false;
+        if (!SqliteFile.looksLikeDatabase(p)) {
+            notDatabases.put(p, stamp); // not yet (or never) a database: quietly looked at again once it changes
+            return false;
+        }
+        notDatabases.remove(p);
+        return true;
     }
 
     private void adoptAll(List<Path> found) {
