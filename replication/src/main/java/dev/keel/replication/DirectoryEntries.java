@@ -1,7 +1,6 @@
 package dev.keel.replication;
 
 import dev.keel.replication.api.DatabaseConfig;
-import dev.keel.replication.api.DescriptorLimit;
 import dev.keel.replication.api.DirectoryConfig;
 import dev.keel.replication.api.Overlaps;
 import dev.keel.replication.api.ReplicaConfig;
@@ -84,13 +83,7 @@ final class DirectoryEntries {
         LOG.info("{}: following the databases matching '{}'{}{}", directory.root(), directory.directory().pattern(),
                 directory.directory().recursive() ? " in every subdirectory" : "",
                 directory.watch() ? "" : " (found once: watch is off)");
-        DescriptorLimit limit = DescriptorLimit.forDatabases(replicator.databases.size() + replicator.pending.size());
-        if (!limit.enough()) LOG.warn(limit.warning());
-        Replicator.Holding holding = replicator.holding();
-        if (holding.parked() > 0) {
-            LOG.info("{} databases followed: {} held open, {} parked (at most {} held: the open-file limit's budget)",
-                    replicator.databases.size(), holding.held(), holding.parked(), holding.budget());
-        }
+        replicator.logHolding(replicator.databases.size(), replicator.databases.size() + replicator.pending.size());
     }
 
     /** Scans every watched entry now (without background loops, {@link Replicator#sync()} does). */

@@ -5,6 +5,7 @@ import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DescriptorLimit;
 import dev.keel.replication.api.DirectoryConfig;
+import dev.keel.replication.api.HeldMemory;
 import dev.keel.replication.api.Overlaps;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
@@ -82,6 +83,24 @@ public final class Replicator implements AutoCloseable {
         return new Holding(b.limit(), b.held(), b.parked());
     }
 
+    /**
+     * Says what bounds the databases held when it is not every one of the {@code all} databases (the
+     * open-file limit warns: it can be raised; the held memory is a choice), and how many of the
+     * {@code followed} are parked.
+     */
+    void logHolding(int followed, int all) {
+        DescriptorLimit limit = DescriptorLimit.forDatabases(all);
+        HeldMemory memory = builder.heldMemory;
+        boolean byDescriptors = limit.heldBudget() <= memory.heldBudget();
+        if (!limit.enough() && byDescriptors) LOG.warn(limit.warning());
+        Holding holding = holding();
+        if (holding.parked() == 0) return;
+        String bound = byDescriptors ? "the open-file limit's budget" : "held memory of " + (memory.bytes() >> 20)
+                + " MiB, about " + (HeldMemory.PER_HELD_DATABASE >> 10) + " KiB per database held";
+        LOG.info("{} databases followed: {} held open, {} parked (at most {} held: {})", followed, holding.held(),
+                holding.parked(), holding.budget(), bound);
+    }
+
     /** True when the database at {@code db} is followed and parked now. */
     public boolean parked(Path db) {
         DatabaseReplication d = find(db);
@@ -114,6 +133,7 @@ public final class Replicator implements AutoCloseable {
         EngineOptions engine = EngineOptions.DEFAULT;
         long maxShadowBacklog = DatabaseReplication.DEFAULT_MAX_SHADOW_BACKLOG;
         HoldBudget budget = new HoldBudget(Integer.MAX_VALUE);
+        HeldMemory heldMemory = HeldMemory.DEFAULT;
 
         private Builder() {
         }
@@ -144,6 +164,15 @@ public final class Replicator implements AutoCloseable {
          */
         public Builder backgroundLoops(boolean on) {
             this.backgroundLoops = on;
+            return this;
+        }
+
+        /**
+         * The memory databases held open may take ({@link HeldMemory#DEFAULT} by default): beyond what it
+         * allows, and beyond what the open-file limit allows, the least recently written are parked.
+         */
+        public Builder heldMemory(HeldMemory memory) {
+            this.heldMemory = Objects.requireNonNull(memory, "memory");
             return this;
         }
 

@@ -46,8 +46,8 @@ final class ReplicatorStart {
             throw overlap.toException();
         });
         DescriptorLimit limit = DescriptorLimit.forDatabases(b.databases.size());
-        b.budget = new HoldBudget(engine.heldBudget() > 0 ? engine.heldBudget() : limit.heldBudget());
-        if (!limit.enough()) LOG.warn(limit.warning());
+        b.budget = new HoldBudget(engine.heldBudget() > 0 ? engine.heldBudget()
+                : Math.min(limit.heldBudget(), b.heldMemory.heldBudget()));
         List<DatabaseReplication> opened = new ArrayList<>();
         List<DatabaseConfig> failed = new ArrayList<>();
         List<RuntimeException> errors = new ArrayList<>();
@@ -76,11 +76,7 @@ final class ReplicatorStart {
         }
         for (int i = 0; i < failed.size(); i++) replicator.retryLater(failed.get(i), errors.get(i));
         if (scheduler != null) replicator.scheduleParking();
-        Replicator.Holding holding = replicator.holding();
-        if (holding.parked() > 0) {
-            LOG.info("{} databases followed: {} held open, {} parked (at most {} held: the open-file limit's budget)",
-                    opened.size(), holding.held(), holding.parked(), holding.budget());
-        }
+        replicator.logHolding(opened.size(), b.databases.size());
         return replicator;
     }
 

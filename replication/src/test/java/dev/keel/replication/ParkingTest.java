@@ -3,6 +3,7 @@ package dev.keel.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.HeldMemory;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.internal.EngineOptions;
@@ -48,6 +49,28 @@ class ParkingTest {
             assertThat(r.holding().parked()).isEqualTo(DATABASES - r.holding().held());
             assertThat(r.holding().budget()).isEqualTo(BUDGET);
         }
+    }
+
+    /**
+     * Held memory bounds the databases held as the open-file limit does (each held database keeps a SQLite
+     * connection, whose native memory no JVM option bounds): the others are parked, and a write to any of
+     * them still reaches its replica.
+     */
+    @Test
+    void aFleetBeyondTheHeldMemoryHoldsOnlyWhatItAllows() throws Exception {
+        List<DatabaseConfig> configs = fleet();
+        HeldMemory memory = new HeldMemory(BUDGET * HeldMemory.PER_HELD_DATABASE);
+        try (Replicator r = Replicator.configure().databases(configs).backgroundLoops(false).heldMemory(memory).start()) {
+            assertThat(r.holding().budget()).isEqualTo(BUDGET);
+            r.sync();
+            r.sync();
+            assertThat(r.holding().held()).isBetween(1, BUDGET);
+            assertThat(r.holding().parked()).isEqualTo(DATABASES - r.holding().held());
+            for (int i = 0; i < DATABASES; i++) TestDatabases.exec(apps.get(i), "INSERT INTO t (v) VALUES ('later " + i + "')");
+            for (int i = 0; i < 2 * DATABASES; i++) r.sync();
+            assertThat(r.holding().held()).isBetween(1, BUDGET);
+        }
+        assertRestoresEqual(configs);
     }
 
     /**

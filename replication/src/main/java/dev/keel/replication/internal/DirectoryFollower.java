@@ -81,6 +81,12 @@ public final class DirectoryFollower implements AutoCloseable {
     /** The last listing, and the top directory as read just before it (null: list again next time). */
     private List<Path> listed;
     private ParkedStamp.File listedRoot;
+    /**
+     * What the last scan left unfollowed of {@link #listed} (not databases yet, failed to open), while
+     * {@link #followed} has not changed since: a scan of that same listing then looks at these alone.
+     * Null: the next scan goes through the whole listing.
+     */
+    private List<Path> unfollowed;
     private boolean closed;
 
     public DirectoryFollower(DirectoryConfig config, Host host, Function<ReplicaConfig, ReplicaClient> clients,
@@ -147,23 +153,55 @@ public final class DirectoryFollower implements AutoCloseable {
      */
     public synchronized void scan() {
         if (closed) return;
+        List<Path> before = listed;
         List<Path> candidates = candidates();
+        if (candidates == before && unfollowed != null) {
+            // An idle fleet's rescan: the same listing, every database in it followed as before.
+            if (!unfollowed.isEmpty()) openNowDatabases(unfollowed);
+            return;
+        }
+        unfollowed = null;
         Set<Path> present = new HashSet<>(candidates);
         for (Path p : new ArrayList<>(followed.keySet())) {
             if (!present.contains(p)) release(p);
         }
         List<Path> found = new ArrayList<>();
         for (Path p : candidates) {
-            if (followed.containsKey(p)) continue;
-            Stamp stamp = Stamp.of(p);
-            if (stamp == null || stamp.equals(notDatabases.get(p))) continue;
-            if (!SqliteFile.looksLikeDatabase(p)) {
-                notDatabases.put(p, stamp); // not yet (or never) a database: quietly looked at again once it changes
-                continue;
-            }
-            notDatabases.remove(p);
-            found.add(p);
+            if (!followed.containsKey(p) && isDatabaseNow(p)) found.add(p);
         }
+        adoptAll(found);
+        notDatabases.keySet().retainAll(present);
+        failedToOpen.keySet().retainAll(present);
+        if (closed) return;
+        List<Path> left = new ArrayList<>();
+        for (Path p : candidates) if (!followed.containsKey(p)) left.add(p);
+        unfollowed = left;
+    }
+
+    /** Candidates of an unchanged listing that were not followed: opened when they became databases since. */
+    private void openNowDatabases(List<Path> candidates) {
+        List<Path> found = new ArrayList<>();
+        for (Path p : candidates) {
+            if (isDatabaseNow(p)) found.add(p);
+        }
+        if (found.isEmpty()) return;
+        unfollowed = null; // followed changes: the next scan goes through the whole listing
+        adoptAll(found);
+    }
+
+    /** True when the candidate {@code p} is a database now; one that is not yet is looked at again only once it changes. */
+    private boolean isDatabaseNow(Path p) {
+        Stamp stamp = Stamp.of(p);
+        if (stamp == null || stamp.equals(notDatabases.get(p))) return false;
+        if (!SqliteFile.looksLikeDatabase(p)) {
+            notDatabases.put(p, stamp); // not yet (or never) a database: quietly looked at again once it changes
+            return false;
+        }
+        notDatabases.remove(p);
+        return true;
+    }
+
+    private void adoptAll(List<Path> found) {
         // Opened on a few threads, as the databases listed in a config are at start (opening is mostly
         // waiting for the disk); joined in the order found, a batch at a time so the first replicate early.
         for (int from = 0; from < found.size(); from += OPEN_BATCH) {
@@ -172,8 +210,6 @@ public final class DirectoryFollower implements AutoCloseable {
             List<ParallelOpen.Outcome<DatabaseReplication>> opened = ParallelOpen.all(batch, OPEN_THREADS, this::open);
             for (int i = 0; i < batch.size(); i++) adopt(batch.get(i), opened.get(i));
         }
-        notDatabases.keySet().retainAll(present);
-        failedToOpen.keySet().retainAll(present);
     }
 
     /**
@@ -251,6 +287,7 @@ public final class DirectoryFollower implements AutoCloseable {
 
     /** Stops the database's loops, closes it (connections, channels, shadow files); its replica stays as it is. */
     private void release(Path file) {
+        unfollowed = null; // its path may come back as another database: the next scan looks at everything
         Followed f = followed.remove(file);
         host.leave(f.db());
         if (f.loops() != null) f.loops().shut();

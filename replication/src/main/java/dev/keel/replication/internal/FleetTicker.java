@@ -2,7 +2,6 @@ package dev.keel.replication.internal;
 
 import dev.keel.replication.spi.ReplicationListener;
 import java.util.Map;
-import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,14 +16,32 @@ import java.util.concurrent.TimeUnit;
 final class FleetTicker implements Runnable {
     private static final Map<ScheduledExecutorService, Map<Long, FleetTicker>> TICKERS = new WeakHashMap<>();
 
-    private final Set<DatabaseDriver> drivers = ConcurrentHashMap.newKeySet();
+    /** Each driver and how it is ticked (through its database's gate when it has one). */
+    private final Map<DatabaseDriver, Runnable> drivers = new ConcurrentHashMap<>();
     private volatile ReplicationListener listener = ReplicationListener.NONE;
 
     private FleetTicker() {
     }
 
-    /** Adds {@code driver} to the ticker of {@code scheduler} for {@code periodMs}, starting that ticker on first use. */
+    /**
+     * Adds {@code driver} to the ticker of {@code scheduler} for {@code periodMs}, starting that ticker on
+     * first use. The databases of a {@code dir:} entry each see the shared pool through a gate of their own
+     * ({@link GatedScheduler}); they join the pool's ticker, each ticked through its gate, instead of
+     * starting a ticker (a timer) per database.
+     */
     static FleetTicker join(ScheduledExecutorService scheduler, long periodMs, DatabaseDriver driver) {
+        Runnable tick = driver::tick;
+        if (scheduler instanceof GatedScheduler gate) {
+            scheduler = gate.pool();
+            tick = () -> gate.runOpen(driver::tick);
+        }
+        FleetTicker ticker = of(scheduler, periodMs);
+        ticker.drivers.put(driver, tick);
+        ticker.listener = driver.listener(); // one per scheduler: the replicator's
+        return ticker;
+    }
+
+    private static FleetTicker of(ScheduledExecutorService scheduler, long periodMs) {
         FleetTicker ticker;
         synchronized (TICKERS) {
             Map<Long, FleetTicker> byPeriod = TICKERS.computeIfAbsent(scheduler, s -> new ConcurrentHashMap<>());
@@ -36,8 +53,6 @@ final class FleetTicker implements Runnable {
                 byPeriod.put(periodMs, ticker);
             }
         }
-        ticker.drivers.add(driver);
-        ticker.listener = driver.listener(); // one per scheduler: the replicator's
         return ticker;
     }
 
@@ -49,10 +64,10 @@ final class FleetTicker implements Runnable {
     public void run() {
         long started = System.nanoTime();
         int walked = 0;
-        for (DatabaseDriver d : drivers) {
+        for (Runnable tick : drivers.values()) {
             walked++;
             try {
-                d.tick();
+                tick.run();
             } catch (RuntimeException e) {
                 // a driver logs its own failures; one must never stop the walk (a timer that throws stops)
             }

@@ -59,6 +59,29 @@ final class GatedScheduler extends AbstractExecutorService implements ScheduledE
         return false;
     }
 
+    /** The shared scheduler behind this one. */
+    ScheduledExecutorService pool() {
+        return pool;
+    }
+
+    /**
+     * Runs {@code tick} now unless the gate is shut or the file was found gone, counted as a running
+     * round (so {@link #shut()} waits for it), without the stat of a scheduled round: a tick of the
+     * fleet's shared ticker stats the files itself, and a file gone shows there as a change whose round
+     * this gate then stops.
+     */
+    void runOpen(Runnable tick) {
+        synchronized (this) {
+            if (shut || gone) return;
+            running++;
+        }
+        try {
+            tick.run();
+        } finally {
+            exit();
+        }
+    }
+
     /** True once a round found the file gone (no round runs after that). */
     synchronized boolean isGone() {
         return gone;
