@@ -83,22 +83,9 @@ public final class Replicator implements AutoCloseable {
         return new Holding(b.limit(), b.held(), b.parked());
     }
 
-    /**
-     * Says what bounds the databases held when it is not every one of the {@code all} databases (the
-     * open-file limit warns: it can be raised; the held memory is a choice), and how many of the
-     * {@code followed} are parked.
-     */
+    /** Logs what bounds the databases held (see {@link ReplicatorStart#logHolding}). */
     void logHolding(int followed, int all) {
-        DescriptorLimit limit = DescriptorLimit.forDatabases(all);
-        HeldMemory memory = builder.heldMemory;
-        boolean byDescriptors = limit.heldBudget() <= memory.heldBudget();
-        if (!limit.enough() && byDescriptors) LOG.warn(limit.warning());
-        Holding holding = holding();
-        if (holding.parked() == 0) return;
-        String bound = byDescriptors ? "the open-file limit's budget" : "held memory of " + (memory.bytes() >> 20)
-                + " MiB, about " + (HeldMemory.PER_HELD_DATABASE >> 10) + " KiB per database held";
-        LOG.info("{} databases followed: {} held open, {} parked (at most {} held: {})", followed, holding.held(),
-                holding.parked(), holding.budget(), bound);
+        ReplicatorStart.logHolding(this, builder.heldMemory, followed, all);
     }
 
     /** True when the database at {@code db} is followed and parked now. */

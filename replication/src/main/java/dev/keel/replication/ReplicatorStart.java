@@ -4,6 +4,7 @@ import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DescriptorLimit;
+import dev.keel.replication.api.HeldMemory;
 import dev.keel.replication.api.Overlaps;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.internal.DatabaseReplication;
@@ -78,6 +79,23 @@ final class ReplicatorStart {
         if (scheduler != null) replicator.scheduleParking();
         replicator.logHolding(opened.size(), b.databases.size());
         return replicator;
+    }
+
+    /**
+     * Says what bounds the databases held when it is not every one of the {@code all} databases (the
+     * open-file limit warns: it can be raised; the held memory is a choice), and how many of the
+     * {@code followed} are parked.
+     */
+    static void logHolding(Replicator replicator, HeldMemory memory, int followed, int all) {
+        DescriptorLimit limit = DescriptorLimit.forDatabases(all);
+        boolean byDescriptors = limit.heldBudget() <= memory.heldBudget();
+        if (!limit.enough() && byDescriptors) LOG.warn(limit.warning());
+        Replicator.Holding holding = replicator.holding();
+        if (holding.parked() == 0) return;
+        String bound = byDescriptors ? "the open-file limit's budget" : "held memory of " + (memory.bytes() >> 20)
+                + " MiB, about " + (HeldMemory.PER_HELD_DATABASE >> 10) + " KiB per database held";
+        LOG.info("{} databases followed: {} held open, {} parked (at most {} held: {})", followed, holding.held(),
+                holding.parked(), holding.budget(), bound);
     }
 
     /** Opens one database; an I/O failure setting up the local state becomes a KeelException naming it. */
