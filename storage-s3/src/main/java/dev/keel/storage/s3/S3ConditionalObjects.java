@@ -80,8 +80,30 @@ final class S3ConditionalObjects implements ConditionalObjects {
             if (e.statusCode() == 412 || e.statusCode() == 409 || (ifMatch != null && e.statusCode() == 404)) return null;
             throw S3Errors.io("conditional PUT " + key, subject, e, redactor);
         } catch (SdkException e) {
-            throw S3Errors.io("conditional PUT " + key, subject, e, redactor);
+            IOException failure = S3Errors.io("conditional PUT " + key, subject, e, redactor);
+            return outcomeFromObject(key, bytes, ifMatch, failure);
         }
+    }
+
+    /**
+     * A conditional PUT whose answer was lost: a server that refuses the condition may answer and close
+     * before it read the body, and the client then reports only that it could not send it. The object
+     * as it is now tells what happened: our bytes (they name their writer) mean the write landed; an
+     * object that makes the condition false means it was refused (and would be again); otherwise the
+     * outcome is unknown and {@code failure} is thrown.
+     */
+    private String outcomeFromObject(String key, byte[] bytes, String ifMatch, IOException failure) throws IOException {
+        Versioned now;
+        try {
+            now = read(key);
+        } catch (IOException unreadable) {
+            failure.addSuppressed(unreadable);
+            throw failure;
+        }
+        if (now != null && java.util.Arrays.equals(now.bytes(), bytes)) return now.version();
+        boolean conditionFalse = ifMatch == null ? now != null : now == null || !ifMatch.equals(now.version());
+        if (conditionFalse) return null;
+        throw failure;
     }
 
     /**

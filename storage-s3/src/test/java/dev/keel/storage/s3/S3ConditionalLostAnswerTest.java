@@ -1,0 +1,129 @@
+package dev.keel.storage.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.testing.S3TestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * A conditional PUT whose answer is lost (s3proxy refusing a condition answers and closes before it
+ * read the body; the client then reports "Error writing request body to server"). The object as it is
+ * afterwards decides: a condition that is false now is a refusal, our own bytes are a write that
+ * landed, and anything else stays an error.
+ */
+class S3ConditionalLostAnswerTest {
+    @RegisterExtension
+    static final S3TestServer SERVER = new S3TestServer();
+    private static final String BUCKET = "keel-lost-answer";
+
+    /** What the faulty client does with the next conditional PUT. */
+    private enum Fault { NONE, LOSE_REQUEST, LOSE_ANSWER }
+
+    private final AtomicReference<Fault> fault = new AtomicReference<>(Fault.NONE);
+
+    @Test
+    void anIfMatchOnAMissingObjectWhoseAnswerIsLostIsARefusal() throws IOException {
+        var cas = objects();
+        assertThat(cas.create("keel-lease", bytes("one"))).isNotNull(); // the first use probes the server
+        fault.set(Fault.LOSE_REQUEST);
+        assertThat(cas.replace("missing", bytes("x"), "\"0123\"")).isNull();
+    }
+
+    @Test
+    void aStaleIfMatchWhoseAnswerIsLostIsARefusal() throws IOException {
+        var cas = objects();
+        String v1 = cas.create("keel-lease", bytes("one"));
+        assertThat(cas.replace("keel-lease", bytes("two"), v1)).isNotNull();
+        fault.set(Fault.LOSE_REQUEST);
+        assertThat(cas.replace("keel-lease", bytes("three"), v1)).isNull();
+        assertThat(new String(cas.read("keel-lease").bytes(), StandardCharsets.UTF_8)).isEqualTo("two");
+    }
+
+    @Test
+    void aCreateOverAnExistingObjectWhoseAnswerIsLostIsARefusal() throws IOException {
+        var cas = objects();
+        assertThat(cas.create("keel-lease", bytes("one"))).isNotNull();
+        fault.set(Fault.LOSE_REQUEST);
+        assertThat(cas.create("keel-lease", bytes("two"))).isNull();
+    }
+
+    @Test
+    void aWriteThatLandedBeforeItsAnswerWasLostReturnsItsVersion() throws IOException {
+        var cas = objects();
+        String v1 = cas.create("keel-lease", bytes("one"));
+        fault.set(Fault.LOSE_ANSWER);
+        String v2 = cas.replace("keel-lease", bytes("holder b, renewed"), v1);
+        assertThat(v2).isNotNull().isEqualTo(cas.read("keel-lease").version());
+    }
+
+    @Test
+    void aLostAnswerWhileTheConditionStillHoldsIsAnError() throws IOException {
+        var cas = objects();
+        String v1 = cas.create("keel-lease", bytes("one"));
+        fault.set(Fault.LOSE_REQUEST);
+        assertThatThrownBy(() -> cas.replace("keel-lease", bytes("two"), v1))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("conditional PUT")
+                .hasMessageContaining("Error writing request body");
+        assertThat(cas.read("keel-lease").version()).isEqualTo(v1);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The real client on s3proxy, wrapped to lose the next conditional PUT or its answer. */
+    private S3ConditionalObjects objects() {
+        SERVER.createBucket(BUCKET);
+        var storage = SERVER.storage(BUCKET, "/lost/" + UUID.randomUUID() + "/");
+        S3Client real = S3ClientFactory.create(storage, S3Options.defaults(), name -> null);
+        S3Client faulty = new S3Client() {
+            @Override
+            public PutObjectResponse putObject(PutObjectRequest request, RequestBody body) {
+                Fault now = fault.getAndSet(Fault.NONE);
+                if (now == Fault.LOSE_ANSWER) real.putObject(request, body);
+                if (now != Fault.NONE) throw SdkClientException.create("Unable to execute HTTP request: Error writing request body to server");
+                return real.putObject(request, body);
+            }
+
+            @Override
+            public ResponseBytes<GetObjectResponse> getObjectAsBytes(GetObjectRequest request) {
+                return real.getObjectAsBytes(request);
+            }
+
+            @Override
+            public DeleteObjectResponse deleteObject(DeleteObjectRequest request) {
+                return real.deleteObject(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return real.serviceName();
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+        String prefix = storage.path().substring(1);
+        return new S3ConditionalObjects(() -> faulty, BUCKET, key -> prefix + key, "s3://" + BUCKET + "/lost",
+                dev.keel.core.Redactor.URLS, new S3ReplicaClient.ConditionalSupport());
+    }
+}
