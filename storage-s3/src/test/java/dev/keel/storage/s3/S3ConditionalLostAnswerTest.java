@@ -10,16 +10,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
-import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * A conditional PUT whose answer is lost (s3proxy refusing a condition answers and closes before it
@@ -93,35 +85,12 @@ class S3ConditionalLostAnswerTest {
         SERVER.createBucket(BUCKET);
         var storage = SERVER.storage(BUCKET, "/lost/" + UUID.randomUUID() + "/");
         S3Client real = S3ClientFactory.create(storage, S3Options.defaults(), name -> null);
-        S3Client faulty = new S3Client() {
-            @Override
-            public PutObjectResponse putObject(PutObjectRequest request, RequestBody body) {
-                Fault now = fault.getAndSet(Fault.NONE);
-                if (now == Fault.LOSE_ANSWER) real.putObject(request, body);
-                if (now != Fault.NONE) throw SdkClientException.create("Unable to execute HTTP request: Error writing request body to server");
-                return real.putObject(request, body);
-            }
-
-            @Override
-            public ResponseBytes<GetObjectResponse> getObjectAsBytes(GetObjectRequest request) {
-                return real.getObjectAsBytes(request);
-            }
-
-            @Override
-            public DeleteObjectResponse deleteObject(DeleteObjectRequest request) {
-                return real.deleteObject(request);
-            }
-
-            @Override
-            public String serviceName() {
-                return real.serviceName();
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
+        S3Client faulty = new PutFaultClient(real, (client, request, body) -> {
+            Fault now = fault.getAndSet(Fault.NONE);
+            if (now == Fault.LOSE_ANSWER) client.putObject(request, body);
+            if (now != Fault.NONE) throw SdkClientException.create("Unable to execute HTTP request: Error writing request body to server");
+            return client.putObject(request, body);
+        });
         String prefix = storage.path().substring(1);
         return new S3ConditionalObjects(() -> faulty, BUCKET, key -> prefix + key, "s3://" + BUCKET + "/lost",
                 dev.keel.core.Redactor.URLS, new S3ReplicaClient.ConditionalSupport());

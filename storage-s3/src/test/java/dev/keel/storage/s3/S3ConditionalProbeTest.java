@@ -11,10 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -75,38 +72,12 @@ class S3ConditionalProbeTest {
         SERVER.createBucket(BUCKET);
         var storage = SERVER.storage(BUCKET, "/probe/" + UUID.randomUUID() + "/");
         S3Client real = S3ClientFactory.create(storage, S3Options.defaults(), name -> null);
-        S3Client faulty = new S3Client() {
-            @Override
-            public PutObjectResponse putObject(PutObjectRequest request, RequestBody body) {
-                if (request.ifNoneMatch() != null && spuriousConflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                    throw (S3Exception) S3Exception.builder().statusCode(412).message("At least one of the pre-conditions you specified did not hold").build();
-                }
-                if (ignoreConditions) request = request.toBuilder().ifNoneMatch(null).build();
-                return real.putObject(request, body);
+        S3Client faulty = new PutFaultClient(real, (client, request, body) -> {
+            if (request.ifNoneMatch() != null && spuriousConflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw (S3Exception) S3Exception.builder().statusCode(412).message("At least one of the pre-conditions you specified did not hold").build();
             }
-
-            @Override
-            public software.amazon.awssdk.core.ResponseBytes<software.amazon.awssdk.services.s3.model.GetObjectResponse> getObjectAsBytes(
-                    software.amazon.awssdk.services.s3.model.GetObjectRequest request) {
-                return real.getObjectAsBytes(request);
-            }
-
-            @Override
-            public software.amazon.awssdk.services.s3.model.DeleteObjectResponse deleteObject(
-                    software.amazon.awssdk.services.s3.model.DeleteObjectRequest request) {
-                return real.deleteObject(request);
-            }
-
-            @Override
-            public String serviceName() {
-                return real.serviceName();
-            }
-
-            @Override
-            public void close() {
-                real.close();
-            }
-        };
+            return client.putObject(ignoreConditions ? request.toBuilder().ifNoneMatch(null).build() : request, body);
+        });
         String prefix = storage.path().substring(1);
         return new S3ConditionalObjects(() -> faulty, BUCKET, key -> prefix + key, "s3://" + BUCKET + "/probe",
                 dev.keel.core.Redactor.URLS, new S3ReplicaClient.ConditionalSupport());

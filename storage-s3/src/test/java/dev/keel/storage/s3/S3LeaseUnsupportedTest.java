@@ -28,15 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.ResponseBytes;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
-import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
  * An S3 server that ignores conditional writes (older MinIO, some gateways) cannot hold a lease: with
@@ -114,7 +106,8 @@ class S3LeaseUnsupportedTest {
             ReplicaStorage.S3 storage = (ReplicaStorage.S3) c.storage();
             S3ReplicaClient real = new S3ReplicaClient(storage);
             S3Client s3 = S3ClientFactory.create(storage, S3Options.defaults(), name -> null);
-            S3Client ignoring = new ConditionsDropped(s3);
+            S3Client ignoring = new PutFaultClient(s3, (client, request, body) -> // as a server that ignores the conditions behaves
+                    client.putObject(request.toBuilder().ifNoneMatch(null).ifMatch(null).build(), body));
             String prefix = storage.path() + "/";
             return new ForwardingReplicaClient(real) {
                 @Override
@@ -130,39 +123,5 @@ class S3LeaseUnsupportedTest {
                 }
             };
         };
-    }
-
-    /** Forwards to the real client with the write conditions removed, as a server that ignores them behaves. */
-    private static final class ConditionsDropped implements S3Client {
-        private final S3Client real;
-
-        ConditionsDropped(S3Client real) {
-            this.real = real;
-        }
-
-        @Override
-        public PutObjectResponse putObject(PutObjectRequest request, RequestBody body) {
-            return real.putObject(request.toBuilder().ifNoneMatch(null).ifMatch(null).build(), body);
-        }
-
-        @Override
-        public ResponseBytes<GetObjectResponse> getObjectAsBytes(GetObjectRequest request) {
-            return real.getObjectAsBytes(request);
-        }
-
-        @Override
-        public DeleteObjectResponse deleteObject(DeleteObjectRequest request) {
-            return real.deleteObject(request);
-        }
-
-        @Override
-        public String serviceName() {
-            return real.serviceName();
-        }
-
-        @Override
-        public void close() {
-            real.close();
-        }
     }
 }
