@@ -26,6 +26,7 @@ import java.util.function.UnaryOperator;
 final class GcsClientFactory {
     static final String EMULATOR_HOST = "STORAGE_EMULATOR_HOST";
     static final String CREDENTIALS_FILE = "GOOGLE_APPLICATION_CREDENTIALS";
+    static final int MAX_CREDENTIALS_BYTES = 64 * 1024;
 
     private GcsClientFactory() {
     }
@@ -80,11 +81,19 @@ final class GcsClientFactory {
         String name = env.apply(CREDENTIALS_FILE);
         if (name == null || name.isBlank()) return null;
         Path file = Path.of(name);
-        try (InputStream in = Files.newInputStream(file)) {
-            return GoogleCredentials.fromStream(in);
+        try {
+            // a key file is a few KiB: a FIFO, a device or a huge file is refused before it is read
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_CREDENTIALS_BYTES) {
+                throw new IOException("not a regular file of at most " + MAX_CREDENTIALS_BYTES + " bytes");
+            }
+            try (InputStream in = new java.io.ByteArrayInputStream(Files.readAllBytes(file))) {
+                return GoogleCredentials.fromStream(in);
+            }
         } catch (IOException | RuntimeException e) {
             // never the parser's message: it may quote the file, which holds a private key
-            String problem = Files.isReadable(file) ? "is not a Google credentials JSON file (" + e.getClass().getSimpleName() + ")"
+            String problem = !Files.isRegularFile(file) && Files.exists(file) ? "is not a regular file"
+                    : Files.isReadable(file) ? "is not a Google credentials JSON file of at most " + MAX_CREDENTIALS_BYTES
+                            + " bytes (" + e.getClass().getSimpleName() + ")"
                     : "cannot be read";
             throw new KeelException(ErrorCode.BAD_INPUT, "the credentials file " + file + " named by " + CREDENTIALS_FILE + " "
                     + problem, storage.describe(), "point " + CREDENTIALS_FILE + " at a service account key file "
