@@ -456,7 +456,11 @@ public final class Replicator implements AutoCloseable {
             }
         }
         KeelException failure = openWaitingDatabases();
-        for (DatabaseReplication db : databases) {
+        // Held databases first: once synced they may be let go of to take back a parked one (a database
+        // never synced cannot be parked, so a parked one first could find no place at all).
+        List<DatabaseReplication> order = new ArrayList<>(databases);
+        order.sort(java.util.Comparator.comparing(db -> db.monitor().isParked()));
+        for (DatabaseReplication db : order) {
             try {
                 KeelException incomplete = db.finalSync().failure(); // logged per replica
                 if (failure == null) failure = incomplete;

@@ -1,5 +1,6 @@
 package dev.keel.replication.internal;
 
+import dev.keel.format.WalFrameHeader;
 import dev.keel.format.WalHeader;
 import dev.keel.format.WalScanner;
 import dev.keel.replication.api.DatabaseConfig;
@@ -17,13 +18,16 @@ import org.slf4j.LoggerFactory;
  */
 final class Checkpointer {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
-    private static final int RESTART_ATTEMPTS = 3;
+    private static final int RESTART_ATTEMPTS = 10;
+    private static final long RESTART_PAUSE_MS = 5;
 
     private final DatabaseConfig config;
     private final DatabaseHandle handle;
     private final ReplicationListener listener;
     private long lastCheckpointNanos = System.nanoTime();
     private Runnable betweenCheckpointAndWriteLock = () -> {
+    };
+    private Runnable afterOwnWrite = () -> {
     };
 
     Checkpointer(DatabaseConfig config, DatabaseHandle handle, ReplicationListener listener) {
@@ -38,6 +42,15 @@ final class Checkpointer {
      */
     void betweenCheckpointAndWriteLock(Runnable action) {
         this.betweenCheckpointAndWriteLock = action;
+    }
+
+    /**
+     * Tests run real writes and checkpoints of another connection here, after Keel's own write committed
+     * and before Keel reads the header it produced: the write lock is free again and Keel holds no read
+     * transaction, so the application may checkpoint and restart the WAL once more.
+     */
+    void afterOwnWrite(Runnable action) {
+        this.afterOwnWrite = action;
     }
 
     /** The mode the policy calls for now, or null for none. */
@@ -65,11 +78,13 @@ final class Checkpointer {
     }
 
     /**
-     * Runs a checkpoint. The read transaction is released only for the checkpoint itself. Afterwards
-     * Keel takes the write lock, copies whatever was committed meanwhile with {@code copy} (the WAL
-     * cannot change while the lock is held), and writes one row of its own: if the checkpoint was
-     * complete that write restarts the WAL, and the header it produces is the only restart the next
-     * verify accepts as continuous. Returns that decision; the monitor acts on it.
+     * Runs a checkpoint without letting anyone restart the WAL over frames Keel has not copied. A second
+     * connection first takes a read transaction at the WAL's end (a {@link DatabaseHandle.Fence}); Keel's
+     * main connection then lets go of its own and checkpoints while the application writes on (nobody can
+     * restart the WAL while the fence reads it). Keel takes the write lock, drops the fence, checkpoints
+     * what was appended meanwhile, copies everything with {@code copy} (nothing moves while the lock is
+     * held) and writes one row of its own: if the WAL was fully checkpointed, that write restarts it, and
+     * the header it produced is the only restart the next continuity check accepts as continuous.
      */
     Outcome checkpoint(ShadowState before, String mode, Copy copy) throws IOException, SQLException {
         long started = System.nanoTime();
@@ -92,47 +107,67 @@ final class Checkpointer {
         DatabaseHandle.CheckpointResult result;
         byte[] accepted = null;
         String unproven = null;
-        handle.releaseReadLock();
-        try {
-            result = handle.checkpoint(mode);
-            for (int i = 1; i < RESTART_ATTEMPTS && "RESTART".equals(mode) && result.busy(); i++) {
-                result = handle.checkpoint(mode);
-            }
-            betweenCheckpointAndWriteLock.run();
-            handle.beginWrite();
+        try (DatabaseHandle.Fence fence = handle.fence()) {
+            handle.releaseReadLock();
             try {
-                byte[] header = walHeader();
-                // Copy whatever the old WAL holds beyond our copy. With the write lock held nothing moves;
-                // if another connection already restarted the WAL, the old frames are still in the file
-                // unless the new WAL overwrote them, and the copy stops at the first frame that is not old.
-                ShadowState copied = copy.copy();
-                boolean restartedBeforeUs = !Arrays.equals(header, before.headerBytes());
-                if (restartedBeforeUs && restartedOnceAfter(before, header, result, copied.frames())) {
-                    // Another connection's first write after our complete checkpoint restarted the WAL, and
-                    // the shadow holds exactly the frames the checkpoint saw.
-                    accepted = header;
+                handle.checkpoint("PASSIVE"); // the bulk, with the application's writers running
+                betweenCheckpointAndWriteLock.run();
+                handle.beginWrite();
+                try {
+                    fence.release();
+                    result = catchUp(fence, mode);
+                    byte[] header = walHeader();
+                    copy.copy();
+                    if (!Arrays.equals(header, before.headerBytes())) {
+                        // Only possible when the fence read a fully checkpointed WAL, which stops no restart.
+                        unproven = "the WAL restarted while Keel checkpointed, and Keel cannot prove it copied every frame first";
+                    }
+                    handle.writeSeq();
+                    handle.commitWrite();
+                } catch (IOException | SQLException | RuntimeException e) {
+                    handle.rollbackWrite();
+                    throw e;
                 }
-                handle.writeSeq();
-                handle.commitWrite();
-                if (!restartedBeforeUs) {
+                if (unproven == null) {
+                    afterOwnWrite.run();
                     byte[] after = walHeader();
-                    if (!Arrays.equals(after, before.headerBytes())) accepted = after; // our own write restarted it
+                    if (!Arrays.equals(after, before.headerBytes())) {
+                        if (restartedByOwnWrite(before, after)) {
+                            accepted = after;
+                        } else {
+                            unproven = "the WAL restarted again right after Keel's checkpoint (the application checkpointed too), "
+                                    + "and Keel cannot prove it copied every frame first";
+                        }
+                    }
                 }
-                if (restartedBeforeUs && accepted == null) {
-                    unproven = "another connection restarted the WAL right after Keel's checkpoint, and Keel cannot prove it copied every frame first";
-                }
-            } catch (IOException | SQLException | RuntimeException e) {
-                handle.rollbackWrite();
-                throw e;
+            } finally {
+                handle.acquireReadLock();
             }
-        } finally {
-            handle.acquireReadLock();
         }
         lastCheckpointNanos = System.nanoTime();
         LOG.debug("{}: checkpoint {} at {}: {} of {} WAL frames written to the database{}", handle.path(), mode,
                 before.position(), result.checkpointed(), result.walFrames(), result.busy() ? " (busy: readers held it back)" : "");
         listener.checkpointed(handle.path(), mode, result.walFrames(), result.checkpointed(), result.busy());
         return new Outcome(mode, result, accepted, unproven);
+    }
+
+    /**
+     * With the write lock held: checkpoints the frames appended during the first pass. RESTART (the WAL is
+     * past {@code max-checkpoint-page-count}) tries a few more times while the application's readers hold
+     * it back, as SQLite's RESTART waits for them; writers wait meanwhile, as they do for SQLite's.
+     */
+    private static DatabaseHandle.CheckpointResult catchUp(DatabaseHandle.Fence fence, String mode) throws SQLException {
+        DatabaseHandle.CheckpointResult result = fence.checkpoint();
+        for (int i = 1; i < RESTART_ATTEMPTS && "RESTART".equals(mode) && !result.complete(); i++) {
+            try {
+                Thread.sleep(RESTART_PAUSE_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            result = fence.checkpoint();
+        }
+        return result;
     }
 
     private byte[] walHeader() throws IOException {
@@ -144,16 +179,17 @@ final class Checkpointer {
     }
 
     /**
-     * True when the WAL was restarted exactly once since our checkpoint, which was complete and saw exactly
-     * the frames the shadow holds. A restart after frames appended behind our checkpoint would need another
-     * complete checkpoint by the application within these few milliseconds; that case is not detectable
-     * here and is documented.
+     * True when the header read after Keel's own write is the restart that write made: salt-1 moved on by
+     * exactly one (SQLite adds one at each restart) and the new WAL's first frame is Keel's write, one
+     * commit of its own table's page. A restart by the application instead (after Keel's write went to the
+     * old WAL, behind frames Keel has not copied yet) begins with a page of the application's.
      */
-    private static boolean restartedOnceAfter(ShadowState before, byte[] header, DatabaseHandle.CheckpointResult result,
-                                              long shadowFrames) {
-        // SQLite adds one to salt-1 at each restart (the checkpoint sequence number in the header is kept
-        // per connection, so it proves nothing).
-        WalHeader now = WalHeader.parse(header);
-        return result.complete() && result.walFrames() == shadowFrames && now.salt1() == before.header().salt1() + 1;
+    private boolean restartedByOwnWrite(ShadowState before, byte[] after) throws IOException {
+        WalHeader now = WalHeader.parse(after);
+        if (now.salt1() != before.header().salt1() + 1) return false;
+        byte[] frame = new byte[WalFrameHeader.SIZE];
+        if (WalScanner.readFully(handle.wal(), frame, WalHeader.SIZE) < frame.length) return false;
+        WalFrameHeader first = WalFrameHeader.parse(frame, 0);
+        return now.saltsMatch(first) && first.isCommit() && first.pageNumber() == handle.seqPage();
     }
 }

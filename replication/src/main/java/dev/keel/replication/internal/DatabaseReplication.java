@@ -243,6 +243,10 @@ public final class DatabaseReplication implements AutoCloseable {
             try {
                 if (monitor.wantsTakeBack()) budget.makeRoom(this);
                 monitor.sync();
+                if (monitor.wantsTakeBack()) { // still parked: what it holds is unknown, so nothing may be called uploaded
+                    throw new DatabaseMonitor.NoFreePlace("the database is parked and no held database could be let go of "
+                            + "to take it back for its final sync");
+                }
             } catch (IOException | SQLException | RuntimeException e) {
                 local = e;
             }

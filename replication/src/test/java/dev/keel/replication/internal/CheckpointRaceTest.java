@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The application writes, checkpoints and restarts the WAL in the moment between Keel's checkpoint and
- * Keel taking the write lock. Keel must either prove the restart continuous or start a new generation;
- * either way the replica restores to the source.
+ * The application writes, checkpoints and restarts the WAL in the moments where Keel's main connection
+ * holds no read transaction: between Keel's checkpoint and Keel taking the write lock, and between Keel's
+ * own write and Keel reading the header it produced. Keel must either prove a restart continuous or start
+ * a new generation; either way the replica restores to the source.
  */
 class CheckpointRaceTest {
     @TempDir
@@ -56,7 +57,7 @@ class CheckpointRaceTest {
     }
 
     @Test
-    void aRestartByTheApplicationRightAfterKeelsCompleteCheckpointContinuesTheGeneration() throws Exception {
+    void writesRightAfterKeelsCheckpointCannotRestartTheWalUnderIt() throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         try (Connection app = TestDatabases.open(db)) {
@@ -67,13 +68,14 @@ class CheckpointRaceTest {
                 Position before = d.monitor().position();
                 d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> {
                     try {
-                        insert(app, 30, 3); // first write after a complete checkpoint: SQLite restarts the WAL
+                        insert(app, 30, 3); // the first write after a complete checkpoint would restart the WAL
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
                 }));
                 d.sync();
                 d.sync();
+                d.sync(); // the next checkpoint restarts the WAL with Keel's own write
                 Position after = d.monitor().position();
                 assertThat(after.generation()).isEqualTo(before.generation());
                 assertThat(after.index()).isGreaterThan(before.index());
@@ -85,7 +87,7 @@ class CheckpointRaceTest {
     }
 
     @Test
-    void framesAppendedCheckpointedAndRestartedBehindKeelsBackStartANewGeneration() throws Exception {
+    void framesAppendedAndCheckpointedBehindKeelsBackAreCopiedBeforeAnyRestart() throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         try (Connection app = TestDatabases.open(db); Connection reader = TestDatabases.open(db)) {
@@ -95,15 +97,45 @@ class CheckpointRaceTest {
                 insert(app, 0, 30);
                 d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> {
                     try {
-                        // A reader holds a snapshot so the next writes append to the old WAL instead of
-                        // restarting it; then the application checkpoints everything and restarts.
+                        // A reader holds a snapshot so the next writes append to the old WAL; then the
+                        // application checkpoints everything it can and writes on, which would restart the WAL
+                        // and overwrite the appended frames if nothing stopped it.
                         reader.setAutoCommit(false);
                         TestDatabases.exec(reader, "SELECT count(*) FROM t");
                         insert(app, 30, 5);
                         reader.commit();
                         reader.setAutoCommit(true);
                         TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
-                        insert(app, 35, 40); // restarts the WAL and overwrites the appended frames
+                        insert(app, 35, 40);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+                d.sync();
+                d.sync();
+            }
+            assertThat(generations).hasSize(1);
+            Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
+            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(75);
+        }
+    }
+
+    @Test
+    void aSecondRestartRightAfterKeelsOwnWriteStartsANewGeneration() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        try (Connection app = TestDatabases.open(db)) {
+            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
+            try (DatabaseReplication d = open(db, replica)) {
+                d.sync();
+                insert(app, 0, 30);
+                d.monitor().checkpointer().afterOwnWrite(once(() -> {
+                    try {
+                        // Keel's write restarted the WAL; the application writes, checkpoints it all and
+                        // writes again, which restarts the WAL a second time over frames Keel never saw.
+                        insert(app, 30, 2);
+                        TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
+                        insert(app, 32, 3);
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
@@ -114,7 +146,48 @@ class CheckpointRaceTest {
             assertThat(generations).hasSize(2);
             assertThat(generations.get(1)).contains("cannot prove");
             Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
-            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(75);
+            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(35);
+        }
+    }
+
+    @Test
+    void aRestartByTheApplicationAfterKeelsWriteWentToTheOldWalStartsANewGeneration() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        try (Connection app = TestDatabases.open(db); Connection reader = TestDatabases.open(db)) {
+            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
+            try (DatabaseReplication d = open(db, replica)) {
+                d.sync();
+                insert(app, 0, 30);
+                d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> {
+                    try {
+                        insert(app, 30, 1);
+                        reader.setAutoCommit(false); // a reader on the WAL: Keel's write cannot restart it
+                        TestDatabases.exec(reader, "SELECT count(*) FROM t");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+                d.monitor().checkpointer().afterOwnWrite(once(() -> {
+                    try {
+                        // Keel's write went to the old WAL. The reader ends, the application appends a row Keel
+                        // has not copied, checkpoints everything and writes again: this restart moves salt-1
+                        // on by one, exactly as Keel's own would have.
+                        reader.commit();
+                        reader.setAutoCommit(true);
+                        insert(app, 31, 1);
+                        TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
+                        insert(app, 32, 3);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+                d.sync();
+                d.sync();
+            }
+            assertThat(generations).hasSize(2);
+            Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
+            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(35);
         }
     }
 }
