@@ -46,14 +46,44 @@ class CheckpointRaceTest {
         for (int i = from; i < from + count; i++) TestDatabases.exec(app, "INSERT INTO t (id, v) VALUES (" + i + ", randomblob(700))");
     }
 
-    private static Runnable once(Runnable r) {
+    /** What the application does in one of the race windows. */
+    @FunctionalInterface
+    private interface AppAction {
+        void run() throws SQLException;
+    }
+
+    private static Runnable once(AppAction action) {
         boolean[] done = {false};
         return () -> {
-            if (!done[0]) {
-                done[0] = true;
-                r.run();
+            if (done[0]) return;
+            done[0] = true;
+            try {
+                action.run();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
             }
         };
+    }
+
+    /**
+     * Replicates 30 rows, runs Keel's next checkpoint with the application's actions in its race windows
+     * (null for none), and checks that the replica restores to the source with {@code rows} rows.
+     */
+    private void checkpointRacing(Connection app, AppAction betweenCheckpointAndWriteLock, AppAction afterOwnWrite, int rows)
+            throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
+        try (DatabaseReplication d = open(db, replica)) {
+            d.sync();
+            insert(app, 0, 30);
+            if (betweenCheckpointAndWriteLock != null) d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(betweenCheckpointAndWriteLock));
+            if (afterOwnWrite != null) d.monitor().checkpointer().afterOwnWrite(once(afterOwnWrite));
+            d.sync();
+            d.sync();
+        }
+        Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
+        assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(rows);
     }
 
     @Test
@@ -66,13 +96,8 @@ class CheckpointRaceTest {
                 d.sync();
                 insert(app, 0, 30);
                 Position before = d.monitor().position();
-                d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> {
-                    try {
-                        insert(app, 30, 3); // the first write after a complete checkpoint would restart the WAL
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
+                // the first write after a complete checkpoint would restart the WAL
+                d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> insert(app, 30, 3)));
                 d.sync();
                 d.sync();
                 d.sync(); // the next checkpoint restarts the WAL with Keel's own write
@@ -88,106 +113,57 @@ class CheckpointRaceTest {
 
     @Test
     void framesAppendedAndCheckpointedBehindKeelsBackAreCopiedBeforeAnyRestart() throws Exception {
-        Path db = dir.resolve("app.db");
-        Path replica = dir.resolve("replica");
-        try (Connection app = TestDatabases.open(db); Connection reader = TestDatabases.open(db)) {
-            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
-            try (DatabaseReplication d = open(db, replica)) {
-                d.sync();
-                insert(app, 0, 30);
-                d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> {
-                    try {
-                        // A reader holds a snapshot so the next writes append to the old WAL; then the
-                        // application checkpoints everything it can and writes on, which would restart the WAL
-                        // and overwrite the appended frames if nothing stopped it.
-                        reader.setAutoCommit(false);
-                        TestDatabases.exec(reader, "SELECT count(*) FROM t");
-                        insert(app, 30, 5);
-                        reader.commit();
-                        reader.setAutoCommit(true);
-                        TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
-                        insert(app, 35, 40);
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
-                d.sync();
-                d.sync();
-            }
-            assertThat(generations).hasSize(1);
-            Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
-            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(75);
+        try (Connection app = TestDatabases.open(dir.resolve("app.db")); Connection reader = TestDatabases.open(dir.resolve("app.db"))) {
+            checkpointRacing(app, () -> {
+                // A reader holds a snapshot so the next writes append to the old WAL; then the application
+                // checkpoints everything it can and writes on, which would restart the WAL and overwrite
+                // the appended frames if nothing stopped it.
+                reader.setAutoCommit(false);
+                TestDatabases.exec(reader, "SELECT count(*) FROM t");
+                insert(app, 30, 5);
+                reader.commit();
+                reader.setAutoCommit(true);
+                TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
+                insert(app, 35, 40);
+            }, null, 75);
         }
+        assertThat(generations).hasSize(1);
     }
 
     @Test
     void aSecondRestartRightAfterKeelsOwnWriteStartsANewGeneration() throws Exception {
-        Path db = dir.resolve("app.db");
-        Path replica = dir.resolve("replica");
-        try (Connection app = TestDatabases.open(db)) {
-            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
-            try (DatabaseReplication d = open(db, replica)) {
-                d.sync();
-                insert(app, 0, 30);
-                d.monitor().checkpointer().afterOwnWrite(once(() -> {
-                    try {
-                        // Keel's write restarted the WAL; the application writes, checkpoints it all and
-                        // writes again, which restarts the WAL a second time over frames Keel never saw.
-                        insert(app, 30, 2);
-                        TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
-                        insert(app, 32, 3);
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
-                d.sync();
-                d.sync();
-            }
-            assertThat(generations).hasSize(2);
-            assertThat(generations.get(1)).contains("cannot prove");
-            Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
-            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(35);
+        try (Connection app = TestDatabases.open(dir.resolve("app.db"))) {
+            checkpointRacing(app, null, () -> {
+                // Keel's write restarted the WAL; the application writes, checkpoints it all and writes
+                // again, which restarts the WAL a second time over frames Keel never saw.
+                insert(app, 30, 2);
+                TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
+                insert(app, 32, 3);
+            }, 35);
         }
+        assertThat(generations).hasSize(2);
+        assertThat(generations.get(1)).contains("cannot prove");
     }
 
     @Test
     void aRestartByTheApplicationAfterKeelsWriteWentToTheOldWalStartsANewGeneration() throws Exception {
-        Path db = dir.resolve("app.db");
-        Path replica = dir.resolve("replica");
-        try (Connection app = TestDatabases.open(db); Connection reader = TestDatabases.open(db)) {
-            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
-            try (DatabaseReplication d = open(db, replica)) {
-                d.sync();
-                insert(app, 0, 30);
-                d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> {
-                    try {
-                        insert(app, 30, 1);
-                        reader.setAutoCommit(false); // a reader on the WAL: Keel's write cannot restart it
-                        TestDatabases.exec(reader, "SELECT count(*) FROM t");
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
-                d.monitor().checkpointer().afterOwnWrite(once(() -> {
-                    try {
-                        // Keel's write went to the old WAL. The reader ends, the application appends a row Keel
-                        // has not copied, checkpoints everything and writes again: this restart moves salt-1
-                        // on by one, exactly as Keel's own would have.
-                        reader.commit();
-                        reader.setAutoCommit(true);
-                        insert(app, 31, 1);
-                        TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
-                        insert(app, 32, 3);
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
-                d.sync();
-                d.sync();
-            }
-            assertThat(generations).hasSize(2);
-            Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
-            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(35);
+        try (Connection app = TestDatabases.open(dir.resolve("app.db")); Connection reader = TestDatabases.open(dir.resolve("app.db"))) {
+            checkpointRacing(app, () -> {
+                insert(app, 30, 1);
+                reader.setAutoCommit(false); // a reader on the WAL: Keel's write cannot restart it
+                TestDatabases.exec(reader, "SELECT count(*) FROM t");
+            }, () -> {
+                // Keel's write went to the old WAL. The reader ends, the application appends a row Keel has
+                // not copied, checkpoints everything and writes again: this restart moves salt-1 on by one,
+                // exactly as Keel's own would have.
+                reader.commit();
+                reader.setAutoCommit(true);
+                insert(app, 31, 1);
+                TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
+                insert(app, 32, 3);
+            }, 35);
         }
+        assertThat(generations).hasSize(2);
+        assertThat(generations.get(1)).contains("cannot prove");
     }
 }
