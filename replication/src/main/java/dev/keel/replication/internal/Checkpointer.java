@@ -46,8 +46,8 @@ final class Checkpointer {
 
     /**
      * Tests run real writes and checkpoints of another connection here, after Keel's own write committed
-     * and before Keel reads the header it produced: the write lock is free again and Keel holds no read
-     * transaction, so the application may checkpoint and restart the WAL once more.
+     * and before Keel takes its read transaction again: the write lock is free and nothing holds the WAL,
+     * so for that instant the application may checkpoint and restart it once more.
      */
     void afterOwnWrite(Runnable action) {
         this.afterOwnWrite = action;
@@ -130,6 +130,7 @@ final class Checkpointer {
                 }
                 if (unproven == null) {
                     afterOwnWrite.run();
+                    handle.acquireReadLock(); // from here on nobody restarts the WAL: read what Keel's write left
                     byte[] after = walHeader();
                     if (!Arrays.equals(after, before.headerBytes())) {
                         if (restartedByOwnWrite(before, after)) {
