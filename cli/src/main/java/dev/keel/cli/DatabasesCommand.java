@@ -4,7 +4,6 @@ import dev.keel.cli.config.ConfigOptions;
 import dev.keel.cli.config.GoDuration;
 import dev.keel.cli.config.KeelConfig;
 import dev.keel.replication.api.DatabaseConfig;
-import dev.keel.replication.api.DescriptorLimit;
 import dev.keel.replication.api.ReplicaConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -22,8 +21,9 @@ import picocli.CommandLine.Command;
  * {@code keel databases}: lists the databases in the config file and their replicas, in Litestream
  * 0.3's columns ({@code path  replicas}); with {@code --json}, every setting that drives replication.
  * Replicas are shown by name, type and a URL without credentials. A {@code dir:} entry is shown as
- * what it expands to now (see {@link DirectoryListing}). When the open-file limit cannot hold every
- * database, a warning on stderr says how many would be held and how many parked, and how to raise it.
+ * what it expands to now (see {@link DirectoryListing}). When the open-file limit or the held memory
+ * ({@code held-memory:}) cannot hold every database, a warning on stderr says which, how many would be
+ * held and how many parked, and how to raise it (see {@link HoldingLimits}).
  */
 @Command(name = "databases", description = "List the databases in the config file and their replicas.")
 public final class DatabasesCommand implements Callable<Integer> {
@@ -42,19 +42,11 @@ public final class DatabasesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<DirectoryListing> directories = loaded.directories().stream().map(DirectoryListing::expand).toList();
         int count = loaded.databases().size() + directories.stream().mapToInt(d -> d.databases().size()).sum();
-        DescriptorLimit limit = DescriptorLimit.forDatabases(count);
+        HoldingLimits limits = HoldingLimits.of(count, loaded.heldMemory());
         if (output.json()) {
             Map<String, Object> body = json(loaded, directories);
-            Map<String, Object> fds = new LinkedHashMap<>();
-            fds.put("perHeldDatabase", DescriptorLimit.PER_HELD_DATABASE);
-            fds.put("softLimit", limit.softLimit());
-            fds.put("heldBudget", limit.softLimit() < 0 ? null : limit.heldBudget());
-            fds.put("held", count - limit.parked());
-            fds.put("parked", limit.parked());
-            fds.put("neededToHoldAll", limit.needed());
-            fds.put("enough", limit.enough());
-            fds.put("tooLow", limit.tooLow());
-            body.put("descriptors", fds);
+            body.put("descriptors", limits.descriptorsJson());
+            body.put("heldMemory", limits.memoryJson());
             output.printJson(out, body);
         } else {
             if (!loaded.databases().isEmpty() || directories.isEmpty()) printTable(out, loaded.databases(), output::redact);
@@ -62,7 +54,7 @@ public final class DatabasesCommand implements Callable<Integer> {
             out.flush();
         }
         // On stderr, so the table stays what Litestream prints.
-        if (!limit.enough()) spec.commandLine().getErr().println("warning: " + limit.warning());
+        limits.warning().ifPresent(w -> spec.commandLine().getErr().println("warning: " + w));
         return 0;
     }
 

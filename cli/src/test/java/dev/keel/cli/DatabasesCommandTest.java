@@ -142,4 +142,49 @@ class DatabasesCommandTest {
         assertThat(litestream.status()).as(litestream.err()).isZero();
         assertThat(litestream.out()).contains("\"s3\"").contains("\"sftp\"").contains("\"abs\"");
     }
+
+    private static final String THREE_DATABASES = """
+            dbs:
+              - path: /srv/a.db
+                replicas: [{path: /backups/a}]
+              - path: /srv/b.db
+                replicas: [{path: /backups/b}]
+              - path: /srv/c.db
+                replicas: [{path: /backups/c}]
+            """;
+
+    @Test
+    void jsonShowsTheHeldMemoryAtItsDefault() throws Exception {
+        Run r = run("databases", "-config", config(THREE_DATABASES).toString(), "--json");
+        assertThat(r.status()).as(r.err()).isZero();
+        JsonNode memory = new ObjectMapper().readTree(r.out()).get("heldMemory");
+        assertThat(memory.get("bytes").asLong()).isEqualTo(448L << 20);
+        assertThat(memory.get("perHeldDatabase").asLong()).isEqualTo(224L << 10);
+        assertThat(memory.get("heldBudget").asInt()).isEqualTo(2048);
+        assertThat(memory.get("limiting").asBoolean()).isFalse();
+        assertThat(r.err()).doesNotContain("held-memory");
+    }
+
+    /** The key is not only read: it is the budget shown, and the warning says memory is what parks databases. */
+    @Test
+    void configuredHeldMemoryBoundsTheDatabasesHeldAndTheWarningSaysSo() throws Exception {
+        Path file = config("held-memory: 448KiB\n" + THREE_DATABASES);
+        Run r = run("databases", "-config", file.toString(), "--json");
+        assertThat(r.status()).as(r.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        JsonNode memory = root.get("heldMemory");
+        assertThat(memory.get("bytes").asLong()).isEqualTo(448L << 10);
+        assertThat(memory.get("perHeldDatabase").asLong()).isEqualTo(224L << 10);
+        assertThat(memory.get("heldBudget").asInt()).isEqualTo(2);
+        assertThat(memory.get("limiting").asBoolean()).isTrue();
+        assertThat(root.get("descriptors").get("heldBudget").asInt()).isGreaterThan(2); // not what limits here
+
+        Run text = run("databases", "-config", file.toString());
+        assertThat(text.status()).as(text.err()).isZero();
+        assertThat(text.out()).startsWith("path").doesNotContain("warning");
+        assertThat(text.err()).contains("warning: ").contains("held-memory").contains("448KiB")
+                .contains("at most 2 of the 3 databases").contains("parks the other 1")
+                .contains("672KiB").doesNotContain("ulimit");
+        assertThat(r.err()).isEqualTo(text.err());
+    }
 }

@@ -92,8 +92,8 @@ final class ReplicatorStart {
         if (!limit.enough() && byDescriptors) LOG.warn(limit.warning());
         Replicator.Holding holding = replicator.holding();
         if (holding.parked() == 0) return;
-        String bound = byDescriptors ? "the open-file limit's budget" : "held memory of " + (memory.bytes() >> 20)
-                + " MiB, about " + (HeldMemory.PER_HELD_DATABASE >> 10) + " KiB per database held";
+        String bound = byDescriptors ? "the open-file limit's budget" : "held memory of " + (memory.bytes() >= 1L << 20
+                ? (memory.bytes() >> 20) + " MiB" : (memory.bytes() >> 10) + " KiB") + ", about " + (HeldMemory.PER_HELD_DATABASE >> 10) + " KiB per database held";
         LOG.info("{} databases followed: {} held open, {} parked (at most {} held: {})", followed, holding.held(),
                 holding.parked(), holding.budget(), bound);
     }

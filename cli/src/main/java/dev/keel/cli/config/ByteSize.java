@@ -45,4 +45,21 @@ public final class ByteSize {
         if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) throw new IllegalArgumentException("too large");
         return bytes.longValue();
     }
+
+    /**
+     * A size as people read it, in the largest binary unit that holds it whole ({@code 448MiB}, {@code 672KiB},
+     * {@code 1000 bytes}), or to a tenth of the largest unit below it otherwise ({@code 953.7MiB}).
+     */
+    public static String format(long bytes) {
+        String[] units = {"TiB", "GiB", "MiB", "KiB"};
+        for (int i = 0; i < units.length; i++) {
+            long unit = 1L << (40 - 10 * i);
+            if (bytes >= unit && bytes % unit == 0) return bytes / unit + units[i];
+        }
+        for (int i = 0; i < units.length; i++) {
+            long unit = 1L << (40 - 10 * i);
+            if (bytes >= unit) return String.format(java.util.Locale.ROOT, "%.1f%s", (double) bytes / unit, units[i]);
+        }
+        return bytes + " bytes";
+    }
 }

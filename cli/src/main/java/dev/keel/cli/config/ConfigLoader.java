@@ -34,7 +34,7 @@ public final class ConfigLoader {
     /** The environment variable naming a config file when {@code -config} is not given. */
     public static final String ENV_VAR = "KEEL_CONFIG";
     static final List<String> TOP_KEYS = List.of("dbs", "addr", "exec", "access-key-id", "secret-access-key", "logging",
-            BranchesSection.KEY, ServerSection.KEY, HeartbeatSection.URL, HeartbeatSection.INTERVAL);
+            BranchesSection.KEY, ServerSection.KEY, HeartbeatSection.URL, HeartbeatSection.INTERVAL, HeldMemorySection.KEY);
     private static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error");
     private static final List<String> LOG_TYPES = List.of("text", "json");
 
@@ -119,6 +119,7 @@ public final class ConfigLoader {
         String exec = emptyToNull(top.string("exec"));
         KeelConfig.Logging logging = logging(top.map("logging"));
         KeelConfig.Heartbeat heartbeat = HeartbeatSection.read(top, secrets);
+        var heldMemory = HeldMemorySection.read(top);
         // Path entries first, then dir entries: the order Overlaps numbers them in.
         List<DatabaseSection.Read> databases = new ArrayList<>();
         List<DatabaseSection.Read> directories = new ArrayList<>();
@@ -134,7 +135,7 @@ public final class ConfigLoader {
             throw overlapError(overlap, entries, source);
         });
         return new KeelConfig(file, addr, exec, logging, configs, scanned.with(secrets), dirs,
-                BranchesSection.read(top, env), ServerSection.read(top, addr), heartbeat);
+                BranchesSection.read(top, env), ServerSection.read(top, addr), heartbeat, heldMemory);
     }
 
     private EnvExpander.Result expand(String text, Path file) {

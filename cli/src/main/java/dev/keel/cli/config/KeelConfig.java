@@ -3,6 +3,7 @@ package dev.keel.cli.config;
 import dev.keel.core.Redactor;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DirectoryConfig;
+import dev.keel.replication.api.HeldMemory;
 import dev.keel.replication.spi.LocalPaths;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,12 +24,14 @@ import java.util.Optional;
  * @param branches  directories of branches the daemon deletes when they expire ({@code branches})
  * @param server    how {@code addr} serves ({@code server}: readiness bound, per-database metrics)
  * @param heartbeat the URL to ping while everything is replicated ({@code heartbeat-url}), or null
+ * @param heldMemory the native memory the databases held open may take ({@code held-memory})
  */
 public record KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
                          Redactor redactor, List<DirectoryConfig> directories, List<Path> branches, Server server,
-                         Heartbeat heartbeat) {
+                         Heartbeat heartbeat, HeldMemory heldMemory) {
     public KeelConfig {
         server = server == null ? Server.DEFAULT : server;
+        heldMemory = heldMemory == null ? HeldMemory.DEFAULT : heldMemory;
         Objects.requireNonNull(source, "source");
         redactor = redactor == null ? Redactor.URLS : redactor;
         logging = logging == null ? Logging.DEFAULT : logging;
@@ -37,16 +40,23 @@ public record KeelConfig(Path source, String addr, String exec, Logging logging,
         branches = branches == null ? List.of() : List.copyOf(branches);
     }
 
+    /** A config with the default {@code held-memory}. */
+    public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
+                      Redactor redactor, List<DirectoryConfig> directories, List<Path> branches, Server server,
+                      Heartbeat heartbeat) {
+        this(source, addr, exec, logging, databases, redactor, directories, branches, server, heartbeat, null);
+    }
+
     /** A config with the default {@code server} settings. */
     public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
                       Redactor redactor, List<DirectoryConfig> directories, List<Path> branches) {
-        this(source, addr, exec, logging, databases, redactor, directories, branches, Server.DEFAULT, null);
+        this(source, addr, exec, logging, databases, redactor, directories, branches, Server.DEFAULT, null, null);
     }
 
     /** A config without {@code dir:} entries. */
     public KeelConfig(Path source, String addr, String exec, Logging logging, List<DatabaseConfig> databases,
                       Redactor redactor) {
-        this(source, addr, exec, logging, databases, redactor, List.of(), List.of(), null, null);
+        this(source, addr, exec, logging, databases, redactor, List.of(), List.of(), null, null, null);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.keel.core.KeelException;
 import dev.keel.fleet.branch.BranchReaper;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DirectoryConfig;
+import dev.keel.replication.api.HeldMemory;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicaUrl;
@@ -94,6 +95,7 @@ public final class ReplicateCommand implements Callable<Integer> {
         KeelConfig.Server serverSettings = KeelConfig.Server.DEFAULT;
         if (addr != null) ListenAddress.parse(addr); // a bad -addr fails before anything else
         KeelConfig.Heartbeat heartbeat = null;
+        HeldMemory heldMemory = HeldMemory.DEFAULT;
         if (dir != null) {
             directories = List.of(DirectoryEntry.of(dir, pattern, recursive, arguments, config.configPath() != null));
         } else if (recursive || !"*.db".equals(pattern)) {
@@ -112,6 +114,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             directories = loaded.directories();
             branches = loaded.branches();
             heartbeat = loaded.heartbeat();
+            heldMemory = loaded.heldMemory();
             if (command == null) command = loaded.exec();
             if (serveOn == null) serveOn = loaded.addr();
             serverSettings = loaded.server();
@@ -129,7 +132,7 @@ public final class ReplicateCommand implements Callable<Integer> {
             ServerOptions server = serveOn == null ? null : new ServerOptions(ListenAddress.parse(serveOn),
                     serverSettings.readyWithin(), serverSettings.perDatabaseMetrics(), redaction.redactor());
             return new ReplicateDaemon(databases, directories, command == null ? null : CommandSplitter.split(command), server,
-                    heartbeat).run();
+                    heartbeat, heldMemory).run();
         } finally {
             reaper.close();
         }

@@ -7,6 +7,7 @@ import dev.keel.replication.Replicator;
 import dev.keel.replication.ops.Heartbeat;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.DirectoryConfig;
+import dev.keel.replication.api.HeldMemory;
 import dev.keel.replication.spi.ReplicationListener;
 import dev.keel.replication.spi.ReplicationListeners;
 import dev.keel.server.OperationsServer;
@@ -35,18 +36,20 @@ final class ReplicateDaemon {
     private final List<String> command;
     private final ServerOptions server;
     private final KeelConfig.Heartbeat heartbeat;
+    private final HeldMemory heldMemory;
     private final CountDownLatch stop = new CountDownLatch(1);
     /** True once the replicator runs and the command (if any) may start. */
     private volatile boolean started;
     private final AtomicReference<Process> child = new AtomicReference<>();
 
     ReplicateDaemon(List<DatabaseConfig> databases, List<DirectoryConfig> directories, List<String> command,
-                    ServerOptions server, KeelConfig.Heartbeat heartbeat) {
+                    ServerOptions server, KeelConfig.Heartbeat heartbeat, HeldMemory heldMemory) {
         this.databases = databases;
         this.directories = directories;
         this.command = command;
         this.server = server;
         this.heartbeat = heartbeat;
+        this.heldMemory = heldMemory;
     }
 
     /** Replicates until told to stop; returns the process exit status. */
@@ -68,7 +71,7 @@ final class ReplicateDaemon {
         installSignalHandlers();
         Heartbeat pinger = heartbeat == null ? null : Heartbeat.to(heartbeat.url()).every(heartbeat.interval());
         ReplicationListener heard = ReplicationListeners.of(Arrays.asList(listener, pinger == null ? null : pinger.listener()));
-        Replicator replicator = Replicator.configure().databases(databases).listener(heard)
+        Replicator replicator = Replicator.configure().databases(databases).listener(heard).heldMemory(heldMemory)
                 .waitForMissingDatabases(command != null).start();
         try {
             for (DirectoryConfig d : directories) replicator.follow(d);

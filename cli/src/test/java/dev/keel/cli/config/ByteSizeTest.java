@@ -21,4 +21,11 @@ class ByteSizeTest {
     void rejectsWhatIsNotASize(String text) {
         assertThatThrownBy(() -> ByteSize.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0 bytes", "1000, 1000 bytes", "1024, 1KiB", "458752, 448KiB", "469762048, 448MiB",
+            "1073741824, 1GiB", "1000000000, 953.7MiB", "1099511627776, 1TiB", "1536, 1.5KiB"})
+    void formatsSizes(long bytes, String text) {
+        assertThat(ByteSize.format(bytes)).isEqualTo(text);
+    }
 }
