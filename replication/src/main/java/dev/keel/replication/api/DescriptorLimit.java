@@ -12,12 +12,8 @@ import java.lang.management.OperatingSystemMXBean;
  * hard one; this says when that is still too low to hold the whole fleet. A soft limit of -1 means unknown.
  */
 public record DescriptorLimit(int databases, long softLimit, long needed) {
-    /**
-     * Held per database: SQLite's connection (database file, WAL, shared memory), Keel's read-only channel
-     * on the database file, and the database file of the connection that fences Keel's checkpoints (SQLite
-     * keeps a closed connection's descriptor while another holds locks on the file, and reuses it).
-     */
-    public static final int PER_HELD_DATABASE = 5;
+    /** Held per database: SQLite's connection (database file, WAL, shared memory) and Keel's read-only channel on the database file. */
+    public static final int PER_HELD_DATABASE = 4;
     /** The JVM, logs, sockets to storage. */
     public static final int BASE = 64;
     /** The fewest databases held at once, however low the limit (below it, opening fails and is retried). */

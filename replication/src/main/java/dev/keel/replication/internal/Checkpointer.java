@@ -18,8 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Checkpointer {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
-    private static final int RESTART_ATTEMPTS = 10;
-    private static final long RESTART_PAUSE_MS = 5;
+    private static final int RESTART_ATTEMPTS = 3;
 
     private final DatabaseConfig config;
     private final DatabaseHandle handle;
@@ -63,10 +62,16 @@ final class Checkpointer {
         return null;
     }
 
-    /** Copies what the WAL holds beyond the shadow (called with SQLite's write lock held) and returns the shadow's state. */
-    @FunctionalInterface
-    interface Copy {
+    /** The shadow WAL, as the checkpoint needs it. */
+    interface Shadow {
+        /** Copies what the WAL holds beyond the shadow (called with SQLite's write lock held) and returns the shadow's state. */
         ShadowState copy() throws IOException;
+
+        /**
+         * After a WAL restart Keel did not make, seen with {@code header}: copies what the old WAL still holds
+         * beyond the shadow and returns whether the restart is proven continuous ({@link RestartProof}).
+         */
+        boolean provenRestart(byte[] header) throws IOException;
     }
 
     /**
@@ -78,19 +83,18 @@ final class Checkpointer {
     }
 
     /**
-     * Runs a checkpoint without letting anyone restart the WAL over frames Keel has not copied. A second
-     * connection first takes a read transaction at the WAL's end (a {@link DatabaseHandle.Fence}); Keel's
-     * main connection then lets go of its own and checkpoints while the application writes on (nobody can
-     * restart the WAL while the fence reads it). Keel takes the write lock, drops the fence, checkpoints
-     * what was appended meanwhile, copies everything with {@code copy} (nothing moves while the lock is
-     * held) and writes one row of its own: if the WAL was fully checkpointed, that write restarts it, and
-     * the header it produced is the only restart the next continuity check accepts as continuous.
+     * Runs a checkpoint. The read transaction is released only for the checkpoint itself. Afterwards
+     * Keel takes the write lock, copies whatever was committed meanwhile with {@code copy} (the WAL
+     * cannot change while the lock is held), and writes one row of its own: if the checkpoint was
+     * complete that write restarts the WAL, and the header it produces is accepted as continuous by the
+     * next verify; so is a restart by another connection in these windows when {@link RestartProof}
+     * holds. Returns that decision; the monitor acts on it.
      */
-    Outcome checkpoint(ShadowState before, String mode, Copy copy) throws IOException, SQLException {
+    Outcome checkpoint(ShadowState before, String mode, Shadow shadow) throws IOException, SQLException {
         long started = System.nanoTime();
         Throwable failure = null;
         try {
-            return run(before, mode, copy);
+            return run(before, mode, shadow);
         } catch (IOException | SQLException | RuntimeException e) {
             failure = e;
             throw e;
@@ -103,72 +107,58 @@ final class Checkpointer {
         }
     }
 
-    private Outcome run(ShadowState before, String mode, Copy copy) throws IOException, SQLException {
+    private Outcome run(ShadowState before, String mode, Shadow shadow) throws IOException, SQLException {
         DatabaseHandle.CheckpointResult result;
         byte[] accepted = null;
         String unproven = null;
-        try (DatabaseHandle.Fence fence = handle.fence()) {
-            handle.releaseReadLock();
-            try {
-                handle.checkpoint("PASSIVE"); // the bulk, with the application's writers running
-                betweenCheckpointAndWriteLock.run();
-                handle.beginWrite();
-                try {
-                    fence.release();
-                    result = catchUp(fence, mode);
-                    byte[] header = walHeader();
-                    copy.copy();
-                    if (!Arrays.equals(header, before.headerBytes())) {
-                        // Only possible when the fence read a fully checkpointed WAL, which stops no restart.
-                        unproven = "the WAL restarted while Keel checkpointed, and Keel cannot prove it copied every frame first";
-                    }
-                    handle.writeSeq();
-                    handle.commitWrite();
-                } catch (IOException | SQLException | RuntimeException e) {
-                    handle.rollbackWrite();
-                    throw e;
-                }
-                if (unproven == null) {
-                    afterOwnWrite.run();
-                    handle.acquireReadLock(); // from here on nobody restarts the WAL: read what Keel's write left
-                    byte[] after = walHeader();
-                    if (!Arrays.equals(after, before.headerBytes())) {
-                        if (restartedByOwnWrite(before, after)) {
-                            accepted = after;
-                        } else {
-                            unproven = "the WAL restarted again right after Keel's checkpoint (the application checkpointed too), "
-                                    + "and Keel cannot prove it copied every frame first";
-                        }
-                    }
-                }
-            } finally {
-                handle.acquireReadLock();
+        handle.releaseReadLock();
+        try {
+            result = handle.checkpoint(mode);
+            for (int i = 1; i < RESTART_ATTEMPTS && "RESTART".equals(mode) && result.busy(); i++) {
+                result = handle.checkpoint(mode);
             }
+            betweenCheckpointAndWriteLock.run();
+            handle.beginWrite();
+            boolean restartedBeforeUs;
+            try {
+                byte[] header = walHeader();
+                // Copy whatever the old WAL holds beyond our copy. With the write lock held nothing moves;
+                // if another connection already restarted the WAL (its first write after our complete
+                // checkpoint), the old frames are still in the file unless the new WAL overwrote them, and
+                // the proof tells which.
+                shadow.copy();
+                restartedBeforeUs = !Arrays.equals(header, before.headerBytes());
+                if (restartedBeforeUs && shadow.provenRestart(header)) accepted = header;
+                handle.writeSeq();
+                handle.commitWrite();
+            } catch (IOException | SQLException | RuntimeException e) {
+                handle.rollbackWrite();
+                throw e;
+            }
+            if (restartedBeforeUs && accepted == null) {
+                unproven = "another connection restarted the WAL right after Keel's checkpoint, and Keel cannot prove it copied every frame first";
+            }
+            if (!restartedBeforeUs) {
+                afterOwnWrite.run();
+                handle.acquireReadLock(); // from here on nobody restarts the WAL: read what Keel's write left
+                byte[] after = walHeader();
+                if (!Arrays.equals(after, before.headerBytes())) {
+                    if (restartedByOwnWrite(before, after) || shadow.provenRestart(after)) {
+                        accepted = after;
+                    } else {
+                        unproven = "the WAL restarted right after Keel's own write, by another connection's checkpoint, "
+                                + "and Keel cannot prove it copied every frame first";
+                    }
+                }
+            }
+        } finally {
+            handle.acquireReadLock();
         }
         lastCheckpointNanos = System.nanoTime();
         LOG.debug("{}: checkpoint {} at {}: {} of {} WAL frames written to the database{}", handle.path(), mode,
                 before.position(), result.checkpointed(), result.walFrames(), result.busy() ? " (busy: readers held it back)" : "");
         listener.checkpointed(handle.path(), mode, result.walFrames(), result.checkpointed(), result.busy());
         return new Outcome(mode, result, accepted, unproven);
-    }
-
-    /**
-     * With the write lock held: checkpoints the frames appended during the first pass. RESTART (the WAL is
-     * past {@code max-checkpoint-page-count}) tries a few more times while the application's readers hold
-     * it back, as SQLite's RESTART waits for them; writers wait meanwhile, as they do for SQLite's.
-     */
-    private static DatabaseHandle.CheckpointResult catchUp(DatabaseHandle.Fence fence, String mode) throws SQLException {
-        DatabaseHandle.CheckpointResult result = fence.checkpoint();
-        for (int i = 1; i < RESTART_ATTEMPTS && "RESTART".equals(mode) && !result.complete(); i++) {
-            try {
-                Thread.sleep(RESTART_PAUSE_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            result = fence.checkpoint();
-        }
-        return result;
     }
 
     private byte[] walHeader() throws IOException {

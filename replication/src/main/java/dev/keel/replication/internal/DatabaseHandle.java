@@ -28,8 +28,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * channel is opened once and closed only after the connection. The WAL is read through a channel
  * opened for one round and closed after it ({@link #closeWal()}): SQLite takes no lock on the {@code -wal}
  * file, so closing it drops none. Descriptors held between rounds: the connection's db file, WAL and
- * shared-memory file, the db channel, and once Keel checkpointed, the db file of the {@link Fence}'s
- * connection, which SQLite keeps open for reuse; 5 per database (see {@code DescriptorLimit}).
+ * shared-memory file, plus the db channel; 4 per database (see {@code DescriptorLimit}).
  *
  * <p>A handle can let go of the database ({@link #park()}: everything closed, the read transaction
  * ended) and take it back later ({@link #reopen()}); what changed meanwhile is for the monitor's
@@ -354,10 +353,6 @@ final class DatabaseHandle implements AutoCloseable {
 
     /** Runs a checkpoint; the caller released the read lock. */
     CheckpointResult checkpoint(String mode) throws SQLException {
-        return checkpoint(connection, mode);
-    }
-
-    private static CheckpointResult checkpoint(Connection connection, String mode) throws SQLException {
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             rs.next();
@@ -399,62 +394,6 @@ final class DatabaseHandle implements AutoCloseable {
     /** The page Keel's own write ({@link #writeSeq()}) changes: its table's one page. */
     long seqPage() {
         return seqPage;
-    }
-
-    /**
-     * Opens a second connection that holds a read transaction at the WAL's end (see {@link Fence}); the
-     * caller still holds its own, so the WAL cannot restart between the two.
-     */
-    Fence fence() throws SQLException {
-        Connection c = connectOne();
-        try (Statement s = c.createStatement()) {
-            s.execute("BEGIN");
-            try (ResultSet rs = s.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
-                rs.next();
-            }
-        } catch (SQLException e) {
-            c.close();
-            throw e;
-        }
-        return new Fence(c);
-    }
-
-    /**
-     * A read transaction on a connection of its own, held while Keel's main connection has let go of its
-     * own to checkpoint: SQLite restarts the WAL only when no reader uses it, so while the fence stands,
-     * nobody (the application included) can restart it and overwrite frames Keel has not copied.
-     * {@link #release()} ends the transaction and leaves the connection for one more checkpoint.
-     */
-    static final class Fence implements AutoCloseable {
-        private final Connection connection;
-        private boolean reading = true;
-
-        private Fence(Connection connection) {
-            this.connection = connection;
-        }
-
-        /** Ends the read transaction (the caller holds the write lock now, which keeps the WAL from restarting). */
-        void release() throws SQLException {
-            if (!reading) return;
-            reading = false;
-            try (Statement s = connection.createStatement()) {
-                s.execute("ROLLBACK");
-            }
-        }
-
-        /** A PASSIVE checkpoint on this connection, after {@link #release()}. */
-        CheckpointResult checkpoint() throws SQLException {
-            return DatabaseHandle.checkpoint(connection, "PASSIVE");
-        }
-
-        @Override
-        public void close() {
-            try {
-                connection.close(); // SQLite keeps the file's locks of the other connection (it defers the descriptor's close)
-            } catch (SQLException ignored) {
-                // nothing written on it
-            }
-        }
     }
 
     /** One write of Keel's own, in its own transaction (the read transaction, if held, is taken again after it). */

@@ -472,9 +472,18 @@ public final class DatabaseMonitor implements AutoCloseable {
 
     /** Runs a checkpoint and keeps its decision about the next WAL restart for the next continuity check. */
     void checkpoint(String mode) throws IOException, SQLException {
-        Checkpointer.Outcome outcome = checkpointer.checkpoint(state, mode, () -> {
-            copy();
-            return state;
+        Checkpointer.Outcome outcome = checkpointer.checkpoint(state, mode, new Checkpointer.Shadow() {
+            @Override
+            public ShadowState copy() throws IOException {
+                DatabaseMonitor.this.copy();
+                return state;
+            }
+
+            @Override
+            public boolean provenRestart(byte[] header) throws IOException {
+                DatabaseMonitor.this.copy(); // the old WAL's frames beyond the shadow, while they are still there
+                return RestartProof.holds(handle.wal(), state, probeAt, header);
+            }
         });
         expectedRestartHeader = outcome.acceptedRestart();
         unprovenRestart = outcome.unprovenRestart();

@@ -71,12 +71,19 @@ class CheckpointRaceTest {
      */
     private void checkpointRacing(Connection app, AppAction betweenCheckpointAndWriteLock, AppAction afterOwnWrite, int rows)
             throws Exception {
+        checkpointRacing(app, null, betweenCheckpointAndWriteLock, afterOwnWrite, rows);
+    }
+
+    /** As above, with {@code beforeCheckpoint} run once the 30 rows are written, before Keel's round. */
+    private void checkpointRacing(Connection app, AppAction beforeCheckpoint, AppAction betweenCheckpointAndWriteLock,
+                                  AppAction afterOwnWrite, int rows) throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
         try (DatabaseReplication d = open(db, replica)) {
             d.sync();
             insert(app, 0, 30);
+            if (beforeCheckpoint != null) beforeCheckpoint.run();
             if (betweenCheckpointAndWriteLock != null) d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(betweenCheckpointAndWriteLock));
             if (afterOwnWrite != null) d.monitor().checkpointer().afterOwnWrite(once(afterOwnWrite));
             d.sync();
@@ -87,7 +94,7 @@ class CheckpointRaceTest {
     }
 
     @Test
-    void writesRightAfterKeelsCheckpointCannotRestartTheWalUnderIt() throws Exception {
+    void aRestartByTheApplicationRightAfterKeelsCompleteCheckpointContinuesTheGeneration() throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         try (Connection app = TestDatabases.open(db)) {
@@ -96,11 +103,10 @@ class CheckpointRaceTest {
                 d.sync();
                 insert(app, 0, 30);
                 Position before = d.monitor().position();
-                // the first write after a complete checkpoint would restart the WAL
+                // the first write after a complete checkpoint: SQLite restarts the WAL
                 d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> insert(app, 30, 3)));
                 d.sync();
                 d.sync();
-                d.sync(); // the next checkpoint restarts the WAL with Keel's own write
                 Position after = d.monitor().position();
                 assertThat(after.generation()).isEqualTo(before.generation());
                 assertThat(after.index()).isGreaterThan(before.index());
@@ -112,22 +118,22 @@ class CheckpointRaceTest {
     }
 
     @Test
-    void framesAppendedAndCheckpointedBehindKeelsBackAreCopiedBeforeAnyRestart() throws Exception {
+    void framesAppendedCheckpointedAndRestartedBehindKeelsBackStartANewGeneration() throws Exception {
         try (Connection app = TestDatabases.open(dir.resolve("app.db")); Connection reader = TestDatabases.open(dir.resolve("app.db"))) {
             checkpointRacing(app, () -> {
-                // A reader holds a snapshot so the next writes append to the old WAL; then the application
-                // checkpoints everything it can and writes on, which would restart the WAL and overwrite
-                // the appended frames if nothing stopped it.
+                // A reader holds a snapshot so the next writes append to the old WAL instead of restarting
+                // it; then the application checkpoints everything and restarts.
                 reader.setAutoCommit(false);
                 TestDatabases.exec(reader, "SELECT count(*) FROM t");
                 insert(app, 30, 5);
                 reader.commit();
                 reader.setAutoCommit(true);
                 TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
-                insert(app, 35, 40);
-            }, null, 75);
+                insert(app, 35, 100); // restarts the WAL and overwrites the appended frames
+            }, null, 135);
         }
-        assertThat(generations).hasSize(1);
+        assertThat(generations).hasSize(2);
+        assertThat(generations.get(1)).contains("cannot prove");
     }
 
     @Test
@@ -146,24 +152,42 @@ class CheckpointRaceTest {
     }
 
     @Test
-    void aRestartByTheApplicationAfterKeelsWriteWentToTheOldWalStartsANewGeneration() throws Exception {
-        try (Connection app = TestDatabases.open(dir.resolve("app.db")); Connection reader = TestDatabases.open(dir.resolve("app.db"))) {
-            checkpointRacing(app, () -> {
-                insert(app, 30, 1);
-                reader.setAutoCommit(false); // a reader on the WAL: Keel's write cannot restart it
-                TestDatabases.exec(reader, "SELECT count(*) FROM t");
-            }, () -> {
-                // Keel's write went to the old WAL. The reader ends, the application appends a row Keel has
-                // not copied, checkpoints everything and writes again: this restart moves salt-1 on by one,
-                // exactly as Keel's own would have.
-                reader.commit();
-                reader.setAutoCommit(true);
-                insert(app, 31, 1);
-                TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
-                insert(app, 32, 3);
-            }, 35);
-        }
+    void aRestartByTheApplicationAfterKeelsWriteWentToTheOldWalIsProvenByTheFramesStillThere() throws Exception {
+        afterKeelsWriteWentToTheOldWal("PASSIVE", 3);
+        assertThat(generations).as("the appended frames were still in the file: copied, and the generation goes on").hasSize(1);
+    }
+
+    @Test
+    void aRestartByTheApplicationThatOverwroteFramesKeelNeverSawStartsANewGeneration() throws Exception {
+        afterKeelsWriteWentToTheOldWal("PASSIVE", 100);
         assertThat(generations).hasSize(2);
         assertThat(generations.get(1)).contains("cannot prove");
+    }
+
+    @Test
+    void aTruncateCheckpointByTheApplicationAfterKeelsWriteStartsANewGeneration() throws Exception {
+        afterKeelsWriteWentToTheOldWal("TRUNCATE", 3); // the appended frames are cut off with the file
+        assertThat(generations).hasSize(2);
+        assertThat(generations.get(1)).contains("cannot prove");
+    }
+
+    /**
+     * A reader keeps Keel's own write from restarting the WAL, so it goes to the old WAL. The reader
+     * ends, the application appends a row Keel has not copied, checkpoints everything ({@code mode})
+     * and writes {@code rowsAfter} rows: its restart moves salt-1 on by one, exactly as Keel's own would have.
+     */
+    private void afterKeelsWriteWentToTheOldWal(String mode, int rowsAfter) throws Exception {
+        try (Connection app = TestDatabases.open(dir.resolve("app.db")); Connection reader = TestDatabases.open(dir.resolve("app.db"))) {
+            checkpointRacing(app, () -> {
+                reader.setAutoCommit(false);
+                TestDatabases.exec(reader, "SELECT count(*) FROM t");
+            }, null, () -> {
+                reader.commit();
+                reader.setAutoCommit(true);
+                insert(app, 30, 1);
+                TestDatabases.exec(app, "PRAGMA wal_checkpoint(" + mode + ")");
+                insert(app, 31, rowsAfter);
+            }, 31 + rowsAfter);
+        }
     }
 }

@@ -77,12 +77,24 @@ final class S3ConditionalObjects implements ConditionalObjects {
             }, RequestBody.fromBytes(bytes)).eTag();
         } catch (S3Exception e) {
             // 412: the condition failed; 409: a concurrent conditional write won; 404: If-Match on an object that is gone
-            if (e.statusCode() == 412 || e.statusCode() == 409 || (ifMatch != null && e.statusCode() == 404)) return null;
+            if (e.statusCode() == 412 || e.statusCode() == 409 || (ifMatch != null && e.statusCode() == 404)) {
+                return ownWriteOrRefused(key, bytes);
+            }
             throw S3Errors.io("conditional PUT " + key, subject, e, redactor);
         } catch (SdkException e) {
             IOException failure = S3Errors.io("conditional PUT " + key, subject, e, redactor);
             return outcomeFromObject(key, bytes, ifMatch, failure);
         }
+    }
+
+    /**
+     * A refusal may answer a retry of our own PUT whose first attempt landed (the SDK retries a request
+     * whose answer timed out, and the retry finds the condition false because of that very write): our
+     * bytes in the object (they name their writer) mean the write is ours; anything else is a refusal.
+     */
+    private String ownWriteOrRefused(String key, byte[] bytes) throws IOException {
+        Versioned now = read(key);
+        return now != null && java.util.Arrays.equals(now.bytes(), bytes) ? now.version() : null;
     }
 
     /**

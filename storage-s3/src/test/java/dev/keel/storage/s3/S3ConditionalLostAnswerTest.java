@@ -25,7 +25,7 @@ class S3ConditionalLostAnswerTest {
     private static final String BUCKET = "keel-lost-answer";
 
     /** What the faulty client does with the next conditional PUT. */
-    private enum Fault { NONE, LOSE_REQUEST, LOSE_ANSWER }
+    private enum Fault { NONE, LOSE_REQUEST, LOSE_ANSWER, RETRY_AFTER_LANDING }
 
     private final AtomicReference<Fault> fault = new AtomicReference<>(Fault.NONE);
 
@@ -65,6 +65,19 @@ class S3ConditionalLostAnswerTest {
     }
 
     @Test
+    void aRetryRefusedBecauseItsFirstAttemptLandedReturnsTheVersion() throws IOException {
+        var cas = objects();
+        assertThat(cas.create("other", bytes("probe first"))).isNotNull();
+        fault.set(Fault.RETRY_AFTER_LANDING);
+        String v1 = cas.create("keel-lease", bytes("holder a"));
+        assertThat(v1).isNotNull().isEqualTo(cas.read("keel-lease").version());
+        fault.set(Fault.RETRY_AFTER_LANDING);
+        String v2 = cas.replace("keel-lease", bytes("holder a, renewed"), v1);
+        assertThat(v2).isNotNull().isEqualTo(cas.read("keel-lease").version());
+        assertThat(cas.replace("keel-lease", bytes("holder b"), v1)).as("a stale version is still refused").isNull();
+    }
+
+    @Test
     void aLostAnswerWhileTheConditionStillHoldsIsAnError() throws IOException {
         var cas = objects();
         String v1 = cas.create("keel-lease", bytes("one"));
@@ -88,6 +101,10 @@ class S3ConditionalLostAnswerTest {
         S3Client faulty = new PutFaultClient(real, (client, request, body) -> {
             Fault now = fault.getAndSet(Fault.NONE);
             if (now == Fault.LOSE_ANSWER) client.putObject(request, body);
+            if (now == Fault.RETRY_AFTER_LANDING) {
+                client.putObject(request, body); // lands; its answer timed out, so the SDK sends it again:
+                return client.putObject(request, body); // the server refuses the retry (the object exists now)
+            }
             if (now != Fault.NONE) throw SdkClientException.create("Unable to execute HTTP request: Error writing request body to server");
             return client.putObject(request, body);
         });

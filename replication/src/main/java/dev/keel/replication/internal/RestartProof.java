@@ -1,0 +1,46 @@
+package dev.keel.replication.internal;
+
+import dev.keel.format.WalHeader;
+import dev.keel.format.WalScanner;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
+
+/**
+ * Whether a WAL restart that Keel did not make still continues the shadow WAL. The monitor first copies
+ * what the old WAL holds beyond the shadow (frames the application appended, checkpointed and then
+ * restarted over), scanning with the old salts; the restart is continuous when
+ * <ul>
+ *   <li>salt-1 moved on by exactly one (SQLite adds one at each restart: one restart, not two),</li>
+ *   <li>that scan ended where the old WAL ended, not where the file was cut: a whole frame that is not
+ *       the old WAL's follows, or the file ends exactly there (a truncation by {@code journal_size_limit}
+ *       or a TRUNCATE checkpoint leaves the file shorter than the new WAL's reach or mid-frame), and</li>
+ *   <li>the new WAL, with one more frame that may be being written, has not reached the end of that
+ *       scan, read after the scan (frames are written in order, so nothing the scan read was
+ *       overwritten), under the same header (no second restart meanwhile).</li>
+ * </ul>
+ * One coincidence is not told apart: a {@code journal_size_limit} that cut the file exactly at a frame
+ * boundary just after a commit frame of the appended frames.
+ */
+final class RestartProof {
+    private RestartProof() {
+    }
+
+    /**
+     * @param state    the shadow after the copy of the old WAL's remaining frames
+     * @param scanStop the offset right after the last frame that copy found valid
+     * @param header   the restarted WAL's header as read before the copy
+     */
+    static boolean holds(FileChannel wal, ShadowState state, long scanStop, byte[] header) throws IOException {
+        WalHeader now = WalHeader.parse(header);
+        WalHeader was = state.header();
+        if (now.salt1() != was.salt1() + 1 || now.pageSize() != was.pageSize()) return false;
+        long frameSize = now.frameSize();
+        long size = wal.size();
+        if (size != scanStop && size < scanStop + frameSize) return false;
+        WalScanner.Committed fresh = WalScanner.scanCommitted(wal, now, WalHeader.SIZE, now.checksum());
+        if (WalHeader.SIZE + (fresh.framesScanned() + 1) * frameSize > scanStop) return false;
+        byte[] again = new byte[WalHeader.SIZE];
+        return WalScanner.readFully(wal, again, 0) == again.length && Arrays.equals(again, header);
+    }
+}
