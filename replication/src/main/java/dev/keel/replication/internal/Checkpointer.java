@@ -69,9 +69,10 @@ final class Checkpointer {
 
         /**
          * After a WAL restart Keel did not make, seen with {@code header}: copies what the old WAL still holds
-         * beyond the shadow and returns whether the restart is proven continuous ({@link RestartProof}).
+         * beyond the shadow and returns null when the restart is proven continuous ({@link RestartProof}),
+         * otherwise why not.
          */
-        boolean provenRestart(byte[] header) throws IOException;
+        String unprovenRestart(byte[] header) throws IOException;
     }
 
     /**
@@ -128,26 +129,32 @@ final class Checkpointer {
                 // the proof tells which.
                 shadow.copy();
                 restartedBeforeUs = !Arrays.equals(header, before.headerBytes());
-                if (restartedBeforeUs && shadow.provenRestart(header)) accepted = header;
+                if (restartedBeforeUs) {
+                    String why = shadow.unprovenRestart(header);
+                    if (why == null) {
+                        accepted = header;
+                    } else {
+                        unproven = "another connection restarted the WAL right after Keel's checkpoint, and Keel cannot prove "
+                                + "it copied every frame first: " + why;
+                    }
+                }
                 handle.writeSeq();
                 handle.commitWrite();
             } catch (IOException | SQLException | RuntimeException e) {
                 handle.rollbackWrite();
                 throw e;
             }
-            if (restartedBeforeUs && accepted == null) {
-                unproven = "another connection restarted the WAL right after Keel's checkpoint, and Keel cannot prove it copied every frame first";
-            }
             if (!restartedBeforeUs) {
                 afterOwnWrite.run();
                 handle.acquireReadLock(); // from here on nobody restarts the WAL: read what Keel's write left
                 byte[] after = walHeader();
                 if (!Arrays.equals(after, before.headerBytes())) {
-                    if (restartedByOwnWrite(before, after) || shadow.provenRestart(after)) {
+                    String why = restartedByOwnWrite(before, after) ? null : shadow.unprovenRestart(after);
+                    if (why == null) {
                         accepted = after;
                     } else {
                         unproven = "the WAL restarted right after Keel's own write, by another connection's checkpoint, "
-                                + "and Keel cannot prove it copied every frame first";
+                                + "and Keel cannot prove it copied every frame first: " + why;
                     }
                 }
             }

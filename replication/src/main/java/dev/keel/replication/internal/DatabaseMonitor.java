@@ -480,9 +480,9 @@ public final class DatabaseMonitor implements AutoCloseable {
             }
 
             @Override
-            public boolean provenRestart(byte[] header) throws IOException {
+            public String unprovenRestart(byte[] header) throws IOException {
                 DatabaseMonitor.this.copy(); // the old WAL's frames beyond the shadow, while they are still there
-                return RestartProof.holds(handle.wal(), state, probeAt, header);
+                return RestartProof.unproven(handle.wal(), state, probeAt, header);
             }
         });
         expectedRestartHeader = outcome.acceptedRestart();

@@ -27,20 +27,31 @@ final class RestartProof {
     }
 
     /**
+     * Null when the restart is proven continuous, otherwise why not (for the new generation's reason).
+     *
      * @param state    the shadow after the copy of the old WAL's remaining frames
      * @param scanStop the offset right after the last frame that copy found valid
      * @param header   the restarted WAL's header as read before the copy
      */
-    static boolean holds(FileChannel wal, ShadowState state, long scanStop, byte[] header) throws IOException {
+    static String unproven(FileChannel wal, ShadowState state, long scanStop, byte[] header) throws IOException {
         WalHeader now = WalHeader.parse(header);
         WalHeader was = state.header();
-        if (now.salt1() != was.salt1() + 1 || now.pageSize() != was.pageSize()) return false;
+        if (now.pageSize() != was.pageSize()) return "the page size changed";
+        if (now.salt1() != was.salt1() + 1) {
+            return "salt-1 moved on by " + Integer.toUnsignedString(now.salt1() - was.salt1()) + ", not by one restart";
+        }
         long frameSize = now.frameSize();
         long size = wal.size();
-        if (size != scanStop && size < scanStop + frameSize) return false;
+        if (size != scanStop && size < scanStop + frameSize) {
+            return "the WAL file ends at " + size + ", inside the frame after the old WAL's last one at " + scanStop + " (truncated?)";
+        }
         WalScanner.Committed fresh = WalScanner.scanCommitted(wal, now, WalHeader.SIZE, now.checksum());
-        if (WalHeader.SIZE + (fresh.framesScanned() + 1) * frameSize > scanStop) return false;
+        long reach = WalHeader.SIZE + (fresh.framesScanned() + 1) * frameSize;
+        if (reach > scanStop) {
+            return "the new WAL (" + fresh.framesScanned() + " frames) reaches past the old WAL's last frame at " + scanStop;
+        }
         byte[] again = new byte[WalHeader.SIZE];
-        return WalScanner.readFully(wal, again, 0) == again.length && Arrays.equals(again, header);
+        if (WalScanner.readFully(wal, again, 0) != again.length || !Arrays.equals(again, header)) return "the WAL restarted again meanwhile";
+        return null;
     }
 }
