@@ -63,7 +63,8 @@ class AppCheckpointsUnderLoadTest {
                 long writerSeed = seeds.nextLong();
                 threads.add(run(failed, () -> write(db, writer, new Random(writerSeed), stop, commits)));
             }
-            threads.add(run(failed, () -> checkpoint(db, stop, appCheckpoints)));
+            long checkpointSeed = seeds.nextLong();
+            threads.add(run(failed, () -> checkpoint(db, new Random(checkpointSeed), stop, appCheckpoints)));
             threads.add(run(failed, () -> read(db, new Random(seeds.nextLong()), stop)));
             Thread.sleep(4000);
             stop.set(true);
@@ -71,7 +72,7 @@ class AppCheckpointsUnderLoadTest {
             if (failed.get() != null) throw new AssertionError("application thread failed, seed " + seed, failed.get());
         }
         assertThat(commits.get()).as("commits").isGreaterThan(500);
-        assertThat(appCheckpoints.get()).as("application checkpoints").isGreaterThan(20);
+        assertThat(appCheckpoints.get()).as("application checkpoints").isGreaterThan(40);
         assertThat(generations).as("generations started, seed %d", seed).hasSize(1);
         Path restored = TestDatabases.restore(replica, dir.resolve("restored.db"));
         assertThat(TestDatabases.integrityCheck(restored)).isEqualTo("ok");
@@ -120,12 +121,17 @@ class AppCheckpointsUnderLoadTest {
         }
     }
 
-    private static void checkpoint(Path db, AtomicBoolean stop, AtomicLong checkpoints) throws Exception {
+    /**
+     * A checkpoint of the application's own every 10-40 ms. (Two restarts by the application within the
+     * instant between Keel's checkpoint and Keel's write lock cannot be proven: salt-1 then moved on by
+     * two, and Keel starts a new generation, as docs/replication.md says.)
+     */
+    private static void checkpoint(Path db, Random random, AtomicBoolean stop, AtomicLong checkpoints) throws Exception {
         try (Connection app = TestDatabases.open(db)) {
             while (!stop.get()) {
                 TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
                 checkpoints.incrementAndGet();
-                Thread.sleep(3);
+                Thread.sleep(10 + random.nextInt(30));
             }
         }
     }
