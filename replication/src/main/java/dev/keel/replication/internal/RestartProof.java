@@ -1,5 +1,6 @@
 package dev.keel.replication.internal;
 
+import dev.keel.format.WalFrameHeader;
 import dev.keel.format.WalHeader;
 import dev.keel.format.WalScanner;
 import java.io.IOException;
@@ -15,9 +16,9 @@ import java.util.Arrays;
  *   <li>that scan ended where the old WAL ended, not where the file was cut: a whole frame that is not
  *       the old WAL's follows, or the file ends exactly there (a truncation by {@code journal_size_limit}
  *       or a TRUNCATE checkpoint leaves the file shorter than the new WAL's reach or mid-frame), and</li>
- *   <li>the new WAL, with one more frame that may be being written, has not reached the end of that
- *       scan, read after the scan (frames are written in order, so nothing the scan read was
- *       overwritten), under the same header (no second restart meanwhile).</li>
+ *   <li>the new WAL has not reached the last of those old frames (it does not carry the new salts),
+ *       read after the scan (frames are written in order, so nothing the scan read was overwritten),
+ *       under the same header (no second restart meanwhile).</li>
  * </ul>
  * One coincidence is not told apart: a {@code journal_size_limit} that cut the file exactly at a frame
  * boundary just after a commit frame of the appended frames.
@@ -45,10 +46,15 @@ final class RestartProof {
         if (size != scanStop && size < scanStop + frameSize) {
             return "the WAL file ends at " + size + ", inside the frame after the old WAL's last one at " + scanStop + " (truncated?)";
         }
-        WalScanner.Committed fresh = WalScanner.scanCommitted(wal, now, WalHeader.SIZE, now.checksum());
-        long reach = WalHeader.SIZE + (fresh.framesScanned() + 1) * frameSize;
-        if (reach > scanStop) {
-            return "the new WAL (" + fresh.framesScanned() + " frames) reaches past the old WAL's last frame at " + scanStop;
+        // The new WAL has reached the old frames once the last of them carries its salts (frames are written
+        // in order, so one being written there means the ones before are done): one header read, no scan,
+        // since this runs while Keel holds the write lock.
+        long oldFrames = (scanStop - WalHeader.SIZE) / frameSize;
+        if (oldFrames < 1) return "the old WAL had no frame the new one could not have overwritten";
+        byte[] last = new byte[WalFrameHeader.SIZE];
+        long lastOffset = WalHeader.SIZE + (oldFrames - 1) * frameSize;
+        if (WalScanner.readFully(wal, last, lastOffset) == last.length && now.saltsMatch(WalFrameHeader.parse(last, 0))) {
+            return "the new WAL already reaches the old WAL's last frame at " + lastOffset;
         }
         byte[] again = new byte[WalHeader.SIZE];
         if (WalScanner.readFully(wal, again, 0) != again.length || !Arrays.equals(again, header)) return "the WAL restarted again meanwhile";
