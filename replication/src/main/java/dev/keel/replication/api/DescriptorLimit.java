@@ -12,8 +12,12 @@ import java.lang.management.OperatingSystemMXBean;
  * hard one; this says when that is still too low to hold the whole fleet. A soft limit of -1 means unknown.
  */
 public record DescriptorLimit(int databases, long softLimit, long needed) {
-    /** Held per database: SQLite's connection (database file, WAL, shared memory) and Keel's read-only channel on the database file. */
-    public static final int PER_HELD_DATABASE = 4;
+    /**
+     * Held per database: SQLite's connection (database file, WAL, shared memory), Keel's read-only channel
+     * on the database file, and, once Keel has checkpointed it, the database file descriptor SQLite keeps
+     * from Keel's second connection (closing it would drop the process's locks on the file).
+     */
+    public static final int PER_HELD_DATABASE = 5;
     /** The JVM, logs, sockets to storage. */
     public static final int BASE = 64;
     /** The fewest databases held at once, however low the limit (below it, opening fails and is retried). */

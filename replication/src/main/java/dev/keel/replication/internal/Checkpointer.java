@@ -1,6 +1,5 @@
 package dev.keel.replication.internal;
 
-import dev.keel.format.WalFrameHeader;
 import dev.keel.format.WalHeader;
 import dev.keel.format.WalScanner;
 import dev.keel.replication.api.DatabaseConfig;
@@ -8,6 +7,7 @@ import dev.keel.replication.spi.ReplicationListener;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Checkpointer {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
-    private static final int RESTART_ATTEMPTS = 3;
+    private static final long RESTART_WAIT_NANOS = 1_000_000_000L;
+    private static final long RESTART_POLL_NANOS = 2_000_000L;
 
     private final DatabaseConfig config;
     private final DatabaseHandle handle;
@@ -26,7 +27,7 @@ final class Checkpointer {
     private long lastCheckpointNanos = System.nanoTime();
     private Runnable betweenCheckpointAndWriteLock = () -> {
     };
-    private Runnable afterOwnWrite = () -> {
+    private Runnable beforeOwnWrite = () -> {
     };
 
     Checkpointer(DatabaseConfig config, DatabaseHandle handle, ReplicationListener listener) {
@@ -36,20 +37,20 @@ final class Checkpointer {
     }
 
     /**
-     * Tests run real writes of another connection here, in the window where the application may restart
-     * the WAL before Keel holds the write lock.
+     * Tests run real writes and checkpoints of another connection here, after Keel's first checkpoint and
+     * before Keel holds the write lock, while only the fence's read holds the WAL.
      */
     void betweenCheckpointAndWriteLock(Runnable action) {
         this.betweenCheckpointAndWriteLock = action;
     }
 
     /**
-     * Tests run real writes and checkpoints of another connection here, after Keel's own write committed
-     * and before Keel takes its read transaction again: the write lock is free and nothing holds the WAL,
-     * so for that instant the application may checkpoint and restart it once more.
+     * Tests run real writes and checkpoints of another connection here, after Keel released the write
+     * lock and before its own write: only the fence's read holds the WAL, so the application may restart
+     * it once.
      */
-    void afterOwnWrite(Runnable action) {
-        this.afterOwnWrite = action;
+    void beforeOwnWrite(Runnable action) {
+        this.beforeOwnWrite = action;
     }
 
     /** The mode the policy calls for now, or null for none. */
@@ -84,12 +85,25 @@ final class Checkpointer {
     }
 
     /**
-     * Runs a checkpoint. The read transaction is released only for the checkpoint itself. Afterwards
-     * Keel takes the write lock, copies whatever was committed meanwhile with {@code copy} (the WAL
-     * cannot change while the lock is held), and writes one row of its own: if the checkpoint was
-     * complete that write restarts the WAL, and the header it produces is accepted as continuous by the
-     * next verify; so is a restart by another connection in these windows when {@link RestartProof}
-     * holds. Returns that decision; the monitor acts on it.
+     * Runs a checkpoint without ever leaving the WAL free to restart over frames Keel has not copied:
+     * <ol>
+     *   <li>Keel's second connection begins a read (the fence) and the main one releases its own: the
+     *       application may append and checkpoint, but the fence keeps the WAL from restarting.</li>
+     *   <li>The main connection runs a PASSIVE checkpoint: the bulk of the work, writers not held up.</li>
+     *   <li>It takes the write lock, the fence ends, and Keel copies what was committed meanwhile (the WAL
+     *       cannot change now), then the fence connection checkpoints that tail. In RESTART mode it tries
+     *       again for up to a second while the application's readers hold it back (writers wait, as
+     *       SQLite's RESTART makes them).</li>
+     *   <li>The fence begins again, still under the write lock. On a fully checkpointed WAL it reads the
+     *       database file, which lets the WAL restart once but keeps every later frame from being
+     *       checkpointed, so no second restart can come while it is held; every frame the WAL held at
+     *       that moment is in the shadow.</li>
+     *   <li>The write lock is released and Keel writes one row of its own: its write restarts the WAL,
+     *       unless the application's first write did. Either way that single restart is continuous, and
+     *       its header is the outcome. The fence's read becomes Keel's read lock.</li>
+     * </ol>
+     * A restart found under the write lock (possible only when the fence itself began on a fully
+     * checkpointed WAL) is judged by {@link RestartProof}. Returns that decision; the monitor acts on it.
      */
     Outcome checkpoint(ShadowState before, String mode, Shadow shadow) throws IOException, SQLException {
         long started = System.nanoTime();
@@ -112,21 +126,18 @@ final class Checkpointer {
         DatabaseHandle.CheckpointResult result;
         byte[] accepted = null;
         String unproven = null;
-        handle.releaseReadLock();
+        boolean handedOver = false;
         try {
-            result = handle.checkpoint(mode);
-            for (int i = 1; i < RESTART_ATTEMPTS && "RESTART".equals(mode) && result.busy(); i++) {
-                result = handle.checkpoint(mode);
-            }
+            handle.beginFence();
+            handle.releaseReadLock();
+            result = handle.checkpoint("PASSIVE");
             betweenCheckpointAndWriteLock.run();
             handle.beginWrite();
+            byte[] header;
             boolean restartedBeforeUs;
             try {
-                byte[] header = walHeader();
-                // Copy whatever the old WAL holds beyond our copy. With the write lock held nothing moves;
-                // if another connection already restarted the WAL (its first write after our complete
-                // checkpoint), the old frames are still in the file unless the new WAL overwrote them, and
-                // the proof tells which.
+                handle.endFence();
+                header = walHeader();
                 shadow.copy();
                 restartedBeforeUs = !Arrays.equals(header, before.headerBytes());
                 if (restartedBeforeUs) {
@@ -137,28 +148,35 @@ final class Checkpointer {
                         unproven = "another connection restarted the WAL right after Keel's checkpoint, and Keel cannot prove "
                                 + "it copied every frame first: " + why;
                     }
+                    handle.writeSeq();
+                    handle.commitWrite();
+                } else {
+                    result = checkpointTail(mode);
+                    handle.beginFence();
+                    handle.rollbackWrite();
                 }
-                handle.writeSeq();
-                handle.commitWrite();
             } catch (IOException | SQLException | RuntimeException e) {
                 handle.rollbackWrite();
                 throw e;
             }
             if (!restartedBeforeUs) {
-                afterOwnWrite.run();
-                handle.acquireReadLock(); // from here on nobody restarts the WAL: read what Keel's write left
+                beforeOwnWrite.run();
+                handle.bumpSeq();
+                handle.handOverToFence();
+                handedOver = true;
                 byte[] after = walHeader();
-                if (!Arrays.equals(after, before.headerBytes())) {
-                    String why = restartedByOwnWrite(before, after) ? null : shadow.unprovenRestart(after);
-                    if (why == null) {
+                if (!Arrays.equals(after, header)) {
+                    int moved = WalHeader.parse(after).salt1() - WalHeader.parse(header).salt1();
+                    if (moved == 1 && WalHeader.parse(after).pageSize() == WalHeader.parse(header).pageSize()) {
                         accepted = after;
                     } else {
-                        unproven = "the WAL restarted right after Keel's own write, by another connection's checkpoint, "
-                                + "and Keel cannot prove it copied every frame first: " + why;
+                        unproven = "the WAL restarted more than once while Keel held it (salt-1 moved on by "
+                                + Integer.toUnsignedString(moved) + ")";
                     }
                 }
             }
         } finally {
+            if (!handedOver) handle.closeFence();
             handle.acquireReadLock();
         }
         lastCheckpointNanos = System.nanoTime();
@@ -168,26 +186,22 @@ final class Checkpointer {
         return new Outcome(mode, result, accepted, unproven);
     }
 
+    /** The tail's checkpoint, under the write lock; in RESTART mode retried while readers hold it back. */
+    private DatabaseHandle.CheckpointResult checkpointTail(String mode) throws SQLException {
+        DatabaseHandle.CheckpointResult result = handle.checkpointOnFence();
+        long deadline = System.nanoTime() + RESTART_WAIT_NANOS;
+        while ("RESTART".equals(mode) && !result.complete() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(RESTART_POLL_NANOS);
+            result = handle.checkpointOnFence();
+        }
+        return result;
+    }
+
     private byte[] walHeader() throws IOException {
         byte[] header = new byte[WalHeader.SIZE];
         if (WalScanner.readFully(handle.wal(), header, 0) < header.length) {
             throw new IOException("the WAL " + handle.walPath() + " has no header");
         }
         return header;
-    }
-
-    /**
-     * True when the header read after Keel's own write is the restart that write made: salt-1 moved on by
-     * exactly one (SQLite adds one at each restart) and the new WAL's first frame is Keel's write, one
-     * commit of its own table's page. A restart by the application instead (after Keel's write went to the
-     * old WAL, behind frames Keel has not copied yet) begins with a page of the application's.
-     */
-    private boolean restartedByOwnWrite(ShadowState before, byte[] after) throws IOException {
-        WalHeader now = WalHeader.parse(after);
-        if (now.salt1() != before.header().salt1() + 1) return false;
-        byte[] frame = new byte[WalFrameHeader.SIZE];
-        if (WalScanner.readFully(handle.wal(), frame, WalHeader.SIZE) < frame.length) return false;
-        WalFrameHeader first = WalFrameHeader.parse(frame, 0);
-        return now.saltsMatch(first) && first.isCommit() && first.pageNumber() == handle.seqPage();
     }
 }

@@ -19,11 +19,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.sqlite.BusyHandler;
 
 /**
  * Keel's hold on one SQLite database: one connection that keeps the long-lived read transaction (so
  * nobody checkpoints frames Keel has not copied yet) and, with it released, runs checkpoints and Keel's
- * own small writes; and a read-only channel on the db file that stays open as long as the connection
+ * own small writes; a second connection open only during a checkpoint, whose read holds the WAL while
+ * the first one's is released (see {@link Checkpointer}); and a read-only channel on the db file that stays open as long as the connection
  * does. Closing any descriptor on the db file drops every POSIX lock this process holds on it, so that
  * channel is opened once and closed only after the connection. The WAL is read through a channel
  * opened for one round and closed after it ({@link #closeWal()}): SQLite takes no lock on the {@code -wal}
@@ -39,7 +41,6 @@ final class DatabaseHandle implements AutoCloseable {
     private static final Queue<DatabaseHandle> LEFT_TO_EXIT = new ConcurrentLinkedQueue<>();
     static final String SEQ_TABLE = "_keel_seq";
     static final String LOCK_TABLE = "_keel_lock";
-    private static final int BUSY_TIMEOUT_MS = 1000;
     /** Pages: SQLite allocates a cache's pages in one block at first use, so this bounds what each database costs. */
     private static final int CACHE_PAGES = 8;
     private static final Object MISSING = new Object();
@@ -58,6 +59,8 @@ final class DatabaseHandle implements AutoCloseable {
     private Connection connection;
     private FileChannel walChannel;
     private boolean readLocked;
+    /** Keel's second connection, open only during a checkpoint (see {@link #beginFence()}). */
+    private Connection fence;
     private int pageSize;
     /** The page of Keel's sequence table: the only page Keel's own write changes. */
     private long seqPage;
@@ -231,9 +234,6 @@ final class DatabaseHandle implements AutoCloseable {
                     throw new KeelException(ErrorCode.FAILURE, "cannot switch the database to WAL mode (it stays in "
                             + mode + " mode)", db.toString(), "close other connections that use another journal mode and retry");
                 }
-                s.execute("PRAGMA wal_autocheckpoint = 0");
-                // Its own rows need no fsync per commit.
-                s.execute("PRAGMA synchronous = NORMAL");
                 pageSize = Integer.parseInt(queryString(s, "PRAGMA page_size"));
                 s.execute("CREATE TABLE IF NOT EXISTS " + SEQ_TABLE + " (id INTEGER PRIMARY KEY, seq INTEGER)");
                 s.execute("CREATE TABLE IF NOT EXISTS " + LOCK_TABLE + " (id INTEGER)");
@@ -264,12 +264,16 @@ final class DatabaseHandle implements AutoCloseable {
     private Connection connectOne() throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+            BusyHandler.setHandler(c, PromptBusyHandler.INSTANCE);
             // Keel reads a few pages of its own table (checkpoints and snapshots bypass the cache): a small
             // page cache is enough (SQLite's default of 2 MB, times 10,000 databases, is not). Set before
             // the first statement that reads the file: SQLite allocates and touches a block of up to 20
             // pages (about 88 KB) at the cache's first use, bounded by the cache size set then.
             s.execute("PRAGMA cache_size = " + CACHE_PAGES);
+            // Keel checkpoints only by its own policy, and its own rows need no fsync per commit. (Both
+            // connections: the second one becomes the main one after a checkpoint.)
+            s.execute("PRAGMA wal_autocheckpoint = 0");
+            s.execute("PRAGMA synchronous = NORMAL");
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -324,7 +328,12 @@ final class DatabaseHandle implements AutoCloseable {
     /** Starts the read transaction that keeps other connections from checkpointing past Keel's copy. */
     void acquireReadLock() throws SQLException {
         if (readLocked) return;
-        try (Statement s = connection.createStatement()) {
+        beginRead(connection);
+        readLocked = true;
+    }
+
+    private static void beginRead(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
             s.execute("BEGIN");
             try (ResultSet rs = s.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
                 rs.next();
@@ -333,7 +342,54 @@ final class DatabaseHandle implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Begins a read transaction on Keel's second connection (opened on first use in a checkpoint). While
+     * the main connection releases its own to checkpoint, this one keeps the WAL from restarting over
+     * frames Keel has not copied; begun again on a fully checkpointed WAL, it lets the WAL restart once
+     * and keeps any frame after that from being checkpointed (see {@link Checkpointer}).
+     */
+    void beginFence() throws SQLException {
+        if (fence == null) fence = connectOne();
+        beginRead(fence);
+    }
+
+    /** Ends the second connection's read transaction (the connection stays open for the checkpoint). */
+    void endFence() throws SQLException {
+        try (Statement s = fence.createStatement()) {
+            s.execute("ROLLBACK");
+        }
+    }
+
+    /** A PASSIVE checkpoint run by the second connection, outside any transaction, while the main one may hold the write lock. */
+    CheckpointResult checkpointOnFence() throws SQLException {
+        return checkpoint(fence, "PASSIVE");
+    }
+
+    /**
+     * The second connection's read transaction becomes Keel's read lock, and the main connection, its
+     * transactions ended, is closed. (SQLite keeps its db file descriptor for the next connection this
+     * process opens on the file: closing it would drop the process's locks.)
+     */
+    void handOverToFence() throws SQLException {
+        Connection old = connection;
+        connection = fence;
+        fence = null;
         readLocked = true;
+        old.close(); // ends any transaction left open on it
+    }
+
+    /** Closes the second connection if a checkpoint failed before handing over to it. */
+    void closeFence() {
+        Connection c = fence;
+        fence = null;
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // its read transaction ends with it
+        }
     }
 
     void releaseReadLock() throws SQLException {
@@ -353,7 +409,11 @@ final class DatabaseHandle implements AutoCloseable {
 
     /** Runs a checkpoint; the caller released the read lock. */
     CheckpointResult checkpoint(String mode) throws SQLException {
-        try (Statement s = connection.createStatement();
+        return checkpoint(connection, mode);
+    }
+
+    private static CheckpointResult checkpoint(Connection c, String mode) throws SQLException {
+        try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             rs.next();
             return new CheckpointResult(rs.getInt(1) != 0, rs.getLong(2), rs.getLong(3));
@@ -444,6 +504,7 @@ final class DatabaseHandle implements AutoCloseable {
 
     /** Closes the connections first and the channels last, so SQLite's locks are never dropped under it. */
     private void closeQuietly() {
+        closeFence();
         try {
             releaseReadLock();
         } catch (SQLException | RuntimeException ignored) {

@@ -412,6 +412,11 @@ public final class DatabaseMonitor implements AutoCloseable {
         return header;
     }
 
+    private boolean walHeaderUnchanged() throws IOException {
+        byte[] header = new byte[WalHeader.SIZE];
+        return WalScanner.readFully(handle.wal(), header, 0) == header.length && Arrays.equals(header, state.headerBytes());
+    }
+
     private boolean lastFrameStillThere() throws IOException {
         if (state.lastFrame() == null) return true;
         byte[] frame = new byte[state.lastFrame().length];
@@ -443,7 +448,13 @@ public final class DatabaseMonitor implements AutoCloseable {
         if (c.endOffset() <= state.end()) return;
         long from = state.end();
         long length = c.endOffset() - from;
-        shadow.append(state.generation(), state.index(), from, handle.wal(), from, length);
+        // The scan read the frames; the copy reads them again. A restart in between (possible while Keel's
+        // read is on a fully checkpointed WAL) rewrites the header before any frame: then the copy is
+        // dropped, and the next continuity check judges the restart.
+        if (!shadow.append(state.generation(), state.index(), from, handle.wal(), from, length, this::walHeaderUnchanged)) {
+            LOG.debug("{}: the WAL restarted while its frames were copied; the next round judges the restart", db);
+            return;
+        }
         byte[] last = new byte[state.header().frameSize()];
         WalScanner.readFully(handle.wal(), last, c.endOffset() - last.length);
         state = state.advancedTo(c.endOffset(), c.checksum(), last);

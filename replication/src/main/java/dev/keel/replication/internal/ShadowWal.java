@@ -148,12 +148,19 @@ final class ShadowWal {
         }
     }
 
+    /** Asked after the bytes are copied and before they count: were they still the frames the scan accepted? */
+    @FunctionalInterface
+    interface CopyCheck {
+        boolean stillValid() throws IOException;
+    }
+
     /**
      * Appends {@code length} bytes read from {@code wal} at {@code from} to an index file that currently
-     * ends at {@code expectedEnd}, then fsyncs. On failure the file is cut back to {@code expectedEnd},
-     * so a half-written append never counts.
+     * ends at {@code expectedEnd}, then fsyncs. On failure, or when {@code check} says the WAL changed
+     * under the copy (false is returned then), the file is cut back to {@code expectedEnd}, so a
+     * half-written or stale append never counts.
      */
-    void append(Generation generation, long index, long expectedEnd, FileChannel wal, long from, long length)
+    boolean append(Generation generation, long index, long expectedEnd, FileChannel wal, long from, long length, CopyCheck check)
             throws IOException {
         Path file = indexFile(generation, index);
         gate.beforeWrite(file, length);
@@ -169,7 +176,12 @@ final class ShadowWal {
                     if (n <= 0) throw new IOException("WAL ended while copying frames to the shadow WAL");
                     done += n;
                 }
+                if (!check.stillValid()) {
+                    out.truncate(expectedEnd);
+                    return false;
+                }
                 out.force(false);
+                return true;
             } catch (IOException e) {
                 try {
                     out.truncate(expectedEnd);

@@ -11,8 +11,8 @@ class DescriptorLimitTest {
         assertThat(low.heldBudget()).isEqualTo((20_000 - 2_000) / DescriptorLimit.PER_HELD_DATABASE);
         assertThat(low.enough()).isFalse();
         assertThat(low.tooLow()).isFalse();
-        assertThat(low.parked()).isEqualTo(10_000 - 4_500);
-        assertThat(low.warning()).contains("20000", "4500 of the 10000 databases", "parks the other 5500",
+        assertThat(low.parked()).isEqualTo(10_000 - 3_600);
+        assertThat(low.warning()).contains("20000", "3600 of the 10000 databases", "parks the other 6400",
                 Long.toString(low.needed()), "LimitNOFILE", "ulimit -n");
         assertThat(new DescriptorLimit(10, 1024, 104).enough()).isTrue();
         assertThat(new DescriptorLimit(10, -1, 104).enough()).as("unknown limit").isTrue();

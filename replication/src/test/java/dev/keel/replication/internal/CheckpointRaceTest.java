@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The application writes, checkpoints and restarts the WAL in the moments where Keel's main connection
- * holds no read transaction: between Keel's checkpoint and Keel taking the write lock, and between Keel's
- * own write and Keel reading the header it produced. Keel must either prove a restart continuous or start
- * a new generation; either way the replica restores to the source.
+ * The application writes, checkpoints and tries to restart the WAL in the moments where Keel's main
+ * connection holds no read transaction: between Keel's checkpoint and Keel taking the write lock, and
+ * between Keel releasing the write lock and its own write. Keel's second connection holds the WAL then,
+ * so none of it may start a new generation, and the replica restores to the source. Only a restart Keel
+ * cannot rule out (its read began on a fully checkpointed WAL) is judged by the old frames.
  */
 class CheckpointRaceTest {
     @TempDir
@@ -69,14 +70,14 @@ class CheckpointRaceTest {
      * Replicates 30 rows, runs Keel's next checkpoint with the application's actions in its race windows
      * (null for none), and checks that the replica restores to the source with {@code rows} rows.
      */
-    private void checkpointRacing(Connection app, AppAction betweenCheckpointAndWriteLock, AppAction afterOwnWrite, int rows)
+    private void checkpointRacing(Connection app, AppAction betweenCheckpointAndWriteLock, AppAction beforeOwnWrite, int rows)
             throws Exception {
-        checkpointRacing(app, null, betweenCheckpointAndWriteLock, afterOwnWrite, rows);
+        checkpointRacing(app, null, betweenCheckpointAndWriteLock, beforeOwnWrite, rows);
     }
 
     /** As above, with {@code beforeCheckpoint} run once the 30 rows are written, before Keel's round. */
     private void checkpointRacing(Connection app, AppAction beforeCheckpoint, AppAction betweenCheckpointAndWriteLock,
-                                  AppAction afterOwnWrite, int rows) throws Exception {
+                                  AppAction beforeOwnWrite, int rows) throws Exception {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
@@ -85,7 +86,7 @@ class CheckpointRaceTest {
             insert(app, 0, 30);
             if (beforeCheckpoint != null) beforeCheckpoint.run();
             if (betweenCheckpointAndWriteLock != null) d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(betweenCheckpointAndWriteLock));
-            if (afterOwnWrite != null) d.monitor().checkpointer().afterOwnWrite(once(afterOwnWrite));
+            if (beforeOwnWrite != null) d.monitor().checkpointer().beforeOwnWrite(once(beforeOwnWrite));
             d.sync();
             d.sync();
         }
@@ -118,65 +119,114 @@ class CheckpointRaceTest {
     }
 
     @Test
-    void framesAppendedCheckpointedAndRestartedBehindKeelsBackStartANewGeneration() throws Exception {
+    void framesAppendedAndCheckpointedWhileKeelsCheckpointWaitsForTheWriteLockAreCopied() throws Exception {
+        try (Connection app = TestDatabases.open(dir.resolve("app.db"))) {
+            checkpointRacing(app, () -> {
+                // The application writes, checkpoints everything and writes again: without the fence its
+                // second write would restart the WAL over frames Keel has not copied.
+                insert(app, 30, 5);
+                TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
+                insert(app, 35, 100);
+            }, null, 135);
+        }
+        assertThat(generations).hasSize(1);
+    }
+
+    @Test
+    void framesAppendedBehindAReaderThenCheckpointedAndRestartedOverAreCopied() throws Exception {
         try (Connection app = TestDatabases.open(dir.resolve("app.db")); Connection reader = TestDatabases.open(dir.resolve("app.db"))) {
             checkpointRacing(app, () -> {
                 // A reader holds a snapshot so the next writes append to the old WAL instead of restarting
-                // it; then the application checkpoints everything and restarts.
+                // it; then the application checkpoints everything and writes over them.
                 reader.setAutoCommit(false);
                 TestDatabases.exec(reader, "SELECT count(*) FROM t");
                 insert(app, 30, 5);
                 reader.commit();
                 reader.setAutoCommit(true);
                 TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
-                insert(app, 35, 100); // restarts the WAL and overwrites the appended frames
+                insert(app, 35, 100);
             }, null, 135);
         }
-        assertThat(generations).hasSize(2);
-        assertThat(generations.get(1)).contains("cannot prove");
+        assertThat(generations).hasSize(1);
     }
 
     @Test
-    void aSecondRestartRightAfterKeelsOwnWriteStartsANewGeneration() throws Exception {
+    void theApplicationWritingAndCheckpointingBeforeKeelsOwnWriteRestartsTheWalOnceAndNoMore() throws Exception {
         try (Connection app = TestDatabases.open(dir.resolve("app.db"))) {
             checkpointRacing(app, null, () -> {
-                // Keel's write restarted the WAL; the application writes, checkpoints it all and writes
-                // again, which restarts the WAL a second time over frames Keel never saw.
+                // The WAL is fully checkpointed: the application's first write restarts it; its checkpoint
+                // cannot write those frames back while Keel's fence reads, so its next write cannot restart again.
                 insert(app, 30, 2);
                 TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
                 insert(app, 32, 3);
             }, 35);
         }
-        assertThat(generations).hasSize(2);
-        assertThat(generations.get(1)).contains("cannot prove");
+        assertThat(generations).hasSize(1);
     }
 
     @Test
-    void aRestartByTheApplicationAfterKeelsWriteWentToTheOldWalIsProvenByTheFramesStillThere() throws Exception {
-        afterKeelsWriteWentToTheOldWal("PASSIVE", 3);
-        assertThat(generations).as("the appended frames were still in the file: copied, and the generation goes on").hasSize(1);
+    void aRestartByTheApplicationAfterKeelsCheckpointWasHeldBackIsCopiedFirst() throws Exception {
+        afterACheckpointHeldBackByAReader("PASSIVE", 3);
+        assertThat(generations).hasSize(1);
     }
 
     @Test
-    void aRestartByTheApplicationThatOverwroteFramesKeelNeverSawStartsANewGeneration() throws Exception {
-        afterKeelsWriteWentToTheOldWal("PASSIVE", 100);
-        assertThat(generations).hasSize(2);
-        assertThat(generations.get(1)).contains("cannot prove");
+    void manyRowsWrittenAfterACheckpointHeldBackByAReaderAreCopied() throws Exception {
+        afterACheckpointHeldBackByAReader("PASSIVE", 100);
+        assertThat(generations).hasSize(1);
     }
 
     @Test
-    void aTruncateCheckpointByTheApplicationAfterKeelsWriteStartsANewGeneration() throws Exception {
-        afterKeelsWriteWentToTheOldWal("TRUNCATE", 3); // the appended frames are cut off with the file
-        assertThat(generations).hasSize(2);
-        assertThat(generations.get(1)).contains("cannot prove");
+    void aTruncateCheckpointByTheApplicationAfterKeelsCheckpointWasHeldBackLosesNothing() throws Exception {
+        afterACheckpointHeldBackByAReader("TRUNCATE", 3);
+        assertThat(generations).hasSize(1);
     }
 
     /**
-     * A reader keeps Keel's own write from restarting the WAL, so it goes to the old WAL. The reader
-     * ends, the application appends a row Keel has not copied, checkpoints everything ({@code mode})
-     * and writes {@code rowsAfter} rows: its restart moves salt-1 on by one, exactly as Keel's own would have.
+     * Keel opens a WAL the application had already checkpointed completely, so its read (and the fence's)
+     * reads the database file, which allows one restart: the application's write in the window restarts
+     * the WAL before Keel holds the write lock, and {@link RestartProof} judges it by the old frames.
      */
-    private void afterKeelsWriteWentToTheOldWal(String mode, int rowsAfter) throws Exception {
+    @Test
+    void aRestartBeforeKeelsWriteLockIsProvenByTheOldFramesStillThere() throws Exception {
+        restartBeforeTheWriteLockOnACheckpointedWal(3);
+        assertThat(generations).hasSize(1);
+    }
+
+    @Test
+    void aRestartBeforeKeelsWriteLockThatOverwroteTheOldFramesStartsANewGeneration() throws Exception {
+        restartBeforeTheWriteLockOnACheckpointedWal(100);
+        assertThat(generations).hasSize(2);
+        assertThat(generations.get(1)).contains("cannot prove");
+    }
+
+    private void restartBeforeTheWriteLockOnACheckpointedWal(int rowsAfter) throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        try (Connection app = TestDatabases.open(db)) {
+            TestDatabases.exec(app, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", "PRAGMA wal_autocheckpoint = 0");
+            try (DatabaseReplication d = open(db, replica)) {
+                d.sync(); // Keel's tables exist from here: the next open writes nothing
+            }
+            insert(app, 0, 30);
+            TestDatabases.exec(app, "PRAGMA wal_checkpoint(PASSIVE)");
+            try (DatabaseReplication d = open(db, replica)) {
+                d.monitor().checkpointer().betweenCheckpointAndWriteLock(once(() -> insert(app, 30, rowsAfter)));
+                d.sync();
+                d.sync();
+            }
+            Path out = TestDatabases.restore(replica, dir.resolve("restored.db"));
+            assertThat(TestDatabases.dump(out)).isEqualTo(TestDatabases.dump(app)).hasSize(30 + rowsAfter);
+        }
+    }
+
+    /**
+     * A reader keeps Keel's checkpoint from completing, so the WAL cannot restart. The reader ends, and
+     * before Keel's own write the application appends a row Keel has not copied, checkpoints ({@code mode})
+     * and writes {@code rowsAfter} rows: Keel's fence keeps those frames from being checkpointed, so the
+     * WAL does not restart over them.
+     */
+    private void afterACheckpointHeldBackByAReader(String mode, int rowsAfter) throws Exception {
         try (Connection app = TestDatabases.open(dir.resolve("app.db")); Connection reader = TestDatabases.open(dir.resolve("app.db"))) {
             checkpointRacing(app, () -> {
                 reader.setAutoCommit(false);
