@@ -65,8 +65,11 @@ final class Checkpointer {
 
     /** The shadow WAL, as the checkpoint needs it. */
     interface Shadow {
-        /** Copies what the WAL holds beyond the shadow (called with SQLite's write lock held) and returns the shadow's state. */
-        ShadowState copy() throws IOException;
+        /** Copies what the WAL holds beyond the shadow and returns the shadow's state; not fsynced yet with {@code durableLater}. */
+        ShadowState copy(boolean durableLater) throws IOException;
+
+        /** Fsyncs what a copy with {@code durableLater} appended. */
+        void force() throws IOException;
 
         /**
          * After a WAL restart Keel did not make, seen with {@code header}: copies what the old WAL still holds
@@ -90,8 +93,10 @@ final class Checkpointer {
      *   <li>Keel's second connection begins a read (the fence) and the main one releases its own: the
      *       application may append and checkpoint, but the fence keeps the WAL from restarting.</li>
      *   <li>The main connection runs a PASSIVE checkpoint: the bulk of the work, writers not held up.</li>
-     *   <li>It takes the write lock, the fence ends, and Keel copies what was committed meanwhile (the WAL
-     *       cannot change now), then the fence connection checkpoints that tail. In RESTART mode it tries
+     *   <li>Keel copies most of what was committed meanwhile, then takes the write lock, the fence ends,
+     *       and Keel copies the rest (the WAL cannot change now; its fsync waits until the lock is
+     *       released, see {@link DatabaseMonitor#copy(boolean)}), then the fence connection
+     *       checkpoints that tail. In RESTART mode it tries
      *       again for up to a second while the application's readers hold it back (writers wait, as
      *       SQLite's RESTART makes them).</li>
      *   <li>The fence begins again, still under the write lock. On a fully checkpointed WAL it reads the
@@ -132,13 +137,14 @@ final class Checkpointer {
             handle.releaseReadLock();
             result = handle.checkpoint("PASSIVE");
             betweenCheckpointAndWriteLock.run();
+            shadow.copy(false); // most of what was committed meanwhile, before writers are held up
             handle.beginWrite();
             byte[] header;
             boolean restartedBeforeUs;
             try {
                 handle.endFence();
                 header = walHeader();
-                shadow.copy();
+                shadow.copy(true); // the rest: small, and fsynced once the write lock is released
                 restartedBeforeUs = !Arrays.equals(header, before.headerBytes());
                 if (restartedBeforeUs) {
                     String why = shadow.unprovenRestart(header);
@@ -175,6 +181,7 @@ final class Checkpointer {
                     }
                 }
             }
+            shadow.force();
         } finally {
             if (!handedOver) handle.closeFence();
             handle.acquireReadLock();

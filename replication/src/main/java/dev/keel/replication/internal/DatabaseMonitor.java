@@ -442,6 +442,17 @@ public final class DatabaseMonitor implements AutoCloseable {
 
     /** Copies frames committed since the last copy from the real WAL into the shadow WAL. */
     void copy() throws IOException {
+        copy(false);
+    }
+
+    /**
+     * As {@link #copy()}; with {@code durableLater} the copy is not fsynced here (see {@link #forceCopied}):
+     * the checkpoint copies under SQLite's write lock, where an fsync would hold up the application.
+     * Until then a power cut could take the copy from the shadow, but not from the database: the
+     * checkpoint after it fsyncs the database file, and the continuity check after a restart then finds
+     * the shadow behind a restarted WAL and starts a new generation.
+     */
+    void copy(boolean durableLater) throws IOException {
         WalScanner.Committed c = WalScanner.scanCommitted(handle.wal(), state.header(), state.end(), state.checksum());
         // frames of a transaction still being written follow the commit; the probe watches past them
         probeAt = Math.max(c.endOffset(), state.end()) + (c.framesScanned() - c.frames()) * state.header().frameSize();
@@ -451,7 +462,8 @@ public final class DatabaseMonitor implements AutoCloseable {
         // The scan read the frames; the copy reads them again. A restart in between (possible while Keel's
         // read is on a fully checkpointed WAL) rewrites the header before any frame: then the copy is
         // dropped, and the next continuity check judges the restart.
-        if (!shadow.append(state.generation(), state.index(), from, handle.wal(), from, length, this::walHeaderUnchanged)) {
+        if (!shadow.append(state.generation(), state.index(), from, handle.wal(), from, length, this::walHeaderUnchanged,
+                durableLater)) {
             LOG.debug("{}: the WAL restarted while its frames were copied; the next round judges the restart", db);
             return;
         }
@@ -485,9 +497,14 @@ public final class DatabaseMonitor implements AutoCloseable {
     void checkpoint(String mode) throws IOException, SQLException {
         Checkpointer.Outcome outcome = checkpointer.checkpoint(state, mode, new Checkpointer.Shadow() {
             @Override
-            public ShadowState copy() throws IOException {
-                DatabaseMonitor.this.copy();
+            public ShadowState copy(boolean durableLater) throws IOException {
+                DatabaseMonitor.this.copy(durableLater);
                 return state;
+            }
+
+            @Override
+            public void force() throws IOException {
+                shadow.force(state.generation(), state.index());
             }
 
             @Override
