@@ -130,6 +130,14 @@ class SandboxTest {
     }
 
     @Test
+    void aCommentThatIsNeverClosedIsRefusedWithItsLine() throws Exception {
+        // SQLite would end the comment at the end of the file: the table after it would silently be missing
+        refused(schema("CREATE TABLE keepme (id INTEGER PRIMARY KEY, x TEXT);\n/* to do\nCREATE TABLE kv (k TEXT PRIMARY KEY);"),
+                2, "never closed");
+        refused(schema("/* open comment; ATTACH 'x' AS y;\nCREATE TABLE keepme (id INTEGER PRIMARY KEY, x TEXT);"), 1, "never closed");
+    }
+
+    @Test
     void anOversizedSchemaIsRefusedBeforeItIsRead() throws Exception {
         Path schema = schema("-- " + "x".repeat(5 << 20) + "\nCREATE TABLE keepme (id INTEGER PRIMARY KEY, x TEXT);");
         assertThatThrownBy(() -> Migrator.configure().database(db).schema(schema).load()).isInstanceOfSatisfying(KeelException.class, e -> {

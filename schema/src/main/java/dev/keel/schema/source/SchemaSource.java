@@ -4,6 +4,8 @@ import dev.keel.core.ErrorCode;
 import dev.keel.core.KeelException;
 import dev.keel.schema.sql.SqlScript;
 import dev.keel.schema.sql.SqlStatement;
+import dev.keel.schema.sql.SqlToken;
+import dev.keel.schema.sql.SqlTokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -116,13 +118,23 @@ public record SchemaSource(List<SqlStatement> statements, String description) {
         }
     }
 
-    /** {@code text}, refused when it holds a NUL character. */
+    /**
+     * {@code text}, refused when it holds a NUL character, or a block comment that is never closed:
+     * SQLite ends such a comment at the end of the text, so every statement after it would be ignored
+     * without a word (and a schema missing its tables plans to drop them).
+     */
     private static String checked(String name, String text) {
         int nul = text.indexOf('\0');
         if (nul >= 0) {
             int line = (int) text.substring(0, nul).chars().filter(c -> c == '\n').count() + 1;
             throw new KeelException(ErrorCode.BAD_INPUT, "the SQL text contains a NUL character", name + ":" + line,
                     "remove it; to store a NUL in data use a blob literal such as x'00'");
+        }
+        for (SqlToken t : SqlTokenizer.tokenize(text)) {
+            if (t.kind() == SqlToken.Kind.BLOCK_COMMENT && (t.text().length() < 4 || !t.text().endsWith("*/"))) {
+                throw new KeelException(ErrorCode.BAD_INPUT, "a /* comment starts here and is never closed, so everything after it "
+                        + "would be ignored", name + ":" + t.line(), "close the comment with */");
+            }
         }
         return text;
     }
