@@ -25,12 +25,15 @@ import org.sqlite.BusyHandler;
  * Keel's hold on one SQLite database: one connection that keeps the long-lived read transaction (so
  * nobody checkpoints frames Keel has not copied yet) and, with it released, runs checkpoints and Keel's
  * own small writes; a second connection open only during a checkpoint, whose read holds the WAL while
- * the first one's is released (see {@link Checkpointer}); and a read-only channel on the db file that stays open as long as the connection
- * does. Closing any descriptor on the db file drops every POSIX lock this process holds on it, so that
- * channel is opened once and closed only after the connection. The WAL is read through a channel
- * opened for one round and closed after it ({@link #closeWal()}): SQLite takes no lock on the {@code -wal}
- * file, so closing it drops none. Descriptors held between rounds: the connection's db file, WAL and
- * shared-memory file, plus the db channel; 4 per database (see {@code DescriptorLimit}).
+ * the first one's is released, and which then takes over as the first (see {@link Checkpointer}); and
+ * a read-only channel on the db file that stays open as long as the connection does. Closing any
+ * descriptor on the db file drops every POSIX lock this process holds on it, so that channel is opened
+ * once and closed only after the connection (and SQLite keeps the db file descriptor of a connection
+ * closed beside another one, for reuse). The WAL is read through a channel opened for one round and
+ * closed after it ({@link #closeWal()}): SQLite takes no lock on the {@code -wal} file, so closing it
+ * drops none. Descriptors held between rounds: the connection's db file, WAL and shared-memory file,
+ * plus the db channel, and once a checkpoint ran the db file descriptor SQLite kept from the
+ * connection it replaced; 4 or 5 per database (see {@code DescriptorLimit}).
  *
  * <p>A handle can let go of the database ({@link #park()}: everything closed, the read transaction
  * ended) and take it back later ({@link #reopen()}); what changed meanwhile is for the monitor's
