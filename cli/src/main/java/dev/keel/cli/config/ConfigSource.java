@@ -19,6 +19,7 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 final class ConfigSource {
     /** Unset variables named in one hint at most; a line of a thousand {@code $X} needs no thousand names. */
     private static final int MAX_NAMED_VARIABLES = 5;
+    private static final int MAX_NAME_SHOWN = 64;
 
     private final String fileName;
     private final EnvExpander.Result expansion;
@@ -50,7 +51,7 @@ final class ConfigSource {
         Objects.requireNonNull(hint, "every config error carries a hint");
         List<String> unset = expansion == null ? List.of() : expansion.unsetOn(line);
         if (!unset.isEmpty()) {
-            String names = unset.stream().limit(MAX_NAMED_VARIABLES).map(n -> "$" + n).collect(Collectors.joining(", "))
+            String names = unset.stream().limit(MAX_NAMED_VARIABLES).map(n -> "$" + shortName(n)).collect(Collectors.joining(", "))
                     + (unset.size() > MAX_NAMED_VARIABLES ? " and others" : "");
             String why = names + (unset.size() == 1 ? " is" : " are")
                     + " not set in the environment, so it expanded to nothing"
@@ -58,5 +59,10 @@ final class ConfigSource {
             hint = why + "; " + hint;
         }
         return new KeelException(ErrorCode.BAD_INPUT, redactor.redact(message), at(line), redactor.redact(hint));
+    }
+
+    /** A variable's name as a message shows it: a name can be as long as its line, a message stays a few lines. */
+    private static String shortName(String name) {
+        return name.length() <= MAX_NAME_SHOWN ? name : name.substring(0, MAX_NAME_SHOWN) + "...";
     }
 }

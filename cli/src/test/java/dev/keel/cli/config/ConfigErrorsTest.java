@@ -386,6 +386,21 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void anUnsetVariableWithAHugeNameIsShortenedInTheHint() {
+        ConfigFixture fx = new ConfigFixture(tmp);
+        String name = "BUCKET" + "X".repeat(20_000);
+        KeelException e = catchThrowableOfType(KeelException.class, () -> fx.load("""
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - type: s3
+                        bucket: $%s
+                """.formatted(name), Map.of(), true));
+        assertThat(e.subject()).endsWith(":5");
+        assertThat(e.hint()).contains("$BUCKETXXX").contains("... is not set").hasSizeLessThan(1000);
+    }
+
+    @Test
     void wrongTypeUnderUrlSchemeWithPasswordDoesNotLeakIt() {
         ConfigFixture fx = new ConfigFixture(tmp);
         KeelException e = catchThrowableOfType(KeelException.class, () -> fx.load("""
