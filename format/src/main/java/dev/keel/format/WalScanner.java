@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
  */
 public final class WalScanner {
     private static final int MAX_BATCH_BYTES = 4 << 20;
+    private static final int FIRST_BATCH_FRAMES = 16;
 
     private WalScanner() {
     }
@@ -48,9 +49,11 @@ public final class WalScanner {
         if (startOffset < WalHeader.SIZE || (startOffset - WalHeader.SIZE) % frameSize != 0) {
             throw new IllegalArgumentException("offset " + startOffset + " is not a frame boundary");
         }
-        // size the buffer to what the file holds: a monitor polls often and usually finds a few frames
+        // Start small and double: a monitor polls often and usually finds a few frames, and a WAL that
+        // restarted keeps its old, longer file, whose stale frames past the live ones are not worth reading.
         long available = Math.max(0, wal.size() - startOffset);
-        int framesPerBatch = (int) Math.max(1, Math.min(MAX_BATCH_BYTES / frameSize, available / frameSize));
+        int maxFrames = (int) Math.max(1, Math.min(MAX_BATCH_BYTES / frameSize, available / frameSize));
+        int framesPerBatch = Math.min(maxFrames, FIRST_BATCH_FRAMES);
         byte[] buf = new byte[framesPerBatch * frameSize];
         boolean be = header.bigEndianChecksum();
 
@@ -75,6 +78,10 @@ public final class WalScanner {
                 }
             }
             if (whole < framesPerBatch) return withScanned(last, frames);
+            if (framesPerBatch < maxFrames) {
+                framesPerBatch = Math.min(maxFrames, framesPerBatch * 2);
+                buf = new byte[framesPerBatch * frameSize];
+            }
         }
     }
 

@@ -20,6 +20,8 @@ final class Checkpointer {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
     private static final long RESTART_WAIT_NANOS = 1_000_000_000L;
     private static final long RESTART_POLL_NANOS = 2_000_000L;
+    private static final int PRE_COPIES = 4;
+    private static final int SMALL_TAIL_FRAMES = 64;
 
     private final DatabaseConfig config;
     private final DatabaseHandle handle;
@@ -93,19 +95,25 @@ final class Checkpointer {
      *   <li>Keel's second connection begins a read (the fence) and the main one releases its own: the
      *       application may append and checkpoint, but the fence keeps the WAL from restarting.</li>
      *   <li>The main connection runs a PASSIVE checkpoint: the bulk of the work, writers not held up.</li>
-     *   <li>Keel copies most of what was committed meanwhile, then takes the write lock, the fence ends,
-     *       and Keel copies the rest (the WAL cannot change now; its fsync waits until the lock is
-     *       released, see {@link DatabaseMonitor#copy(boolean)}), then the fence connection
-     *       checkpoints that tail. In RESTART mode it tries
-     *       again for up to a second while the application's readers hold it back (writers wait, as
-     *       SQLite's RESTART makes them).</li>
+     *   <li>Keel copies what was committed meanwhile (again while much more came), then takes the write
+     *       lock, the fence ends, and Keel copies the rest (the WAL cannot change now), then the fence
+     *       connection checkpoints that tail. In RESTART mode it tries again for up to a second while the
+     *       application's readers hold it back (writers wait, as SQLite's RESTART makes them). None of
+     *       these copies is fsynced until the end (see {@link DatabaseMonitor#copy(boolean)}).</li>
      *   <li>The fence begins again, still under the write lock. On a fully checkpointed WAL it reads the
      *       database file, which lets the WAL restart once but keeps every later frame from being
      *       checkpointed, so no second restart can come while it is held; every frame the WAL held at
      *       that moment is in the shadow.</li>
      *   <li>The write lock is released and Keel writes one row of its own: its write restarts the WAL,
      *       unless the application's first write did. Either way that single restart is continuous, and
-     *       its header is the outcome. The fence's read becomes Keel's read lock.</li>
+     *       its header is the outcome.</li>
+     *   <li>The main connection begins Keel's read lock again, now on a frame of the new WAL, and the
+     *       fence ends. Left on the database file alone, Keel's read would let every checkpoint attempt
+     *       of the application (one per commit once the WAL passes its {@code wal_autocheckpoint}) sort
+     *       the whole WAL's page list before finding it cannot proceed; on a frame, the first attempt
+     *       checkpoints up to it and the later ones end at once. (Keel does not checkpoint up to it
+     *       itself: a WAL left fully checkpointed would restart at the application's next write once
+     *       Keel lets go of the database, parked or stopped, and cost a new generation.)</li>
      * </ol>
      * A restart found under the write lock (possible only when the fence itself began on a fully
      * checkpointed WAL) is judged by {@link RestartProof}. Returns that decision; the monitor acts on it.
@@ -131,13 +139,14 @@ final class Checkpointer {
         DatabaseHandle.CheckpointResult result;
         byte[] accepted = null;
         String unproven = null;
-        boolean handedOver = false;
         try {
             handle.beginFence();
             handle.releaseReadLock();
             result = handle.checkpoint("PASSIVE");
             betweenCheckpointAndWriteLock.run();
-            shadow.copy(false); // most of what was committed meanwhile, before writers are held up
+            preCopy(shadow);
+            handle.wal().force(false); // what the tail's checkpoint would fsync under the write lock, mostly done here
+            shadow.copy(true); // what came during that fsync
             handle.beginWrite();
             byte[] header;
             boolean restartedBeforeUs;
@@ -168,9 +177,7 @@ final class Checkpointer {
             if (!restartedBeforeUs) {
                 beforeOwnWrite.run();
                 handle.bumpSeq();
-                handle.handOverToFence();
-                handedOver = true;
-                byte[] after = walHeader();
+                byte[] after = walHeader(); // the fence still holds: at most one restart came
                 if (!Arrays.equals(after, header)) {
                     int moved = WalHeader.parse(after).salt1() - WalHeader.parse(header).salt1();
                     if (moved == 1 && WalHeader.parse(after).pageSize() == WalHeader.parse(header).pageSize()) {
@@ -180,10 +187,11 @@ final class Checkpointer {
                                 + Integer.toUnsignedString(moved) + ")";
                     }
                 }
+                handle.acquireReadLock(); // after Keel's write: on a frame of the WAL, never on the database file alone
             }
             shadow.force();
         } finally {
-            if (!handedOver) handle.closeFence();
+            handle.closeFence();
             handle.acquireReadLock();
         }
         lastCheckpointNanos = System.nanoTime();
@@ -191,6 +199,20 @@ final class Checkpointer {
                 before.position(), result.checkpointed(), result.walFrames(), result.busy() ? " (busy: readers held it back)" : "");
         listener.checkpointed(handle.path(), mode, result.walFrames(), result.checkpointed(), result.busy());
         return new Outcome(mode, result, accepted, unproven);
+    }
+
+    /**
+     * Copies what was committed since the copy before the checkpoint, again while a copy still finds more
+     * than {@link #SMALL_TAIL_FRAMES} frames (up to {@link #PRE_COPIES} times), so that what is left to
+     * copy and checkpoint under the write lock is small. Not fsynced yet: the fsync comes once, at the end.
+     */
+    private static void preCopy(Shadow shadow) throws IOException {
+        long end = -1;
+        for (int i = 0; i < PRE_COPIES; i++) {
+            ShadowState s = shadow.copy(true);
+            if (end >= 0 && (s.end() - end) / s.header().frameSize() <= SMALL_TAIL_FRAMES) return;
+            end = s.end();
+        }
     }
 
     /** The tail's checkpoint, under the write lock; in RESTART mode retried while readers hold it back. */

@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
  * ms while the WAL grows by more than half the checkpoint threshold per round, so the WAL stays near
  * {@code min-checkpoint-page-count} pages however fast the application writes. Between ticks, the
- * file-system watch wakes it when the WAL is written ({@link #wake()}), and a replica that must wait
+ * file-system watch wakes it when the WAL is written ({@link #wake()}; the watch then stops until a round
+ * finds the database quiet, see {@link WalWatch}), and a replica that must wait
  * (see {@link UploadGate}) gets a tick of its own when it may upload, or when its upload in flight ends.
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
+    private static final long REARM_FROM_TICK_NANOS = 1_000_000_000L;
     private static final long NO_WAKE = Long.MIN_VALUE;
 
     private final DatabaseReplication db;
@@ -34,6 +36,7 @@ final class DatabaseDriver {
     /** True when a wake-up found a round running: the round looks again when it ends. */
     private final AtomicBoolean wakeMissed = new AtomicBoolean();
     private volatile boolean running;
+    private volatile WalWatch.Registration watch = WalWatch.Registration.NONE;
     private FleetTicker ticker;
     private long lastRoundBytes;
 
@@ -52,9 +55,18 @@ final class DatabaseDriver {
         if (working.compareAndSet(false, true)) submit(0); // the first round right away: a new generation's snapshot
     }
 
+    /** The file-system watch whose wake-ups reach this driver, re-armed when a round leaves the database quiet. */
+    void watchedBy(WalWatch.Registration registration) {
+        watch = registration;
+    }
+
     /** The ticker's call: cheap when nothing changed. */
     void tick() {
         if (!running || working.get()) return;
+        // A wake-up for another database of the directory may have stopped its watch: start it again,
+        // at most once a second per directory, so a busy neighbour's writes do not stop and start it at
+        // every tick of a large fleet. Before the check: a write after it is then noticed either way.
+        watch.rearm(REARM_FROM_TICK_NANOS);
         if (db.monitor().quiet()) {
             signalReplicas(); // a replica retries its failed uploads even when the WAL is idle
         } else if (working.compareAndSet(false, true)) {
@@ -148,10 +160,18 @@ final class DatabaseDriver {
             again = running && lastRoundBytes >= busyBytes;
         } finally {
             if (again) {
+                // A busy round follows: the watch is back only for the other databases of the directory, so
+                // their commits are noticed at once; this one's next write stops it again (at most one event a round).
+                watch.rearm(0);
                 submit(BUSY_TICK_MS);
             } else {
                 working.set(false);
-                if (wakeMissed.getAndSet(false)) tickWhenReady();
+                boolean rearmed = running && watch.rearm(0);
+                if (wakeMissed.getAndSet(false)) {
+                    tickWhenReady();
+                } else if (rearmed && !db.monitor().quiet()) {
+                    wake(); // written after this round looked and before the watch was back: noticed here
+                }
             }
         }
     }

@@ -25,15 +25,15 @@ import org.sqlite.BusyHandler;
  * Keel's hold on one SQLite database: one connection that keeps the long-lived read transaction (so
  * nobody checkpoints frames Keel has not copied yet) and, with it released, runs checkpoints and Keel's
  * own small writes; a second connection open only during a checkpoint, whose read holds the WAL while
- * the first one's is released, and which then takes over as the first (see {@link Checkpointer}); and
+ * the first one's is released (see {@link Checkpointer}); and
  * a read-only channel on the db file that stays open as long as the connection does. Closing any
  * descriptor on the db file drops every POSIX lock this process holds on it, so that channel is opened
  * once and closed only after the connection (and SQLite keeps the db file descriptor of a connection
  * closed beside another one, for reuse). The WAL is read through a channel opened for one round and
  * closed after it ({@link #closeWal()}): SQLite takes no lock on the {@code -wal} file, so closing it
  * drops none. Descriptors held between rounds: the connection's db file, WAL and shared-memory file,
- * plus the db channel, and once a checkpoint ran the db file descriptor SQLite kept from the
- * connection it replaced; 4 or 5 per database (see {@code DescriptorLimit}).
+ * plus the db channel, and once a checkpoint ran the db file descriptor SQLite kept from the second
+ * connection; 4 or 5 per database (see {@code DescriptorLimit}).
  *
  * <p>A handle can let go of the database ({@link #park()}: everything closed, the read transaction
  * ended) and take it back later ({@link #reopen()}); what changed meanwhile is for the monitor's
@@ -371,19 +371,10 @@ final class DatabaseHandle implements AutoCloseable {
     }
 
     /**
-     * The second connection's read transaction becomes Keel's read lock, and the main connection, its
-     * transactions ended, is closed. (SQLite keeps its db file descriptor for the next connection this
-     * process opens on the file: closing it would drop the process's locks.)
+     * Closes the second connection (its read, if any, ends with it). SQLite keeps its database file
+     * descriptor for the next connection this process opens on the file: closing it would drop the
+     * process's locks.
      */
-    void handOverToFence() throws SQLException {
-        Connection old = connection;
-        connection = fence;
-        fence = null;
-        readLocked = true;
-        old.close(); // ends any transaction left open on it
-    }
-
-    /** Closes the second connection if a checkpoint failed before handing over to it. */
     void closeFence() {
         Connection c = fence;
         fence = null;

@@ -182,6 +182,7 @@ public final class DatabaseReplication implements AutoCloseable {
         // A commit is noticed when its WAL write is, not at the next tick; the tick stays the fallback.
         watch.close();
         watch = WalWatch.onWalWrite(path(), d::wake);
+        d.watchedBy(watch);
     }
 
     ReplicationListener listener() {

@@ -8,6 +8,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,15 @@ import org.slf4j.LoggerFactory;
  * wake-up; the periodic tick stays the fallback and what correctness rests on, so a missed or merged
  * notification only delays a commit to the next tick.
  *
+ * <p>A wake-up stops the directory's watch until a driver asks for it again ({@link Registration#rearm}):
+ * once woken, a driver runs rounds until its database is quiet, so later notifications would tell it
+ * nothing, and a busy database writes its WAL tens of thousands of times a second, each write an event
+ * the JDK's watch thread and this one would handle (measured: a fifth of a core, and a quarter of the
+ * application's write rate on two cores). A busy database's driver re-arms the watch at the end of each
+ * of its rounds, so its directory's other databases are still noticed within a round (its next write
+ * stops the watch again: one event a round instead of one a write); a tick re-arms a watch stopped for
+ * longer than a second, whoever stopped it.
+ *
  * <p>Nothing is watched where the JDK has no native watch (it would poll every directory itself, which
  * costs more than the tick it replaces) or where a directory cannot be watched (the kernel's limit on
  * watches reached): those databases are noticed by the tick alone, as without a watch.
@@ -32,11 +42,28 @@ final class WalWatch {
     interface Registration extends AutoCloseable {
         Registration NONE = () -> { };
 
+        /**
+         * Watches the directory again if a wake-up stopped it at least {@code minStoppedNanos} ago; true
+         * when it did (a write just before may then have gone unnoticed: the caller looks).
+         */
+        default boolean rearm(long minStoppedNanos) {
+            return false;
+        }
+
         @Override
         void close();
     }
 
-    private record Directory(Path path, WatchKey key, Map<String, Set<Runnable>> wakes) {
+    /** A watched directory: its key while watched (null while a wake-up stopped it), guarded by LOCK. */
+    private static final class Directory {
+        final Path path;
+        final Map<String, Set<Runnable>> wakes = new ConcurrentHashMap<>();
+        volatile WatchKey key;
+        long stoppedAt;
+
+        Directory(Path path) {
+            this.path = path;
+        }
     }
 
     private static final Object LOCK = new Object();
@@ -62,31 +89,67 @@ final class WalWatch {
         synchronized (LOCK) {
             WatchService ws = service();
             if (ws == null) return Registration.NONE;
-            Directory d = BY_PATH.get(dir);
-            if (d != null && !d.key().isValid()) { // the directory was removed and made again: watch the new one
-                BY_PATH.remove(dir);
-                BY_KEY.remove(d.key());
-            }
-            if (d == null || !d.key().isValid()) {
-                Directory stale = d;
-                WatchKey key;
-                try {
-                    key = dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-                } catch (IOException | RuntimeException e) {
-                    if (!limitLogged) {
-                        limitLogged = true;
-                        LOG.info("{}: its directory cannot be watched ({}); its commits are noticed at each monitor-interval "
-                                + "tick (on Linux, raise fs.inotify.max_user_watches)", db, e.getMessage());
-                    }
-                    closeIfUnused();
-                    return Registration.NONE;
+            Directory d = BY_PATH.computeIfAbsent(dir, Directory::new);
+            d.wakes.computeIfAbsent(walName, n -> ConcurrentHashMap.newKeySet()).add(wake);
+            try {
+                arm(ws, d); // a new database is woken by its first write, even where a wake-up stopped the watch
+            } catch (IOException | RuntimeException e) {
+                if (!limitLogged) {
+                    limitLogged = true;
+                    LOG.info("{}: its directory cannot be watched ({}); its commits are noticed at each monitor-interval "
+                            + "tick (on Linux, raise fs.inotify.max_user_watches)", db, e.getMessage());
                 }
-                d = new Directory(dir, key, stale == null ? new ConcurrentHashMap<>() : stale.wakes());
-                BY_PATH.put(dir, d);
-                BY_KEY.put(key, d);
+                leave(dir, walName, wake);
+                return Registration.NONE;
             }
-            d.wakes().computeIfAbsent(walName, n -> ConcurrentHashMap.newKeySet()).add(wake);
-            return () -> leave(dir, walName, wake);
+            return new Registration() {
+                @Override
+                public boolean rearm(long minStoppedNanos) {
+                    return WalWatch.rearm(d, minStoppedNanos);
+                }
+
+                @Override
+                public void close() {
+                    leave(dir, walName, wake);
+                }
+            };
+        }
+    }
+
+    /** Watches {@code d} unless it is watched (again, after a wake-up stopped it or the directory was made anew). */
+    private static void arm(WatchService ws, Directory d) throws IOException {
+        WatchKey key = d.key;
+        if (key != null && key.isValid()) return;
+        if (key != null) BY_KEY.remove(key); // the directory was removed and made again: watch the new one
+        d.key = null;
+        key = d.path.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        d.key = key;
+        BY_KEY.put(key, d);
+    }
+
+    private static boolean rearm(Directory d, long minStoppedNanos) {
+        if (d.key != null) return false; // watched: the common case costs a volatile read
+        synchronized (LOCK) {
+            if (d.key != null || BY_PATH.get(d.path) != d || service == null) return false;
+            if (System.nanoTime() - d.stoppedAt < minStoppedNanos) return false;
+            try {
+                arm(service, d);
+                return true;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: its watch could not be started again ({}); its commits are noticed at each tick", d.path, e.getMessage());
+                return false;
+            }
+        }
+    }
+
+    /** A wake-up went out: the drivers it reached look until their databases are quiet, then re-arm. */
+    private static void stop(Directory d, WatchKey key) {
+        synchronized (LOCK) {
+            if (d.key != key) return;
+            key.cancel();
+            BY_KEY.remove(key);
+            d.key = null;
+            d.stoppedAt = System.nanoTime();
         }
     }
 
@@ -103,13 +166,17 @@ final class WalWatch {
         synchronized (LOCK) {
             Directory d = BY_PATH.get(dir);
             if (d == null) return;
-            Set<Runnable> wakes = d.wakes().get(walName);
+            Set<Runnable> wakes = d.wakes.get(walName);
             if (wakes == null || !wakes.remove(wake)) return;
-            if (wakes.isEmpty()) d.wakes().remove(walName);
-            if (d.wakes().isEmpty()) {
-                d.key().cancel();
-                BY_PATH.remove(d.path());
-                BY_KEY.remove(d.key());
+            if (wakes.isEmpty()) d.wakes.remove(walName);
+            if (d.wakes.isEmpty()) {
+                WatchKey key = d.key;
+                if (key != null) {
+                    key.cancel();
+                    BY_KEY.remove(key);
+                }
+                d.key = null;
+                BY_PATH.remove(d.path);
             }
             closeIfUnused();
         }
@@ -158,16 +225,22 @@ final class WalWatch {
                 return;
             }
             Directory d = BY_KEY.get(key);
+            Set<Runnable> toWake = new HashSet<>(); // each driver once, however many writes the batch holds
             for (WatchEvent<?> event : key.pollEvents()) {
                 if (d == null) continue;
                 if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                    d.wakes().values().forEach(set -> set.forEach(WalWatch::wake)); // events were lost: every database looks
+                    d.wakes.values().forEach(toWake::addAll); // events were lost: every database looks
                 } else {
-                    Set<Runnable> wakes = d.wakes().get(event.context().toString());
-                    if (wakes != null) wakes.forEach(WalWatch::wake);
+                    Set<Runnable> wakes = d.wakes.get(event.context().toString());
+                    if (wakes != null) toWake.addAll(wakes);
                 }
             }
-            key.reset();
+            if (toWake.isEmpty()) {
+                key.reset();
+            } else {
+                stop(d, key);
+                toWake.forEach(WalWatch::wake);
+            }
         }
     }
 
