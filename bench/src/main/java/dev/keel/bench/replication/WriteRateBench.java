@@ -4,33 +4,43 @@ import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Application write rate with Keel replicating (in-process, default settings, directory replica)
- * against the same writes without replication, measured in one run: single-row transactions with
- * {@code synchronous=NORMAL}, as fast as one thread can commit; Keel both with the application's
- * default {@code wal_autocheckpoint} and with it off (Keel then checkpoints for the application).
- * Rounds rotate the order so drift in the machine's load affects every mode; figures are medians.
- * Besides wall-clock rates it prints the writer thread's CPU per transaction, which a busy machine
- * does not distort. Litestream 0.3.13 replicating the same writes (when installed in .tools) shows
- * what the long-read-transaction design costs any replicator. Target: ratio >= 0.95.
+ * Application write rate with Keel replicating (in-process, default settings, directory replicas)
+ * against the same writes without replication, measured in one run, for one workload:
+ * <ul>
+ *   <li>{@code single} (default): single-row transactions, one writer, {@code synchronous=NORMAL};</li>
+ *   <li>{@code threads4}: the same from 4 writer threads on one database;</li>
+ *   <li>{@code rows100}: 100-row transactions, one writer;</li>
+ *   <li>{@code full}: single-row transactions with {@code synchronous=FULL} (target 0.97);</li>
+ *   <li>{@code dbs100}: 100 databases in one process, 4 writer threads taking turns over them
+ *       (the fleet case, target 0.9).</li>
+ * </ul>
+ * Keel runs both with the application's default {@code wal_autocheckpoint} and with it off (Keel then
+ * checkpoints for the application). Rounds rotate the order so drift in the machine's load affects every
+ * mode; figures are medians. Besides wall-clock rates it prints the writers' CPU per transaction, which a
+ * busy machine does not distort, and how long the first writer waited for a core. Litestream 0.3.13
+ * replicating the same writes (when installed in .tools) is the reference. Target: ratio >= 0.95.
  *
- * <pre>bench/run replication.WriteRateBench [SECONDS_PER_ROUND=3] [ROUNDS=6]</pre>
+ * <pre>bench/run replication.WriteRateBench [SECONDS_PER_ROUND=3] [ROUNDS=6] [WORKLOAD=single]</pre>
  */
 public final class WriteRateBench {
     private WriteRateBench() {
     }
 
-    /** Writer thread CPU per transaction of the last run, in microseconds. */
+    /** Writer threads' CPU per transaction of the last run, in microseconds. */
     private static double lastCpuPerTx;
 
-    /** What runs beside the writer. */
+    /** What runs beside the writers. */
     private enum Mode {
         PLAIN("without replication"),
         KEEL("with Keel"),
@@ -44,9 +54,24 @@ public final class WriteRateBench {
         }
     }
 
+    /** The application's writes. */
+    private record Workload(String name, int threads, int rowsPerTx, boolean full, int databases, String describe) {
+        static Workload named(String name) {
+            return switch (name) {
+                case "single" -> new Workload(name, 1, 1, false, 1, "single-row transactions, one writer, synchronous=NORMAL");
+                case "threads4" -> new Workload(name, 4, 1, false, 1, "single-row transactions, 4 writer threads, synchronous=NORMAL");
+                case "rows100" -> new Workload(name, 1, 100, false, 1, "100-row transactions, one writer, synchronous=NORMAL");
+                case "full" -> new Workload(name, 1, 1, true, 1, "single-row transactions, one writer, synchronous=FULL");
+                case "dbs100" -> new Workload(name, 4, 1, false, 100, "single-row transactions on 100 databases, 4 writer threads, synchronous=NORMAL");
+                default -> throw new IllegalArgumentException("unknown workload " + name + ": single, threads4, rows100, full or dbs100");
+            };
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+        Workload workload = Workload.named(args.length > 2 ? args[2] : "single");
         Path work = Files.createTempDirectory("keel-write-rate-");
         Mode[] modes = Files.isExecutable(litestream()) ? Mode.values()
                 : Arrays.copyOf(Mode.values(), Mode.LITESTREAM.ordinal());
@@ -56,7 +81,7 @@ public final class WriteRateBench {
             for (int r = 0; r < rounds; r++) {
                 for (int k = 0; k < modes.length; k++) {
                     Mode m = modes[(k + r) % modes.length]; // rotate the order so drift affects every mode
-                    rate[m.ordinal()][r] = run(work.resolve(m + "-" + r), seconds, m);
+                    rate[m.ordinal()][r] = run(work.resolve(m + "-" + r), seconds, m, workload);
                     cpu[m.ordinal()][r] = lastCpuPerTx;
                 }
             }
@@ -68,85 +93,186 @@ public final class WriteRateBench {
                         m.label + ":", median(rate[m.ordinal()]), median(ratios), median(cpu[m.ordinal()]),
                         plainCpu / median(cpu[m.ordinal()]));
             }
-            System.out.printf("single-row transactions, synchronous=NORMAL, %d rounds of %d s; target ratio >= 0.95; load average %.2f on %d cores%n",
-                    rounds, seconds, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                    Runtime.getRuntime().availableProcessors());
+            System.out.printf("%s, %d rounds of %d s; target ratio >= %s; load average %.2f on %d cores%n",
+                    workload.describe(), rounds, seconds, workload.full() ? "0.97" : workload.databases() > 1 ? "0.9" : "0.95",
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
         } finally {
             BenchDb.deleteTree(work);
         }
     }
 
-    private static double run(Path dir, int seconds, Mode mode) throws Exception {
+    private static double run(Path dir, int seconds, Mode mode, Workload workload) throws Exception {
         Files.createDirectories(dir);
-        Path db = dir.resolve("app.db");
-        try (Connection app = BenchDb.open(db)) {
-            Replicator replicator = null;
-            Process litestream = mode == Mode.LITESTREAM ? startLitestream(db, dir.resolve("replica")) : null;
+        List<Path> dbs = new ArrayList<>();
+        List<Connection> apps = new ArrayList<>();
+        Replicator replicator = null;
+        Process litestream = null;
+        try {
+            for (int i = 0; i < workload.databases(); i++) {
+                Path db = dir.resolve(workload.databases() == 1 ? "app.db" : "tenant-" + i + ".db");
+                dbs.add(db);
+                apps.add(BenchDb.open(db)); // creates the database: the replicators find it in WAL mode
+            }
+            if (mode == Mode.LITESTREAM) litestream = startLitestream(dir, dbs);
             if (mode == Mode.KEEL || mode == Mode.KEEL_NO_APP_CHECKPOINTS) {
-                DatabaseConfig config = DatabaseConfig.of(db, List.of(ReplicaConfig.of(new ReplicaStorage.File(dir.resolve("replica")))));
-                replicator = Replicator.configure().databases(List.of(config)).start();
-                replicator.sync(); // first generation and snapshot before the clock starts
-            }
-            if (mode == Mode.KEEL_NO_APP_CHECKPOINTS) {
-                // Keel checkpoints for the application; without this, every commit past 1000 WAL pages
-                // tries a checkpoint that Keel's read transaction holds back.
-                try (var s = app.createStatement()) {
-                    s.execute("PRAGMA wal_autocheckpoint = 0");
+                List<DatabaseConfig> configs = new ArrayList<>();
+                for (Path db : dbs) {
+                    configs.add(DatabaseConfig.of(db, List.of(ReplicaConfig.of(new ReplicaStorage.File(replicaOf(db))))));
                 }
+                replicator = Replicator.configure().databases(configs).start();
+                replicator.sync(); // first generations and snapshots before the clock starts
             }
+            Writer[] writers = new Writer[workload.threads()];
+            for (int t = 0; t < writers.length; t++) {
+                List<Connection> mine = new ArrayList<>();
+                for (int i = t; i < dbs.size(); i += writers.length) mine.add(apps.get(i));
+                if (mine.isEmpty()) { // more threads than databases: a connection of its own on the first
+                    Connection c = BenchDb.open(dbs.get(0));
+                    apps.add(c);
+                    mine.add(c);
+                }
+                for (Connection c : mine) {
+                    try (Statement s = c.createStatement()) {
+                        if (workload.full()) s.execute("PRAGMA synchronous = FULL");
+                        // Keel checkpoints for the application; without this, every commit past 1000 WAL pages
+                        // tries a checkpoint of its own.
+                        if (mode == Mode.KEEL_NO_APP_CHECKPOINTS) s.execute("PRAGMA wal_autocheckpoint = 0");
+                    }
+                }
+                writers[t] = new Writer(mine, workload.rowsPerTx(), seconds);
+            }
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            var threads = ManagementFactory.getThreadMXBean();
+            long processCpuStart = os.getProcessCpuTime();
+            long start = System.nanoTime();
+            for (Writer w : writers) w.start();
             long count = 0;
-            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-            long writerCpuStart = threads.getCurrentThreadCpuTime();
-            try (PreparedStatement ps = app.prepareStatement("INSERT INTO events (at, payload) VALUES (?, ?)")) {
+            double writerCpu = 0;
+            for (Writer w : writers) {
+                w.join();
+                if (w.failure != null) throw w.failure;
+                count += w.count;
+                writerCpu += w.cpuNanos / 1e9;
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            double keelCpu = 0;
+            for (long id : threads.getAllThreadIds()) {
+                var info = threads.getThreadInfo(id);
+                if (info != null && info.getThreadName().startsWith("keel-")) keelCpu += threads.getThreadCpuTime(id) / 1e9;
+            }
+            double processCpu = (os.getProcessCpuTime() - processCpuStart) / 1e9;
+            lastCpuPerTx = writerCpu * 1e6 / count;
+            System.out.printf("  %-38s %6.0f tx/s; writers %.1f us CPU/tx, on CPU %3.0f%% of the time, first one waiting for a core %3.0f%%; "
+                            + "Keel threads %.2f CPU s/s, process %.2f%n",
+                    mode.label, count / wall, lastCpuPerTx, 100 * writerCpu / wall / writers.length,
+                    100 * writers[0].queuedNanos / 1e9 / wall, keelCpu / wall, processCpu / wall);
+            return count / wall;
+        } finally {
+            if (replicator != null) replicator.close();
+            if (litestream != null) {
+                litestream.destroy(); // SIGTERM: Litestream's own shutdown
+                litestream.waitFor();
+            }
+            for (Connection c : apps) c.close();
+        }
+    }
+
+    /** One writer thread: transactions on its databases in turn until the time is up. */
+    private static final class Writer extends Thread {
+        private final List<Connection> connections;
+        private final int rowsPerTx;
+        private final int seconds;
+        long count;
+        long cpuNanos;
+        long queuedNanos;
+        Exception failure;
+
+        Writer(List<Connection> connections, int rowsPerTx, int seconds) {
+            super("writer");
+            this.connections = connections;
+            this.rowsPerTx = rowsPerTx;
+            this.seconds = seconds;
+        }
+
+        @Override
+        public void run() {
+            var threads = ManagementFactory.getThreadMXBean();
+            long cpuStart = threads.getCurrentThreadCpuTime();
+            long queuedStart = runQueueNanos();
+            List<PreparedStatement> inserts = new ArrayList<>();
+            try {
+                for (Connection c : connections) inserts.add(c.prepareStatement("INSERT INTO events (at, payload) VALUES (?, ?)"));
                 long end = System.nanoTime() + seconds * 1_000_000_000L;
-                long start = System.nanoTime();
+                int turn = 0;
                 while (System.nanoTime() < end) {
-                    ps.setLong(1, System.currentTimeMillis());
-                    ps.setString(2, "event payload " + count);
-                    ps.executeUpdate();
+                    int k = turn++ % connections.size();
+                    Connection c = connections.get(k);
+                    PreparedStatement ps = inserts.get(k);
+                    if (rowsPerTx > 1) c.setAutoCommit(false);
+                    for (int row = 0; row < rowsPerTx; row++) {
+                        ps.setLong(1, System.currentTimeMillis());
+                        ps.setString(2, "event payload " + count + "/" + row);
+                        ps.executeUpdate();
+                    }
+                    if (rowsPerTx > 1) {
+                        c.commit();
+                        c.setAutoCommit(true);
+                    }
                     count++;
                 }
-                double wall = (System.nanoTime() - start) / 1e9;
-                double writerCpu = (threads.getCurrentThreadCpuTime() - writerCpuStart) / 1e9;
-                double keelCpu = 0;
-                for (long id : threads.getAllThreadIds()) {
-                    var info = threads.getThreadInfo(id);
-                    if (info != null && info.getThreadName().startsWith("keel-")) keelCpu += threads.getThreadCpuTime(id) / 1e9;
-                }
-                lastCpuPerTx = writerCpu * 1e6 / count;
-                System.out.printf("  %-38s %6.0f tx/s; writer %.1f us CPU/tx, on CPU %3.0f%% of the time; Keel threads %.2f CPU s/s%n",
-                        mode.label, count / wall, lastCpuPerTx, 100 * writerCpu / wall, keelCpu / wall);
-                if (replicator != null) replicator.close();
-                if (litestream != null) {
-                    litestream.destroy(); // SIGTERM: Litestream's own shutdown
-                    litestream.waitFor();
-                }
-                return count / wall;
+                for (PreparedStatement ps : inserts) ps.close();
+            } catch (Exception e) {
+                failure = e;
             }
+            cpuNanos = threads.getCurrentThreadCpuTime() - cpuStart;
+            queuedNanos = runQueueNanos() - queuedStart;
         }
+    }
+
+    /** Time the calling thread spent runnable but waiting for a core (Linux schedstat; 0 elsewhere). */
+    private static long runQueueNanos() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split("\\s+");
+            return Long.parseLong(f[1]);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static Path replicaOf(Path db) {
+        return db.resolveSibling(db.getFileName() + "-replica");
     }
 
     private static Path litestream() {
         return Path.of(System.getProperty("keel.tools.dir", ".tools"), "node_modules", "@flydotio", "litestream-linux-x64", "litestream");
     }
 
-    /** Starts Litestream on the database and waits for its first snapshot, as Keel's first sync does. */
-    private static Process startLitestream(Path db, Path replica) throws Exception {
-        Process p = new ProcessBuilder(litestream().toString(), "replicate", db.toString(), "file://" + replica)
+    /** Starts Litestream on the databases (a config listing them) and waits for every first snapshot, as Keel's first sync does. */
+    private static Process startLitestream(Path dir, List<Path> dbs) throws Exception {
+        StringBuilder yml = new StringBuilder("dbs:\n");
+        for (Path db : dbs) {
+            yml.append("  - path: ").append(db).append("\n    replicas:\n      - url: file://").append(replicaOf(db)).append('\n');
+        }
+        Path config = dir.resolve("litestream.yml");
+        Files.writeString(config, yml);
+        Process p = new ProcessBuilder(litestream().toString(), "replicate", "-config", config.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
-            Path generations = replica.resolve("generations");
-            if (Files.isDirectory(generations)) {
+            int snapshots = 0;
+            for (Path db : dbs) {
+                Path generations = replicaOf(db).resolve("generations");
+                if (!Files.isDirectory(generations)) continue;
                 try (var walk = Files.walk(generations)) {
-                    if (walk.anyMatch(f -> f.toString().endsWith(".snapshot.lz4"))) return p;
+                    if (walk.anyMatch(f -> f.toString().endsWith(".snapshot.lz4"))) snapshots++;
                 }
             }
+            if (snapshots == dbs.size()) return p;
             if (!p.isAlive()) throw new IllegalStateException("litestream exited with " + p.exitValue());
             Thread.sleep(50);
         }
         p.destroyForcibly();
-        throw new IllegalStateException("litestream wrote no snapshot within 20 s");
+        throw new IllegalStateException("litestream wrote no snapshot of every database within 60 s");
     }
 
     private static double median(double[] values) {
