@@ -22,8 +22,9 @@ import java.util.List;
  *   <li>{@code threads4}: the same from 4 writer threads on one database;</li>
  *   <li>{@code rows100}: 100-row transactions, one writer;</li>
  *   <li>{@code full}: single-row transactions with {@code synchronous=FULL} (target 0.97);</li>
- *   <li>{@code dbs100}: 100 databases in one process, 4 writer threads taking turns over them
- *       (the fleet case, target 0.9).</li>
+ *   <li>{@code dbs100}: 100 databases in one process, one writer taking turns over them (the fleet
+ *       case, target 0.9); {@code dbs100x4}: the same from 4 writer threads, which leave no core free
+ *       on 2 cores, so every replicator's CPU comes off the writers' rate.</li>
  * </ul>
  * Keel runs both with the application's default {@code wal_autocheckpoint} and with it off (Keel then
  * checkpoints for the application). Rounds rotate the order so drift in the machine's load affects every
@@ -62,8 +63,9 @@ public final class WriteRateBench {
                 case "threads4" -> new Workload(name, 4, 1, false, 1, "single-row transactions, 4 writer threads, synchronous=NORMAL");
                 case "rows100" -> new Workload(name, 1, 100, false, 1, "100-row transactions, one writer, synchronous=NORMAL");
                 case "full" -> new Workload(name, 1, 1, true, 1, "single-row transactions, one writer, synchronous=FULL");
-                case "dbs100" -> new Workload(name, 4, 1, false, 100, "single-row transactions on 100 databases, 4 writer threads, synchronous=NORMAL");
-                default -> throw new IllegalArgumentException("unknown workload " + name + ": single, threads4, rows100, full or dbs100");
+                case "dbs100" -> new Workload(name, 1, 1, false, 100, "single-row transactions on 100 databases in turn, one writer, synchronous=NORMAL");
+                case "dbs100x4" -> new Workload(name, 4, 1, false, 100, "single-row transactions on 100 databases, 4 writer threads, synchronous=NORMAL");
+                default -> throw new IllegalArgumentException("unknown workload " + name + ": single, threads4, rows100, full, dbs100 or dbs100x4");
             };
         }
     }
@@ -144,6 +146,7 @@ public final class WriteRateBench {
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             var threads = ManagementFactory.getThreadMXBean();
             long processCpuStart = os.getProcessCpuTime();
+            long litestreamCpuStart = cpuTicks(litestream);
             long start = System.nanoTime();
             for (Writer w : writers) w.start();
             long count = 0;
@@ -161,11 +164,12 @@ public final class WriteRateBench {
                 if (info != null && info.getThreadName().startsWith("keel-")) keelCpu += threads.getThreadCpuTime(id) / 1e9;
             }
             double processCpu = (os.getProcessCpuTime() - processCpuStart) / 1e9;
+            double litestreamCpu = (cpuTicks(litestream) - litestreamCpuStart) / 100.0; // USER_HZ
             lastCpuPerTx = writerCpu * 1e6 / count;
             System.out.printf("  %-38s %6.0f tx/s; writers %.1f us CPU/tx, on CPU %3.0f%% of the time, first one waiting for a core %3.0f%%; "
-                            + "Keel threads %.2f CPU s/s, process %.2f%n",
+                            + "Keel threads %.2f CPU s/s, process %.2f, Litestream %.2f%n",
                     mode.label, count / wall, lastCpuPerTx, 100 * writerCpu / wall / writers.length,
-                    100 * writers[0].queuedNanos / 1e9 / wall, keelCpu / wall, processCpu / wall);
+                    100 * writers[0].queuedNanos / 1e9 / wall, keelCpu / wall, processCpu / wall, litestreamCpu / wall);
             return count / wall;
         } finally {
             if (replicator != null) replicator.close();
@@ -234,6 +238,18 @@ public final class WriteRateBench {
         try {
             String[] f = Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split("\\s+");
             return Long.parseLong(f[1]);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** A process's CPU time so far in clock ticks (Linux /proc; 0 for none or elsewhere). */
+    private static long cpuTicks(Process p) {
+        if (p == null) return 0;
+        try {
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
         } catch (Exception e) {
             return 0;
         }
