@@ -446,8 +446,9 @@ public final class DatabaseMonitor implements AutoCloseable {
     }
 
     /**
-     * As {@link #copy()}; with {@code durableLater} the copy is not fsynced here (see {@link #forceCopied}):
-     * the checkpoint copies under SQLite's write lock, where an fsync would hold up the application.
+     * As {@link #copy()}; with {@code durableLater} the copy is not fsynced here: the checkpoint copies
+     * several times, the last under SQLite's write lock, where an fsync would hold up the application,
+     * and fsyncs the shadow once at its end ({@link Checkpointer.Shadow#force()}).
      * Until then a power cut could take the copy from the shadow, but not from the database: the
      * checkpoint after it fsyncs the database file, and the continuity check after a restart then finds
      * the shadow behind a restarted WAL and starts a new generation.
