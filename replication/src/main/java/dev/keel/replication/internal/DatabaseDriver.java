@@ -15,13 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
  * ms while the WAL grows by more than half the checkpoint threshold per round, so the WAL stays near
  * {@code min-checkpoint-page-count} pages however fast the application writes. Between ticks, the
- * file-system watch wakes it when the WAL is written ({@link #wake()}; the watch then stops until a round
- * finds the database quiet, see {@link WalWatch}), and a replica that must wait
+ * file-system watch wakes it when the WAL is written ({@link #wake()}; its wake-ups then stop until a
+ * round finds the database quiet, see {@link WalWatch}), and a replica that must wait
  * (see {@link UploadGate}) gets a tick of its own when it may upload, or when its upload in flight ends.
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
-    private static final long REARM_FROM_TICK_NANOS = 1_000_000_000L;
     private static final long NO_WAKE = Long.MIN_VALUE;
 
     private final DatabaseReplication db;
@@ -63,11 +62,14 @@ final class DatabaseDriver {
     /** The ticker's call: cheap when nothing changed. */
     void tick() {
         if (!running || working.get()) return;
-        // A wake-up for another database of the directory may have stopped its watch: start it again,
-        // at most once a second per directory, so a busy neighbour's writes do not stop and start it at
-        // every tick of a large fleet. Before the check: a write after it is then noticed either way.
-        watch.rearm(REARM_FROM_TICK_NANOS);
         if (db.monitor().quiet()) {
+            // Wake-ups a round did not re-arm come back on a quiet tick: the wake-up for Keel's own last
+            // write of a round can arrive after that round ended. Checked again after: a write between the
+            // check and the re-arm is then noticed either way.
+            if (watch.rearm(0) && !db.monitor().quiet()) {
+                if (working.compareAndSet(false, true)) submit(0);
+                return;
+            }
             signalReplicas(); // a replica retries its failed uploads even when the WAL is idle
         } else if (working.compareAndSet(false, true)) {
             submit(0);
@@ -160,10 +162,7 @@ final class DatabaseDriver {
             again = running && lastRoundBytes >= busyBytes;
         } finally {
             if (again) {
-                // A busy round follows: the watch is back only for the other databases of the directory, so
-                // their commits are noticed at once; this one's next write stops it again (at most one event a round).
-                watch.rearm(0);
-                submit(BUSY_TICK_MS);
+                submit(BUSY_TICK_MS); // its wake-ups stay stopped: busy rounds follow each other
             } else {
                 working.set(false);
                 boolean rearmed = running && watch.rearm(0);

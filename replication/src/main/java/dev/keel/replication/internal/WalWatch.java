@@ -8,7 +8,8 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,14 +23,14 @@ import org.slf4j.LoggerFactory;
  * wake-up; the periodic tick stays the fallback and what correctness rests on, so a missed or merged
  * notification only delays a commit to the next tick.
  *
- * <p>A wake-up stops the directory's watch until a driver asks for it again ({@link Registration#rearm}):
- * once woken, a driver runs rounds until its database is quiet, so later notifications would tell it
- * nothing, and a busy database writes its WAL tens of thousands of times a second, each write an event
- * the JDK's watch thread and this one would handle (measured: a fifth of a core, and a quarter of the
- * application's write rate on two cores). A busy database's driver re-arms the watch at the end of each
- * of its rounds, so its directory's other databases are still noticed within a round (its next write
- * stops the watch again: one event a round instead of one a write); a tick re-arms a watch stopped for
- * longer than a second, whoever stopped it.
+ * <p>A wake-up stops that database's wake-ups until its driver asks for them again
+ * ({@link Registration#rearm}): once woken, a driver runs rounds until its database is quiet, so later
+ * notifications would tell it nothing, and a busy database writes its WAL tens of thousands of times a
+ * second (handing each write on cost a fifth of a core, and a quarter of the application's write rate
+ * on two cores). The other databases of the directory are still woken by their writes. When every
+ * database of a directory is stopped (a directory of one busy database, the usual case), the
+ * directory's watch itself is cancelled, so the kernel and the JDK's watch thread have no events to
+ * handle either; the first re-arm starts it again.
  *
  * <p>Nothing is watched where the JDK has no native watch (it would poll every directory itself, which
  * costs more than the tick it replaces) or where a directory cannot be watched (the kernel's limit on
@@ -43,7 +44,7 @@ final class WalWatch {
         Registration NONE = () -> { };
 
         /**
-         * Watches the directory again if a wake-up stopped it at least {@code minStoppedNanos} ago; true
+         * Wakes this database again if a wake-up stopped that at least {@code minStoppedNanos} ago; true
          * when it did (a write just before may then have gone unnoticed: the caller looks).
          */
         default boolean rearm(long minStoppedNanos) {
@@ -54,12 +55,39 @@ final class WalWatch {
         void close();
     }
 
-    /** A watched directory: its key while watched (null while a wake-up stopped it), guarded by LOCK. */
+    /** One database's wake-up in a directory; {@code stopped} after it woke, until re-armed (changed under LOCK). */
+    private static final class Watcher implements Registration {
+        final Directory directory;
+        final String walName;
+        final Runnable wake;
+        volatile boolean stopped;
+        long stoppedAt;
+        boolean closed;
+
+        Watcher(Directory directory, String walName, Runnable wake) {
+            this.directory = directory;
+            this.walName = walName;
+            this.wake = wake;
+        }
+
+        @Override
+        public boolean rearm(long minStoppedNanos) {
+            return stopped && WalWatch.rearm(this, minStoppedNanos); // not stopped: a volatile read
+        }
+
+        @Override
+        public void close() {
+            leave(this);
+        }
+    }
+
+    /** A watched directory: its key while watched (null while every watcher in it is stopped), guarded by LOCK. */
     private static final class Directory {
         final Path path;
-        final Map<String, Set<Runnable>> wakes = new ConcurrentHashMap<>();
-        volatile WatchKey key;
-        long stoppedAt;
+        final Map<String, Set<Watcher>> watchers = new ConcurrentHashMap<>();
+        /** Watchers not stopped; at 0 the key is cancelled. */
+        int awake;
+        WatchKey key;
 
         Directory(Path path) {
             this.path = path;
@@ -90,33 +118,25 @@ final class WalWatch {
             WatchService ws = service();
             if (ws == null) return Registration.NONE;
             Directory d = BY_PATH.computeIfAbsent(dir, Directory::new);
-            d.wakes.computeIfAbsent(walName, n -> ConcurrentHashMap.newKeySet()).add(wake);
+            Watcher w = new Watcher(d, walName, wake);
+            d.watchers.computeIfAbsent(walName, n -> ConcurrentHashMap.newKeySet()).add(w);
+            d.awake++;
             try {
-                arm(ws, d); // a new database is woken by its first write, even where a wake-up stopped the watch
+                arm(ws, d);
             } catch (IOException | RuntimeException e) {
                 if (!limitLogged) {
                     limitLogged = true;
                     LOG.info("{}: its directory cannot be watched ({}); its commits are noticed at each monitor-interval "
                             + "tick (on Linux, raise fs.inotify.max_user_watches)", db, e.getMessage());
                 }
-                leave(dir, walName, wake);
+                leave(w);
                 return Registration.NONE;
             }
-            return new Registration() {
-                @Override
-                public boolean rearm(long minStoppedNanos) {
-                    return WalWatch.rearm(d, minStoppedNanos);
-                }
-
-                @Override
-                public void close() {
-                    leave(dir, walName, wake);
-                }
-            };
+            return w;
         }
     }
 
-    /** Watches {@code d} unless it is watched (again, after a wake-up stopped it or the directory was made anew). */
+    /** Watches {@code d} unless it is watched (again, after every watcher stopped or the directory was made anew). */
     private static void arm(WatchService ws, Directory d) throws IOException {
         WatchKey key = d.key;
         if (key != null && key.isValid()) return;
@@ -127,29 +147,33 @@ final class WalWatch {
         BY_KEY.put(key, d);
     }
 
-    private static boolean rearm(Directory d, long minStoppedNanos) {
-        if (d.key != null) return false; // watched: the common case costs a volatile read
+    private static boolean rearm(Watcher w, long minStoppedNanos) {
         synchronized (LOCK) {
-            if (d.key != null || BY_PATH.get(d.path) != d || service == null) return false;
-            if (System.nanoTime() - d.stoppedAt < minStoppedNanos) return false;
-            try {
-                arm(service, d);
-                return true;
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("{}: its watch could not be started again ({}); its commits are noticed at each tick", d.path, e.getMessage());
-                return false;
+            if (w.closed || !w.stopped || System.nanoTime() - w.stoppedAt < minStoppedNanos) return false;
+            w.stopped = false;
+            Directory d = w.directory;
+            d.awake++;
+            if (d.key == null && service != null) {
+                try {
+                    arm(service, d);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("{}: its watch could not be started again ({}); its commits are noticed at each tick", d.path, e.getMessage());
+                }
             }
+            return true;
         }
     }
 
-    /** A wake-up went out: the drivers it reached look until their databases are quiet, then re-arm. */
-    private static void stop(Directory d, WatchKey key) {
-        synchronized (LOCK) {
-            if (d.key != key) return;
-            key.cancel();
-            BY_KEY.remove(key);
+    /** {@code w} woke: no more wake-ups for it until re-armed; the directory's watch ends when none is awake. */
+    private static void stop(Watcher w) {
+        if (w.stopped || w.closed) return;
+        w.stopped = true;
+        w.stoppedAt = System.nanoTime();
+        Directory d = w.directory;
+        if (--d.awake == 0 && d.key != null) {
+            d.key.cancel();
+            BY_KEY.remove(d.key);
             d.key = null;
-            d.stoppedAt = System.nanoTime();
         }
     }
 
@@ -162,22 +186,26 @@ final class WalWatch {
         }
     }
 
-    private static void leave(Path dir, String walName, Runnable wake) {
+    private static void leave(Watcher w) {
         synchronized (LOCK) {
-            Directory d = BY_PATH.get(dir);
-            if (d == null) return;
-            Set<Runnable> wakes = d.wakes.get(walName);
-            if (wakes == null || !wakes.remove(wake)) return;
-            if (wakes.isEmpty()) d.wakes.remove(walName);
-            if (d.wakes.isEmpty()) {
+            if (w.closed) return;
+            w.closed = true;
+            Directory d = w.directory;
+            Set<Watcher> set = d.watchers.get(w.walName);
+            if (set != null) {
+                set.remove(w);
+                if (set.isEmpty()) d.watchers.remove(w.walName);
+            }
+            if (!w.stopped) d.awake--;
+            if (d.watchers.isEmpty() || d.awake == 0) {
                 WatchKey key = d.key;
                 if (key != null) {
                     key.cancel();
                     BY_KEY.remove(key);
                 }
                 d.key = null;
-                BY_PATH.remove(d.path);
             }
+            if (d.watchers.isEmpty() && BY_PATH.get(d.path) == d) BY_PATH.remove(d.path);
             closeIfUnused();
         }
     }
@@ -225,23 +253,31 @@ final class WalWatch {
                 return;
             }
             Directory d = BY_KEY.get(key);
-            Set<Runnable> toWake = new HashSet<>(); // each driver once, however many writes the batch holds
-            for (WatchEvent<?> event : key.pollEvents()) {
-                if (d == null) continue;
-                if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                    d.wakes.values().forEach(toWake::addAll); // events were lost: every database looks
-                } else {
-                    Set<Runnable> wakes = d.wakes.get(event.context().toString());
-                    if (wakes != null) toWake.addAll(wakes);
+            List<Runnable> toWake = new ArrayList<>();
+            List<WatchEvent<?>> events = key.pollEvents();
+            boolean watching;
+            synchronized (LOCK) {
+                for (WatchEvent<?> event : events) {
+                    if (d == null) continue;
+                    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                        d.watchers.values().forEach(set -> set.forEach(w -> wakeOnce(w, toWake))); // events were lost: every database looks
+                    } else {
+                        Set<Watcher> set = d.watchers.get(event.context().toString());
+                        if (set != null) set.forEach(w -> wakeOnce(w, toWake));
+                    }
                 }
+                watching = d == null || d.key == key; // stop() cancels it once no watcher in it is awake
             }
-            if (toWake.isEmpty()) {
-                key.reset();
-            } else {
-                stop(d, key);
-                toWake.forEach(WalWatch::wake);
-            }
+            if (watching) key.reset();
+            toWake.forEach(WalWatch::wake);
         }
+    }
+
+    /** Under LOCK: a watcher not stopped yet is woken once and stopped. */
+    private static void wakeOnce(Watcher w, List<Runnable> toWake) {
+        if (w.stopped || w.closed) return;
+        stop(w);
+        toWake.add(w.wake);
     }
 
     private static void wake(Runnable r) {
