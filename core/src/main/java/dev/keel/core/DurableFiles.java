@@ -32,19 +32,38 @@ public final class DurableFiles {
      */
     public static void replace(Path target, Path temp, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        boolean moved = false;
         try {
-            Files.deleteIfExists(temp); // never follows a link left there
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = createNew(temp, dir)) {
                 OutputStream out = Channels.newOutputStream(channel);
                 content.writeTo(out);
                 out.flush();
                 channel.force(true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
             fsyncDirectory(dir);
         } finally {
-            Files.deleteIfExists(temp);
+            if (!moved) Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Creates {@code temp}, which must not exist: a leftover from a crash is removed first (never
+     * followed, were it a link), and a missing directory is created. Neither costs a call when all is in
+     * order, which is every time but the first for a replica's or the local state's directories.
+     */
+    private static FileChannel createNew(Path temp, Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (java.nio.file.FileAlreadyExistsException leftover) {
+                if (attempt > 1) throw leftover;
+                Files.deleteIfExists(temp);
+            } catch (java.nio.file.NoSuchFileException noDirectory) {
+                if (attempt > 1) throw noDirectory;
+                Files.createDirectories(dir);
+            }
         }
     }
 

@@ -26,7 +26,15 @@ public final class Lz4 {
      * and content checksum) and closes {@code out}.
      */
     public static OutputStream compressing(OutputStream out) throws IOException {
-        return new Lz4FrameWriter(out); // buffers grow with the data: a small segment costs kilobytes, not 8 MiB
+        return new Lz4FrameWriter(out, 0); // buffers grow with the data: a small segment costs kilobytes, not 8 MiB
+    }
+
+    /**
+     * As {@link #compressing(OutputStream)}, for a caller that knows how many bytes it will write: the
+     * block buffer is sized for them (up to the 4 MiB block) at once instead of growing by copies.
+     */
+    public static OutputStream compressing(OutputStream out, long expectedBytes) throws IOException {
+        return new Lz4FrameWriter(out, expectedBytes);
     }
 
     /**
@@ -43,7 +51,7 @@ public final class Lz4 {
     /** One complete LZ4 frame holding {@code len} bytes of {@code data} from {@code off}. */
     public static byte[] compress(byte[] data, int off, int len) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, len / 2));
-        try (OutputStream out = compressing(bytes)) {
+        try (OutputStream out = compressing(bytes, len)) {
             out.write(data, off, len);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -26,14 +26,16 @@ final class Lz4FrameWriter extends OutputStream {
 
     private final OutputStream out;
     private final StreamingXXHash32 content = XXHASH.newStreamingHash32(0);
-    private byte[] block = new byte[FIRST_BUFFER];
+    private byte[] block;
     private byte[] compressed = new byte[0];
     private int filled;
     private boolean started;
     private boolean closed;
 
-    Lz4FrameWriter(OutputStream out) {
+    /** {@code expectedBytes}: how many bytes will be written, when known (0: unknown, the buffer grows). */
+    Lz4FrameWriter(OutputStream out, long expectedBytes) {
         this.out = out;
+        this.block = new byte[(int) Math.min(MAX_BLOCK, Math.max(FIRST_BUFFER, expectedBytes))];
     }
 
     @Override

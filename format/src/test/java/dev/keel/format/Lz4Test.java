@@ -55,15 +55,32 @@ class Lz4Test {
     @Test
     void aSmallFrameHoldsBuffersOfItsOwnSizeNotOfTheMaximumBlock() throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        Lz4FrameWriter small = new Lz4FrameWriter(out);
+        Lz4FrameWriter small = new Lz4FrameWriter(out, 0);
         small.write(sample(4096 + 24, 3));
         small.close();
         assertThat(small.bufferBytes()).as("a WAL segment of one frame").isLessThan(64 << 10);
-        Lz4FrameWriter large = new Lz4FrameWriter(new java.io.ByteArrayOutputStream());
+        Lz4FrameWriter large = new Lz4FrameWriter(new java.io.ByteArrayOutputStream(), 0);
         large.write(sample(9 * MIB, 4));
         large.close();
         assertThat(large.bufferBytes()).as("capped by the 4 MiB block").isLessThanOrEqualTo(2 * 4 * MIB + 64 * 1024);
         assertThat(Lz4.decompress(out.toByteArray())).isEqualTo(sample(4096 + 24, 3));
+    }
+
+    @Test
+    void aWriterToldTheSizeHoldsOneBufferOfThatSize() throws IOException {
+        byte[] data = sample(300_000, 5);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Lz4FrameWriter sized = new Lz4FrameWriter(out, data.length);
+        assertThat(sized.bufferBytes()).as("sized at once").isEqualTo(data.length);
+        sized.write(data);
+        sized.close();
+        assertThat(Lz4.decompress(out.toByteArray())).isEqualTo(data);
+        assertThat(new Lz4FrameWriter(out, 64L * MIB).bufferBytes()).as("never past the 4 MiB block").isEqualTo(4 * MIB);
+        java.io.ByteArrayOutputStream more = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream under = Lz4.compressing(more, 1000)) {
+            under.write(data); // more than announced: the buffer still grows
+        }
+        assertThat(Lz4.decompress(more.toByteArray())).isEqualTo(data);
     }
 
     @Test

@@ -45,6 +45,7 @@ final class CompressedUpload implements Payload, AutoCloseable {
             byte[] b = out.toByteArray();
             return new CompressedUpload(b, null, b.length, raw);
         }
+        Files.createDirectories(tempDir);
         Path temp = Files.createTempFile(tempDir, "upload-", ".lz4");
         try {
             gate.beforeWrite(temp, length);
@@ -63,7 +64,7 @@ final class CompressedUpload implements Payload, AutoCloseable {
                                        int pageMultiple, AgeCipher cipher) throws IOException {
         long done = 0;
         // LZ4 inside age, as Litestream 0.3 writes it; the age layer is absent for a plain replica.
-        try (OutputStream out = Lz4.compressing(cipher.encrypting(new NonClosing(sink)))) {
+        try (OutputStream out = Lz4.compressing(cipher.encrypting(new NonClosing(sink)), length)) {
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(length, 1)));
             while (done < length) {
                 buf.clear();

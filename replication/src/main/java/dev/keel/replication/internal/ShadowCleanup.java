@@ -19,6 +19,12 @@ final class ShadowCleanup {
     private Supplier<Collection<Position>> replicaPositions = List::of;
     /** Replica positions at the last cleanup that left older shadow WAL behind; null when none was left. */
     private volatile List<Position> waitsFor;
+    /** The last cleanup that completed; null before the first (which lists whatever an earlier run left). */
+    private Done lastDone;
+
+    /** What a cleanup kept: the current generation's indexes from {@code minIndex} on, and the generations in {@code keep}. */
+    private record Done(Generation generation, long minIndex, Set<Generation> keep) {
+    }
 
     ShadowCleanup(ShadowWal shadow) {
         this.shadow = shadow;
@@ -44,8 +50,14 @@ final class ShadowCleanup {
             keep.add(p.generation());
             if (p.generation().equals(state.generation())) minIndex = Math.min(minIndex, p.index());
         }
-        shadow.deleteIndexesBelow(state.generation(), minIndex);
-        shadow.deleteGenerationsExcept(keep);
+        Done done = new Done(state.generation(), minIndex, keep);
+        if (!done.equals(lastDone)) {
+            // Only Keel adds to the shadow, and only at the current index or in a new generation: a cleanup
+            // done for the same index and generations finds nothing new, so it costs no directory listing.
+            shadow.deleteIndexesBelow(state.generation(), minIndex);
+            shadow.deleteGenerationsExcept(keep);
+            lastDone = done;
+        }
         // Older shadow WAL left for a replica that is behind goes once it catches up, even when the
         // database is idle by then: the monitor's quiet check reports a change as soon as the replicas' positions move.
         waitsFor = minIndex < state.index() || keep.size() > 1 ? new ArrayList<>(positions) : null;

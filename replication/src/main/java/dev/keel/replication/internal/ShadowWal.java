@@ -51,10 +51,9 @@ final class ShadowWal {
         return dir;
     }
 
-    Path tempDir() throws IOException {
-        Path tmp = dir.resolve("tmp");
-        Files.createDirectories(tmp);
-        return tmp;
+    /** The directory for temp files; whoever writes one creates it (an upload spills rarely: no mkdir per upload). */
+    Path tempDir() {
+        return dir.resolve("tmp");
     }
 
     Path indexFile(Generation generation, long index) {

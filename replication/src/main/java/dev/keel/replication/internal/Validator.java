@@ -36,7 +36,7 @@ final class Validator {
     }
 
     static Result validate(Replica replica, DatabaseMonitor monitor) throws IOException, SQLException {
-        Path tmp = monitor.shadow().tempDir();
+        Path tmp = Files.createDirectories(monitor.shadow().tempDir());
         Path live = Files.createTempFile(tmp, "validate-live-", ".db");
         Path restored = tmp.resolve("validate-restored-" + System.nanoTime() + ".db");
         try {
