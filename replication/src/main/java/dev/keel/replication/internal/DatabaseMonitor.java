@@ -47,6 +47,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** Why the database file is being opened again (kept while the new file cannot be opened yet). */
     private String replacedBecause;
     private volatile Position published;
+    /** How far the shadow WAL is known to be fsynced (its earlier indexes were, before each checkpoint); null: not known. */
+    private volatile Position durable;
     private final WalProbe probe = new WalProbe();
     /** The files' stats when the probe last found the WAL unchanged; null when unknown or racy. */
     private ParkedStamp quietStamp;
@@ -155,7 +157,10 @@ public final class DatabaseMonitor implements AutoCloseable {
         return handle.pageSize();
     }
 
-    /** The end of the shadow WAL: everything before it is committed and durable locally. Null before the first sync. */
+    /**
+     * The end of the shadow WAL: everything before it is committed and copied locally (and fsynced
+     * before any replica uploads it, see {@link #makeDurable}). Null before the first sync.
+     */
     public Position position() {
         return published;
     }
@@ -387,6 +392,9 @@ public final class DatabaseMonitor implements AutoCloseable {
             startGeneration(header, g.reason());
         } else if (decision instanceof Continuity.NextIndex n) {
             long index = state.index() + 1;
+            // The index that ends here is complete: durable before the next begins, so a replica behind in
+            // it after a power cut never finds it shorter than it was (a gap inside the generation).
+            makeDurable(state.position());
             shadow.startIndex(state.generation(), index, n.header());
             state = ShadowState.start(state.generation(), index, n.header());
             published = state.position();
@@ -440,15 +448,45 @@ public final class DatabaseMonitor implements AutoCloseable {
         listener.generationStarted(db, generation, reason);
     }
 
-    /** Copies frames committed since the last copy from the real WAL into the shadow WAL. */
+    /**
+     * Copies frames committed since the last copy from the real WAL into the shadow WAL, without fsync:
+     * a round that copies is not followed by an upload every time (a busy database copies every few
+     * milliseconds and uploads once per {@code sync-interval}), so the shadow is made durable where it
+     * must be: before a replica uploads from it ({@link #makeDurable}), and at the end of a checkpoint.
+     */
     void copy() throws IOException {
-        copy(false);
+        copy(true);
     }
 
     /**
-     * As {@link #copy()}; with {@code durableLater} the copy is not fsynced here: the checkpoint copies
-     * several times, the last under SQLite's write lock, where an fsync would hold up the application,
-     * and fsyncs the shadow once at its end ({@link Checkpointer.Shadow#force()}).
+     * Makes the shadow WAL durable up to {@code upTo} (an fsync of its index file, unless an earlier one
+     * covers it). A replica calls it before it uploads shadow WAL: after a power cut the shadow then holds
+     * everything a replica holds, so the continuity check, which compares the shadow's last frame with
+     * the WAL, sees a WAL that lost acknowledged frames and starts a new generation instead of copying
+     * other frames at the same offsets into the same lineage. Safe to call from any thread: the bytes up
+     * to a published position are in the file already, and an fsync covers all of them.
+     */
+    void makeDurable(Position upTo) throws IOException {
+        Position d = durable;
+        if (d != null && d.generation().equals(upTo.generation()) && d.compareTo(upTo) >= 0) return;
+        shadow.force(upTo.generation(), upTo.index());
+        markDurable(upTo);
+    }
+
+    /** How far the shadow WAL is known to be fsynced; null before the first fsync (tests). */
+    Position durablePosition() {
+        return durable;
+    }
+
+    private synchronized void markDurable(Position at) {
+        Position d = durable;
+        if (d == null || !d.generation().equals(at.generation()) || d.compareTo(at) < 0) durable = at;
+    }
+
+    /**
+     * As {@link #copy()}; with {@code durableLater} false the copy is fsynced at once. The checkpoint
+     * copies several times, the last under SQLite's write lock, where an fsync would hold up the
+     * application, and fsyncs the shadow once at its end ({@link Checkpointer.Shadow#force()}).
      * Until then a power cut could take the copy from the shadow, but not from the database: the
      * checkpoint after it fsyncs the database file, and the continuity check after a restart then finds
      * the shadow behind a restarted WAL and starts a new generation.
@@ -505,7 +543,9 @@ public final class DatabaseMonitor implements AutoCloseable {
 
             @Override
             public void force() throws IOException {
-                shadow.force(state.generation(), state.index());
+                Position at = state.position();
+                shadow.force(at.generation(), at.index());
+                markDurable(at);
             }
 
             @Override

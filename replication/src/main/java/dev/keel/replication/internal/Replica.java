@@ -422,6 +422,7 @@ public final class Replica {
     /** Uploads shadow WAL bytes [pos.offset, end) of one index as one segment; returns the new position. */
     private Position upload(Position pos, long end) throws IOException {
         ShadowWal shadow = monitor.shadow();
+        monitor.makeDurable(pos.withOffset(end)); // the shadow holds durably whatever a replica holds
         try (FileChannel ch = shadow.openForRead(pos.generation(), pos.index());
              CompressedUpload payload = CompressedUpload.of(ch, pos.offset(), end - pos.offset(), monitor.gate(),
                      shadow.tempDir(), 0, cipher)) {

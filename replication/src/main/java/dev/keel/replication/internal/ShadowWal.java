@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  * generations/&lt;generation&gt;/wal/&lt;index&gt;.wal     WAL index &lt;index&gt;, byte for byte, up to a commit frame
  * tmp/                                         compressed uploads being prepared
  * </pre>
- * Every write is fsynced before it counts; a torn append left by a crash is cut off by {@link #recover}.
+ * Generation and index files are written durably; appends are fsynced when the monitor says (before a
+ * replica uploads them, see {@link DatabaseMonitor#makeDurable}). A torn append left by a crash is cut
+ * off by {@link #recover}.
  */
 final class ShadowWal {
     private static final Pattern INDEX_FILE = Pattern.compile("[0-9a-f]{8}\\.wal");
