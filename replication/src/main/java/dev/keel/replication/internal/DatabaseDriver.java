@@ -66,7 +66,7 @@ final class DatabaseDriver {
             // Wake-ups a round did not re-arm come back on a quiet tick: the wake-up for Keel's own last
             // write of a round can arrive after that round ended. Checked again after: a write between the
             // check and the re-arm is then noticed either way.
-            if (watch.rearm(0) && !db.monitor().quiet()) {
+            if (watch.rearm() && !db.monitor().quiet()) {
                 if (working.compareAndSet(false, true)) submit(0);
                 return;
             }
@@ -165,7 +165,7 @@ final class DatabaseDriver {
                 submit(BUSY_TICK_MS); // its wake-ups stay stopped: busy rounds follow each other
             } else {
                 working.set(false);
-                boolean rearmed = running && watch.rearm(0);
+                boolean rearmed = running && watch.rearm();
                 if (wakeMissed.getAndSet(false)) {
                     tickWhenReady();
                 } else if (rearmed && !db.monitor().quiet()) {

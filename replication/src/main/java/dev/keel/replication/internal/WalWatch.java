@@ -44,10 +44,10 @@ final class WalWatch {
         Registration NONE = () -> { };
 
         /**
-         * Wakes this database again if a wake-up stopped that at least {@code minStoppedNanos} ago; true
-         * when it did (a write just before may then have gone unnoticed: the caller looks).
+         * Wakes this database again if a wake-up stopped that; true when it did (a write just before
+         * may then have gone unnoticed: the caller looks).
          */
-        default boolean rearm(long minStoppedNanos) {
+        default boolean rearm() {
             return false;
         }
 
@@ -61,7 +61,6 @@ final class WalWatch {
         final String walName;
         final Runnable wake;
         volatile boolean stopped;
-        long stoppedAt;
         boolean closed;
 
         Watcher(Directory directory, String walName, Runnable wake) {
@@ -71,8 +70,8 @@ final class WalWatch {
         }
 
         @Override
-        public boolean rearm(long minStoppedNanos) {
-            return stopped && WalWatch.rearm(this, minStoppedNanos); // not stopped: a volatile read
+        public boolean rearm() {
+            return stopped && WalWatch.rearm(this); // not stopped: a volatile read
         }
 
         @Override
@@ -147,9 +146,9 @@ final class WalWatch {
         BY_KEY.put(key, d);
     }
 
-    private static boolean rearm(Watcher w, long minStoppedNanos) {
+    private static boolean rearm(Watcher w) {
         synchronized (LOCK) {
-            if (w.closed || !w.stopped || System.nanoTime() - w.stoppedAt < minStoppedNanos) return false;
+            if (w.closed || !w.stopped) return false;
             w.stopped = false;
             Directory d = w.directory;
             d.awake++;
@@ -168,7 +167,6 @@ final class WalWatch {
     private static void stop(Watcher w) {
         if (w.stopped || w.closed) return;
         w.stopped = true;
-        w.stoppedAt = System.nanoTime();
         Directory d = w.directory;
         if (--d.awake == 0 && d.key != null) {
             d.key.cancel();

@@ -33,25 +33,10 @@ class WalWatchTest {
             Thread.sleep(QUIET_MS);
             assertThat(wakes.get()).as("writes after the wake-up, before the watch is re-armed").isEqualTo(1);
 
-            assertThat(watch.rearm(0)).as("re-armed after the wake-up stopped it").isTrue();
-            assertThat(watch.rearm(0)).as("already watched").isFalse();
+            assertThat(watch.rearm()).as("re-armed after the wake-up stopped it").isTrue();
+            assertThat(watch.rearm()).as("already watched").isFalse();
             append(db);
             awaitWakes(wakes, 2);
-        }
-    }
-
-    @Test
-    void aRearmThatAsksForALongerStopWaitsForIt() throws Exception {
-        Path db = database("app.db");
-        AtomicInteger wakes = new AtomicInteger();
-        try (WalWatch.Registration watch = watched(db, wakes)) {
-            append(db);
-            awaitWakes(wakes, 1);
-            assertThat(watch.rearm(60_000_000_000L)).as("stopped for less than a minute").isFalse();
-            append(db);
-            Thread.sleep(QUIET_MS);
-            assertThat(wakes.get()).isEqualTo(1);
-            assertThat(watch.rearm(0)).isTrue();
         }
     }
 
@@ -74,12 +59,12 @@ class WalWatchTest {
             assertThat(otherWakes.get()).isEqualTo(1);
 
             // every watcher of the directory stopped: its watch was cancelled, and a re-arm starts it again
-            assertThat(otherWatch.rearm(0)).isTrue();
+            assertThat(otherWatch.rearm()).isTrue();
             append(busy);
             append(other);
             awaitWakes(otherWakes, 2);
             assertThat(busyWakes.get()).as("still stopped").isEqualTo(1);
-            assertThat(busyWatch.rearm(0)).isTrue();
+            assertThat(busyWatch.rearm()).isTrue();
             append(busy);
             awaitWakes(busyWakes, 2);
         }
@@ -94,7 +79,7 @@ class WalWatchTest {
         append(db);
         Thread.sleep(QUIET_MS);
         assertThat(wakes.get()).isZero();
-        assertThat(watch.rearm(0)).as("a closed registration never watches again").isFalse();
+        assertThat(watch.rearm()).as("a closed registration never watches again").isFalse();
     }
 
     private WalWatch.Registration watched(Path db, AtomicInteger wakes) {
