@@ -88,7 +88,20 @@ class StatusPageBrowserTest {
     }
 
     private void until(String what, java.util.function.Supplier<Boolean> check) {
-        new WebDriverWait(browser, WAIT).withMessage(what).ignoring(StaleElementReferenceException.class).until(d -> check.get());
+        new WebDriverWait(browser, WAIT).withMessage(() -> what + "; the page showed: " + shownRows())
+                .ignoring(StaleElementReferenceException.class).until(d -> check.get());
+    }
+
+    /** Each row's state and database as the page shows them, and the API's view, for a failure's message. */
+    private String shownRows() {
+        try {
+            Object rows = ((JavascriptExecutor) browser).executeScript("return Array.from(document.querySelectorAll("
+                    + "'#databases tbody tr')).map(tr => tr.className + ' ' + (tr.querySelector('td.db') || {}).textContent);");
+            return rows + "; /api/databases: " + new String(new java.net.URL(fleet.url("/api/databases")).openStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (RuntimeException | java.io.IOException e) {
+            return "(could not read: " + e + ")";
+        }
     }
 
     @Test
