@@ -67,10 +67,10 @@ final class Checkpointer {
 
     /** The shadow WAL, as the checkpoint needs it. */
     interface Shadow {
-        /** Copies what the WAL holds beyond the shadow and returns the shadow's state; not fsynced yet with {@code durableLater}. */
-        ShadowState copy(boolean durableLater) throws IOException;
+        /** Copies what the WAL holds beyond the shadow (not fsynced yet) and returns the shadow's state. */
+        ShadowState copy() throws IOException;
 
-        /** Fsyncs what a copy with {@code durableLater} appended. */
+        /** Fsyncs what the copies appended. */
         void force() throws IOException;
 
         /**
@@ -99,7 +99,7 @@ final class Checkpointer {
      *       lock, the fence ends, and Keel copies the rest (the WAL cannot change now), then the fence
      *       connection checkpoints that tail. In RESTART mode it tries again for up to a second while the
      *       application's readers hold it back (writers wait, as SQLite's RESTART makes them). None of
-     *       these copies is fsynced until the end (see {@link DatabaseMonitor#copy(boolean)}).</li>
+     *       these copies is fsynced until the end (see {@link DatabaseMonitor#copy()}).</li>
      *   <li>The fence begins again, still under the write lock. On a fully checkpointed WAL it reads the
      *       database file, which lets the WAL restart once but keeps every later frame from being
      *       checkpointed, so no second restart can come while it is held; every frame the WAL held at
@@ -146,14 +146,14 @@ final class Checkpointer {
             betweenCheckpointAndWriteLock.run();
             preCopy(shadow);
             handle.wal().force(false); // what the tail's checkpoint would fsync under the write lock, mostly done here
-            shadow.copy(true); // what came during that fsync
+            shadow.copy(); // what came during that fsync
             handle.beginWrite();
             byte[] header;
             boolean restartedBeforeUs;
             try {
                 handle.endFence();
                 header = walHeader();
-                shadow.copy(true); // the rest: small, and fsynced once the write lock is released
+                shadow.copy(); // the rest: small, and fsynced once the write lock is released
                 restartedBeforeUs = !Arrays.equals(header, before.headerBytes());
                 if (restartedBeforeUs) {
                     String why = shadow.unprovenRestart(header);
@@ -209,7 +209,7 @@ final class Checkpointer {
     private static void preCopy(Shadow shadow) throws IOException {
         long end = -1;
         for (int i = 0; i < PRE_COPIES; i++) {
-            ShadowState s = shadow.copy(true);
+            ShadowState s = shadow.copy();
             if (end >= 0 && (s.end() - end) / s.header().frameSize() <= SMALL_TAIL_FRAMES) return;
             end = s.end();
         }

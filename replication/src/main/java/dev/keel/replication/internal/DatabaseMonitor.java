@@ -452,10 +452,32 @@ public final class DatabaseMonitor implements AutoCloseable {
      * Copies frames committed since the last copy from the real WAL into the shadow WAL, without fsync:
      * a round that copies is not followed by an upload every time (a busy database copies every few
      * milliseconds and uploads once per {@code sync-interval}), so the shadow is made durable where it
-     * must be: before a replica uploads from it ({@link #makeDurable}), and at the end of a checkpoint.
+     * must be: before a replica uploads from it ({@link #makeDurable}), and at the end of a checkpoint
+     * ({@link Checkpointer.Shadow#force()}), whose copies come partly under SQLite's write lock, where an
+     * fsync would hold up the application. Until then a power cut could take a copy from the shadow but
+     * not from the database (the checkpoint fsyncs the database file), and the continuity check after a
+     * restart then finds the shadow behind a restarted WAL and starts a new generation.
      */
     void copy() throws IOException {
-        copy(true);
+        WalScanner.Committed c = WalScanner.scanCommitted(handle.wal(), state.header(), state.end(), state.checksum());
+        // frames of a transaction still being written follow the commit; the probe watches past them
+        probeAt = Math.max(c.endOffset(), state.end()) + (c.framesScanned() - c.frames()) * state.header().frameSize();
+        if (c.endOffset() <= state.end()) return;
+        long from = state.end();
+        long length = c.endOffset() - from;
+        // The scan read the frames; the copy reads them again. A restart in between (possible while Keel's
+        // read is on a fully checkpointed WAL) rewrites the header before any frame: then the copy is
+        // dropped, and the next continuity check judges the restart.
+        if (!shadow.append(state.generation(), state.index(), from, handle.wal(), from, length, this::walHeaderUnchanged)) {
+            LOG.debug("{}: the WAL restarted while its frames were copied; the next round judges the restart", db);
+            return;
+        }
+        byte[] last = new byte[state.header().frameSize()];
+        WalScanner.readFully(handle.wal(), last, c.endOffset() - last.length);
+        state = state.advancedTo(c.endOffset(), c.checksum(), last);
+        published = state.position();
+        copiedBytes += length;
+        listener.walCopied(db, published, length);
     }
 
     /**
@@ -483,37 +505,6 @@ public final class DatabaseMonitor implements AutoCloseable {
         if (d == null || !d.generation().equals(at.generation()) || d.compareTo(at) < 0) durable = at;
     }
 
-    /**
-     * As {@link #copy()}; with {@code durableLater} false the copy is fsynced at once. The checkpoint
-     * copies several times, the last under SQLite's write lock, where an fsync would hold up the
-     * application, and fsyncs the shadow once at its end ({@link Checkpointer.Shadow#force()}).
-     * Until then a power cut could take the copy from the shadow, but not from the database: the
-     * checkpoint after it fsyncs the database file, and the continuity check after a restart then finds
-     * the shadow behind a restarted WAL and starts a new generation.
-     */
-    void copy(boolean durableLater) throws IOException {
-        WalScanner.Committed c = WalScanner.scanCommitted(handle.wal(), state.header(), state.end(), state.checksum());
-        // frames of a transaction still being written follow the commit; the probe watches past them
-        probeAt = Math.max(c.endOffset(), state.end()) + (c.framesScanned() - c.frames()) * state.header().frameSize();
-        if (c.endOffset() <= state.end()) return;
-        long from = state.end();
-        long length = c.endOffset() - from;
-        // The scan read the frames; the copy reads them again. A restart in between (possible while Keel's
-        // read is on a fully checkpointed WAL) rewrites the header before any frame: then the copy is
-        // dropped, and the next continuity check judges the restart.
-        if (!shadow.append(state.generation(), state.index(), from, handle.wal(), from, length, this::walHeaderUnchanged,
-                durableLater)) {
-            LOG.debug("{}: the WAL restarted while its frames were copied; the next round judges the restart", db);
-            return;
-        }
-        byte[] last = new byte[state.header().frameSize()];
-        WalScanner.readFully(handle.wal(), last, c.endOffset() - last.length);
-        state = state.advancedTo(c.endOffset(), c.checksum(), last);
-        published = state.position();
-        copiedBytes += length;
-        listener.walCopied(db, published, length);
-    }
-
     ShadowState state() {
         return state;
     }
@@ -536,8 +527,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     void checkpoint(String mode) throws IOException, SQLException {
         Checkpointer.Outcome outcome = checkpointer.checkpoint(state, mode, new Checkpointer.Shadow() {
             @Override
-            public ShadowState copy(boolean durableLater) throws IOException {
-                DatabaseMonitor.this.copy(durableLater);
+            public ShadowState copy() throws IOException {
+                DatabaseMonitor.this.copy();
                 return state;
             }
 

@@ -157,13 +157,13 @@ final class ShadowWal {
 
     /**
      * Appends {@code length} bytes read from {@code wal} at {@code from} to an index file that currently
-     * ends at {@code expectedEnd}, then fsyncs unless {@code durableLater} (the caller then calls
-     * {@link #force} itself, outside the lock it holds). On failure, or when {@code check} says the WAL changed
+     * ends at {@code expectedEnd}, without fsync (the caller calls {@link #force} when the bytes must be
+     * durable, outside the lock it holds). On failure, or when {@code check} says the WAL changed
      * under the copy (false is returned then), the file is cut back to {@code expectedEnd}, so a
      * half-written or stale append never counts.
      */
-    boolean append(Generation generation, long index, long expectedEnd, FileChannel wal, long from, long length, CopyCheck check,
-                   boolean durableLater) throws IOException {
+    boolean append(Generation generation, long index, long expectedEnd, FileChannel wal, long from, long length, CopyCheck check)
+            throws IOException {
         Path file = indexFile(generation, index);
         gate.beforeWrite(file, length);
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -182,7 +182,6 @@ final class ShadowWal {
                     out.truncate(expectedEnd);
                     return false;
                 }
-                if (!durableLater) out.force(false);
                 return true;
             } catch (IOException e) {
                 try {
@@ -195,7 +194,7 @@ final class ShadowWal {
         }
     }
 
-    /** Makes what was appended to an index file durable (see {@code durableLater} above). */
+    /** Makes what was appended to an index file durable. */
     void force(Generation generation, long index) throws IOException {
         try (FileChannel out = FileChannel.open(indexFile(generation, index), StandardOpenOption.WRITE)) {
             out.force(false);

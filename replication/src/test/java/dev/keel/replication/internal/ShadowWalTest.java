@@ -49,7 +49,7 @@ class ShadowWalTest {
             WalHeader h = WalHeader.parse(header);
             WalScanner.Committed c = WalScanner.scanCommitted(in, h, WalHeader.SIZE, h.checksum());
             shadow.startGeneration(g, 0, header);
-            assertThat(shadow.append(g, 0, WalHeader.SIZE, in, WalHeader.SIZE, c.endOffset() - WalHeader.SIZE, () -> true, false)).isTrue();
+            assertThat(shadow.append(g, 0, WalHeader.SIZE, in, WalHeader.SIZE, c.endOffset() - WalHeader.SIZE, () -> true)).isTrue();
             assertThat(shadow.currentGeneration()).contains(g);
             assertThat(shadow.length(g, 0)).isEqualTo(c.endOffset());
 
@@ -79,7 +79,7 @@ class ShadowWalTest {
             WalScanner.readFully(in, header, 0);
             shadow.startGeneration(g, 0, header);
             full[0] = true;
-            assertThatThrownBy(() -> shadow.append(g, 0, WalHeader.SIZE, in, WalHeader.SIZE, 4096 + 24, () -> true, false))
+            assertThatThrownBy(() -> shadow.append(g, 0, WalHeader.SIZE, in, WalHeader.SIZE, 4096 + 24, () -> true))
                     .hasMessageContaining("No space");
             assertThat(shadow.length(g, 0)).isEqualTo(WalHeader.SIZE);
             assertThatThrownBy(() -> shadow.startIndex(g, 1, header)).hasMessageContaining("No space");
@@ -97,7 +97,7 @@ class ShadowWalTest {
             WalScanner.readFully(in, header, 0);
             shadow.startGeneration(g, 0, header);
             // the check says the WAL restarted under the copy: nothing of it may count
-            assertThat(shadow.append(g, 0, WalHeader.SIZE, in, WalHeader.SIZE, 4096 + 24, () -> false, false)).isFalse();
+            assertThat(shadow.append(g, 0, WalHeader.SIZE, in, WalHeader.SIZE, 4096 + 24, () -> false)).isFalse();
             assertThat(shadow.length(g, 0)).isEqualTo(WalHeader.SIZE);
         }
     }
