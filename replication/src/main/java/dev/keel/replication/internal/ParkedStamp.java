@@ -32,6 +32,16 @@ record ParkedStamp(File db, File wal, boolean racy, long takenNanos) {
                 return MISSING;
             }
         }
+
+        /**
+         * True when {@code path} reads as this file. A file that was missing and still is costs one stat
+         * and no exception: at 10,000 parked databases, most without a WAL, building a
+         * {@link NoSuchFileException} every tick cost more CPU than the stats themselves.
+         */
+        boolean readsSame(Path path) throws IOException {
+            if (equals(MISSING)) return !path.toFile().exists();
+            return equals(of(path));
+        }
     }
 
     static ParkedStamp of(Path db, Path wal) throws IOException {
@@ -50,7 +60,7 @@ record ParkedStamp(File db, File wal, boolean racy, long takenNanos) {
     /** True when the files read differently now (or they cannot be read). */
     boolean changed(Path db, Path wal) {
         try {
-            return !File.of(db).equals(this.db) || !File.of(wal).equals(this.wal);
+            return !this.db.readsSame(db) || !this.wal.readsSame(wal);
         } catch (IOException e) {
             return true;
         }
