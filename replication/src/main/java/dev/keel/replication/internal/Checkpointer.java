@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides when to checkpoint and runs the checkpoint so that no committed frame escapes the shadow WAL:
- * PASSIVE once the WAL holds {@code min-checkpoint-page-count} pages or {@code checkpoint-interval}
- * passed, RESTART (retried while readers keep it busy) past {@code max-checkpoint-page-count}.
+ * PASSIVE once the WAL holds {@code min-checkpoint-page-count} pages (or would soon at the pace of the
+ * last round) or {@code checkpoint-interval} passed, RESTART (retried while readers keep it busy) past {@code max-checkpoint-page-count}.
  */
 final class Checkpointer {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
@@ -55,11 +55,18 @@ final class Checkpointer {
         this.beforeOwnWrite = action;
     }
 
-    /** The mode the policy calls for now, or null for none. */
-    String due(ShadowState state) {
+    /**
+     * The mode the policy calls for now, or null for none. {@code framesLastRound} is how many frames the
+     * round that asks just copied: when the WAL would pass {@code min-checkpoint-page-count} at that pace
+     * before this checkpoint and the next round are over (two rounds' worth), the checkpoint comes now.
+     * An application at SQLite's default {@code wal_autocheckpoint} (the same 1000 pages) then does not
+     * reach its own threshold, past which each of its commits would try a checkpoint that Keel's read
+     * holds back.
+     */
+    String due(ShadowState state, long framesLastRound) {
         long frames = state.frames();
         if (frames >= config.maxCheckpointPageCount()) return "RESTART";
-        if (frames >= config.minCheckpointPageCount()) return "PASSIVE";
+        if (frames + 2 * Math.max(0, framesLastRound) >= config.minCheckpointPageCount()) return "PASSIVE";
         long since = System.nanoTime() - lastCheckpointNanos;
         if (frames > 1 && since >= config.checkpointInterval().toNanos()) return "PASSIVE";
         return null;

@@ -13,14 +13,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * runs a monitor round as a task of its own on the pool; either way it then signals the replicas, which
  * wait for that signal instead of each driving the monitor. Ticks come every {@code monitor-interval}
  * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
- * ms while the WAL grows by more than half the checkpoint threshold per round, so the WAL stays near
- * {@code min-checkpoint-page-count} pages however fast the application writes. Between ticks, the
- * file-system watch wakes it when the WAL is written ({@link #wake()}; its wake-ups then stop until a
+ * ms or less while the WAL grows by more than half the checkpoint threshold per round (see
+ * {@link #busyTickMs}), so the WAL stays below {@code min-checkpoint-page-count} pages however fast the
+ * application writes. Between ticks, the file-system watch wakes it when the WAL is written
+ * ({@link #wake()}; its wake-ups then stop until a
  * round finds the database quiet, see {@link WalWatch}), and a replica that must wait
  * (see {@link UploadGate}) gets a tick of its own when it may upload, or when its upload in flight ends.
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
+    static final long MIN_BUSY_TICK_MS = 5;
     private static final long NO_WAKE = Long.MIN_VALUE;
 
     private final DatabaseReplication db;
@@ -154,15 +156,15 @@ final class DatabaseDriver {
     }
 
     private void runRound() {
-        boolean again = false;
+        long busyDelay = -1;
         try {
             if (!running) return;
             round.run();
             long busyBytes = (long) db.monitor().config().minCheckpointPageCount() * db.monitor().pageSize() / 2;
-            again = running && lastRoundBytes >= busyBytes;
+            if (running && lastRoundBytes >= busyBytes) busyDelay = busyTickMs(lastRoundBytes, busyBytes);
         } finally {
-            if (again) {
-                submit(BUSY_TICK_MS); // its wake-ups stay stopped: busy rounds follow each other
+            if (busyDelay >= 0) {
+                submit(busyDelay); // its wake-ups stay stopped: busy rounds follow each other
             } else {
                 working.set(false);
                 boolean rearmed = running && watch.rearm();
@@ -173,6 +175,15 @@ final class DatabaseDriver {
                 }
             }
         }
+    }
+
+    /**
+     * The pause before the next busy round: {@value #BUSY_TICK_MS} ms when the last round copied half the
+     * checkpoint threshold, shorter in proportion when it copied more (down to {@value #MIN_BUSY_TICK_MS}
+     * ms), so a round, and the checkpoint it may run, comes before the WAL passes the threshold.
+     */
+    static long busyTickMs(long roundBytes, long busyBytes) {
+        return Math.max(MIN_BUSY_TICK_MS, BUSY_TICK_MS * busyBytes / Math.max(1, roundBytes));
     }
 
     private void submit(long delayMs) {

@@ -195,7 +195,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             long copiedBefore = copiedBytes;
             verifyAndCopy();
             verified = true;
-            String mode = checkpointer.due(state);
+            String mode = checkpointer.due(state, (copiedBytes - copiedBefore) / state.header().frameSize());
             if (mode != null) {
                 checkpoint(mode);
                 verifyAndCopy(); // start the next index right away when the WAL restarted
@@ -330,7 +330,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             // A parked database that changed waits quietly while no place is free (it counts as waiting).
             if (handle.isParked()) return (!parkedChanged() || !parking.placeFree()) && !cleanup.due();
             if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
-            if (checkpointer.due(state) != null || cleanup.due()) return false;
+            if (checkpointer.due(state, 0) != null || cleanup.due()) return false;
             ParkedStamp seen = quietStamp;
             if (seen != null && !seen.changed(db, handle.walPath())) return true;
             ParkedStamp now = ParkedStamp.of(db, handle.walPath()); // before the probe: a write after it changes the stats
