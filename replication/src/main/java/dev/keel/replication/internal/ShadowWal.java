@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * generations/&lt;generation&gt;/wal/&lt;index&gt;.wal     WAL index &lt;index&gt;, byte for byte, up to a commit frame
  * tmp/                                         compressed uploads being prepared
  * </pre>
- * Generation and index files are written durably; appends are fsynced when the monitor says (before a
+ * Generation and index files are written durably (except a first generation's, see
+ * {@link #startGeneration}); appends are fsynced when the monitor says (before a
  * replica uploads them, see {@link DatabaseMonitor#makeDurable}). A torn append left by a crash is cut
  * off by {@link #recover}.
  */
@@ -76,10 +77,24 @@ final class ShadowWal {
         }
     }
 
-    /** Starts a generation: creates its first index file from {@code walHeader}, then names it current. */
+    /**
+     * Starts a generation: creates its first index file from {@code walHeader}, then names it current.
+     * Replacing a generation is durable, in that order, so a power cut never leaves the old name over the
+     * new files or loses a new generation that was asked for. The first generation of a state directory
+     * is written without fsync (two fewer per database at a fleet's first start): lost or torn in a power
+     * cut, the name or the index reads as no shadow, and a new generation starts; what a replica holds of
+     * this one is left behind, never continued. Every upload still fsyncs the index it reads first.
+     */
     void startGeneration(Generation generation, long index, byte[] walHeader) throws IOException {
-        startIndex(generation, index, walHeader);
-        writeDurably(dir.resolve("generation"), (generation.id() + "\n").getBytes(StandardCharsets.US_ASCII));
+        Path current = dir.resolve("generation");
+        if (Files.exists(current)) {
+            startIndex(generation, index, walHeader);
+            writeDurably(current, (generation.id() + "\n").getBytes(StandardCharsets.US_ASCII));
+            return;
+        }
+        Files.createDirectories(walDir(generation));
+        write(indexFile(generation, index), walHeader);
+        write(current, (generation.id() + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Creates the file for a new WAL index holding just the WAL header. */
@@ -240,6 +255,11 @@ final class ShadowWal {
         try (Stream<Path> files = Files.list(tmp)) {
             for (Path p : files.toList()) Files.deleteIfExists(p);
         }
+    }
+
+    private void write(Path target, byte[] bytes) throws IOException {
+        gate.beforeWrite(target, bytes.length);
+        Files.write(target, bytes);
     }
 
     private void writeDurably(Path target, byte[] bytes) throws IOException {

@@ -101,4 +101,38 @@ class ShadowWalTest {
             assertThat(shadow.length(g, 0)).isEqualTo(WalHeader.SIZE);
         }
     }
+
+    /**
+     * A first generation is written without fsync: every state a power cut could leave of it (no name, a
+     * torn name, no index, a torn index) must read as no shadow, so the next start begins a new generation.
+     */
+    @Test
+    void whatAPowerCutCanLeaveOfAFirstGenerationReadsAsNoShadow() throws Exception {
+        byte[] header = WalHeader.create(false, 4096, 0, 7, 9).encode();
+        Path meta = dir.resolve(".a.db-keel");
+        ShadowWal shadow = new ShadowWal(meta, WriteGate.NONE);
+        Generation first = Generation.random();
+        shadow.startGeneration(first, 0, header);
+        assertThat(shadow.currentGeneration()).contains(first);
+        assertThat(shadow.recover(first, 0).orElseThrow().end()).isEqualTo(WalHeader.SIZE);
+
+        Files.write(shadow.indexFile(first, 0), Arrays.copyOf(header, 10));
+        assertThat(shadow.recover(first, 0)).as("a torn index").isEmpty();
+        Files.delete(shadow.indexFile(first, 0));
+        assertThat(shadow.indexes(first)).as("no index").isEmpty();
+        Files.write(meta.resolve("generation"), new byte[0]);
+        assertThat(shadow.currentGeneration()).as("an empty name").isEmpty();
+        Files.write(meta.resolve("generation"), first.id().substring(0, 5).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(shadow.currentGeneration()).as("a torn name").isEmpty();
+        Files.delete(meta.resolve("generation"));
+        assertThat(shadow.currentGeneration()).as("no name").isEmpty();
+
+        // A later generation replaces the name (durably): the new one is current, with its first index.
+        shadow.startGeneration(first, 0, header);
+        Generation next = Generation.random();
+        shadow.startGeneration(next, 0, header);
+        assertThat(shadow.currentGeneration()).contains(next);
+        assertThat(shadow.recover(next, 0).orElseThrow().headerBytes()).isEqualTo(header);
+        assertThat(Files.exists(meta.resolve("generation.tmp"))).as("no temp file left").isFalse();
+    }
 }
