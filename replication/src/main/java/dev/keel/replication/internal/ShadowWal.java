@@ -97,7 +97,11 @@ final class ShadowWal {
         write(current, (generation.id() + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Creates the file for a new WAL index holding just the WAL header. */
+    /**
+     * Creates the file for a new WAL index holding just the WAL header, durably (its name included): after
+     * a power cut the latest index present says where the shadow stands, and one lost here would let a WAL
+     * that lost its own restart continue the older index while a replica already holds the newer one.
+     */
     void startIndex(Generation generation, long index, byte[] walHeader) throws IOException {
         Files.createDirectories(walDir(generation));
         writeDurably(indexFile(generation, index), walHeader);
