@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides when to checkpoint and runs the checkpoint so that no committed frame escapes the shadow WAL:
  * PASSIVE once the WAL holds {@code min-checkpoint-page-count} pages (or would soon at the pace of the
- * last round) or {@code checkpoint-interval} passed, RESTART (retried while readers keep it busy) past {@code max-checkpoint-page-count}.
+ * last round) or {@code checkpoint-interval} passed, RESTART (retried while readers keep it busy) past
+ * {@code max-checkpoint-page-count}.
  */
 final class Checkpointer {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);

@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * wait for that signal instead of each driving the monitor. Ticks come every {@code monitor-interval}
  * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
  * ms or less while the WAL grows by more than half the checkpoint threshold per round (see
- * {@link #busyTickMs}), so the WAL stays below {@code min-checkpoint-page-count} pages however fast the
- * application writes. Between ticks, the file-system watch wakes it when the WAL is written
- * ({@link #wake()}; its wake-ups then stop until a
- * round finds the database quiet, see {@link WalWatch}), and a replica that must wait
- * (see {@link UploadGate}) gets a tick of its own when it may upload, or when its upload in flight ends.
+ * {@link #busyTickMs}), so a round, and the checkpoint it may run, comes before the WAL passes
+ * {@code min-checkpoint-page-count} pages, as long as a checkpoint is quicker than the writes. Between
+ * ticks, the file-system watch wakes it when the WAL is written ({@link #wake()}; its wake-ups then stop
+ * until a round finds the database quiet, see {@link WalWatch}), and a replica that must wait (see
+ * {@link UploadGate}) gets a tick of its own when it may upload, or when its upload in flight ends.
  */
 final class DatabaseDriver {
     static final long BUSY_TICK_MS = 25;
