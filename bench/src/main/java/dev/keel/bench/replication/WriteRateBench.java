@@ -4,6 +4,8 @@ import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
+import dev.keel.replication.spi.ReplicationListener;
+import dev.keel.replication.api.Position;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +14,11 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Application write rate with Keel replicating (in-process, default settings, directory replicas)
@@ -31,6 +37,12 @@ import java.util.List;
  * mode; figures are medians. Besides wall-clock rates it prints the writers' CPU per transaction, which a
  * busy machine does not distort, and how long the first writer waited for a core. Litestream 0.3.13
  * replicating the same writes (when installed in .tools) is the reference. Target: ratio >= 0.95.
+ * <p>
+ * With Keel it also prints, per run, the replication lag of each WAL segment a replica received (from the
+ * end of the copy that preceded the segment's first frame, so from no later than its oldest commit's
+ * copy, to the segment's upload; p99 target {@code sync-interval} + 50 ms) and the WAL's high-water mark
+ * in frames (SQLite reuses the file, so its size is the most it ever held; target below
+ * {@code max-checkpoint-page-count}).
  *
  * <pre>bench/run replication.WriteRateBench [SECONDS_PER_ROUND=3] [ROUNDS=6] [WORKLOAD=single]</pre>
  */
@@ -40,6 +52,9 @@ public final class WriteRateBench {
 
     /** Writer threads' CPU per transaction of the last run, in microseconds. */
     private static double lastCpuPerTx;
+    /** Per Keel mode: every segment's lag (ms) and every run's WAL high-water mark (frames), over all rounds. */
+    private static final Map<Mode, List<Double>> LAGS = new EnumMap<>(Mode.class);
+    private static final Map<Mode, List<Long>> WAL_HIGH = new EnumMap<>(Mode.class);
 
     /** What runs beside the writers. */
     private enum Mode {
@@ -95,6 +110,14 @@ public final class WriteRateBench {
                         m.label + ":", median(rate[m.ordinal()]), median(ratios), median(cpu[m.ordinal()]),
                         plainCpu / median(cpu[m.ordinal()]));
             }
+            for (Mode m : LAGS.keySet()) {
+                double[] lags = LAGS.get(m).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                long high = WAL_HIGH.get(m).stream().mapToLong(Long::longValue).max().orElse(0);
+                System.out.printf("%-38s replication lag over %d segments p50 %.0f ms, p99 %.0f ms, max %.0f ms (target p99 <= %d ms); "
+                                + "WAL high-water %d frames (max-checkpoint-page-count %d)%n", m.label + ":", lags.length,
+                        BenchDb.percentile(lags, 50), BenchDb.percentile(lags, 99), lags.length == 0 ? 0 : lags[lags.length - 1],
+                        ReplicaConfig.DEFAULT_SYNC_INTERVAL.toMillis() + 50, high, DatabaseConfig.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
+            }
             System.out.printf("%s, %d rounds of %d s; target ratio >= %s; load average %.2f on %d cores%n",
                     workload.describe(), rounds, seconds, workload.full() ? "0.97" : workload.databases() > 1 ? "0.9" : "0.95",
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
@@ -109,6 +132,7 @@ public final class WriteRateBench {
         List<Connection> apps = new ArrayList<>();
         Replicator replicator = null;
         Process litestream = null;
+        SegmentLag lag = new SegmentLag();
         try {
             for (int i = 0; i < workload.databases(); i++) {
                 Path db = dir.resolve(workload.databases() == 1 ? "app.db" : "tenant-" + i + ".db");
@@ -121,7 +145,7 @@ public final class WriteRateBench {
                 for (Path db : dbs) {
                     configs.add(DatabaseConfig.of(db, List.of(ReplicaConfig.of(new ReplicaStorage.File(replicaOf(db))))));
                 }
-                replicator = Replicator.configure().databases(configs).start();
+                replicator = Replicator.configure().databases(configs).listener(lag).start();
                 replicator.sync(); // first generations and snapshots before the clock starts
             }
             Writer[] writers = new Writer[workload.threads()];
@@ -166,6 +190,13 @@ public final class WriteRateBench {
             double processCpu = (os.getProcessCpuTime() - processCpuStart) / 1e9;
             double litestreamCpu = (cpuTicks(litestream) - litestreamCpuStart) / 100.0; // USER_HZ
             lastCpuPerTx = writerCpu * 1e6 / count;
+            if (replicator != null) {
+                replicator.sync(); // the last segments, so each run's tail counts too
+                LAGS.computeIfAbsent(mode, m -> new ArrayList<>()).addAll(lag.lagsMs());
+                long high = 0;
+                for (Path db : dbs) high = Math.max(high, walFrames(db));
+                WAL_HIGH.computeIfAbsent(mode, m -> new ArrayList<>()).add(high);
+            }
             System.out.printf("  %-38s %6.0f tx/s; writers %.1f us CPU/tx, on CPU %3.0f%% of the time, first one waiting for a core %3.0f%%; "
                             + "Keel threads %.2f CPU s/s, process %.2f, Litestream %.2f%n",
                     mode.label, count / wall, lastCpuPerTx, 100 * writerCpu / wall / writers.length,
@@ -252,6 +283,46 @@ public final class WriteRateBench {
             return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
         } catch (Exception e) {
             return 0;
+        }
+    }
+
+    /** Frames the WAL file has room for: its size is the most SQLite ever wrote into it (the file is reused, not shrunk). */
+    private static long walFrames(Path db) throws java.io.IOException {
+        Path wal = db.resolveSibling(db.getFileName() + "-wal");
+        if (!Files.exists(wal)) return 0;
+        return Math.max(0, (Files.size(wal) - WAL_HEADER_BYTES) / (PAGE_SIZE + FRAME_HEADER_BYTES));
+    }
+
+    private static final int WAL_HEADER_BYTES = 32;
+    private static final int FRAME_HEADER_BYTES = 24;
+    private static final int PAGE_SIZE = 4096; // SQLite's default, which BenchDb keeps
+
+    /**
+     * Each segment's lag: from the end of the copy that ended where the segment begins (its first frame
+     * was committed after that copy's scan) to the moment a replica wrote the segment. The copy's own
+     * duration (well under a millisecond for these commits) is the only part of a commit's wait it misses.
+     */
+    private static final class SegmentLag implements ReplicationListener {
+        private final Map<Path, ConcurrentSkipListMap<Position, Long>> copied = new ConcurrentHashMap<>();
+        private final List<Double> lags = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void walCopied(Path db, Position end, long bytes) {
+            copied.computeIfAbsent(db, d -> new ConcurrentSkipListMap<>()).put(end, System.nanoTime());
+        }
+
+        @Override
+        public void segmentWritten(Path db, String replica, Position start, Position end, long compressedBytes) {
+            long now = System.nanoTime();
+            var ends = copied.get(db);
+            var before = ends == null ? null : ends.floorEntry(start);
+            if (before != null && before.getKey().generation().equals(start.generation())) lags.add((now - before.getValue()) / 1e6);
+        }
+
+        List<Double> lagsMs() {
+            synchronized (lags) {
+                return new ArrayList<>(lags);
+            }
         }
     }
 
