@@ -107,7 +107,7 @@ final class Checkpointer {
      *       lock, the fence ends, and Keel copies the rest (the WAL cannot change now), then the fence
      *       connection checkpoints that tail. In RESTART mode it tries again for up to a second while the
      *       application's readers hold it back (writers wait, as SQLite's RESTART makes them). None of
-     *       these copies is fsynced until the end (see {@link DatabaseMonitor#copy()}).</li>
+     *       these copies is fsynced until the end (see {@link ShadowFollower#copy()}).</li>
      *   <li>The fence begins again, still under the write lock. On a fully checkpointed WAL it reads the
      *       database file, which lets the WAL restart once but keeps every later frame from being
      *       checkpointed, so no second restart can come while it is held; every frame the WAL held at

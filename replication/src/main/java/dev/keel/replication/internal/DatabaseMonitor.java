@@ -1,9 +1,6 @@
 package dev.keel.replication.internal;
 
 import dev.keel.replication.cipher.AgeCipher;
-import dev.keel.format.WalFormatException;
-import dev.keel.format.WalHeader;
-import dev.keel.format.WalScanner;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Generation;
 import dev.keel.replication.api.Position;
@@ -13,19 +10,17 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows one SQLite database: verifies that the real WAL still continues the shadow WAL, copies newly
- * committed frames into it, checkpoints when the policy says so, and takes snapshots for replicas.
- * All of that happens under one lock, so a tick, a replica's request and a final sync never interleave.
+ * Follows one SQLite database: verifies that the real WAL still continues the shadow WAL and copies newly
+ * committed frames into it (both in its {@link ShadowFollower}), checkpoints when the policy says so,
+ * parks and takes back an idle database, and takes snapshots for replicas. All of that happens under one
+ * lock, so a tick, a replica's request and a final sync never interleave.
  */
 public final class DatabaseMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseMonitor.class);
@@ -39,22 +34,10 @@ public final class DatabaseMonitor implements AutoCloseable {
     private final DatabaseHandle handle;
     private final Checkpointer checkpointer;
     private final ShadowCleanup cleanup;
-    private ShadowState state;
-    private long copiedBytes;
-    private byte[] expectedRestartHeader;
-    private String unprovenRestart;
-    private volatile String newGenerationRequest;
-    /** Why the database file is being opened again (kept while the new file cannot be opened yet). */
-    private String replacedBecause;
-    private volatile Position published;
-    /** How far the shadow WAL is known to be fsynced (its earlier indexes were, before each checkpoint); null: not known. */
-    private volatile Position durable;
+    private final ShadowFollower follower;
     private final WalProbe probe = new WalProbe();
     /** The files' stats when the probe last found the WAL unchanged; null when unknown or racy. */
     private ParkedStamp quietStamp;
-    private volatile Generation startedHere;
-    /** Offset of the first WAL frame the last scan did not accept. */
-    private long probeAt;
 
     /** Held for the monitor's lifetime so no second replicator follows the same database. */
     private MetaLock metaLock;
@@ -76,6 +59,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         this.listener = listener;
         this.checkpointer = new Checkpointer(config, handle, listener);
         this.cleanup = new ShadowCleanup(shadow);
+        this.follower = new ShadowFollower(db, handle, shadow, listener);
     }
 
     /**
@@ -111,7 +95,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             shadow.clearTemp();
             DatabaseMonitor monitor = new DatabaseMonitor(config, handle, shadow, gate, listener);
             monitor.metaLock = metaLock;
-            monitor.recoverState();
+            monitor.follower.recover();
             monitor.parking = new Parking(monitor.db, handle, budget, place);
             if (!place) monitor.parkedEvent(true);
             return monitor;
@@ -129,19 +113,6 @@ public final class DatabaseMonitor implements AutoCloseable {
      */
     public void replicaPositions(Supplier<Collection<Position>> positions) {
         cleanup.replicaPositions(positions);
-    }
-
-    private void recoverState() throws IOException {
-        Optional<Generation> generation = shadow.currentGeneration();
-        if (generation.isEmpty()) return;
-        List<Long> indexes = shadow.indexes(generation.get());
-        if (indexes.isEmpty()) return;
-        long index = indexes.get(indexes.size() - 1);
-        shadow.recover(generation.get(), index).ifPresent(tail -> {
-            state = new ShadowState(generation.get(), index, tail.headerBytes(), tail.header(), tail.end(),
-                    tail.checksum(), tail.lastFrame());
-            published = state.position();
-        });
     }
 
     public Path path() {
@@ -162,7 +133,7 @@ public final class DatabaseMonitor implements AutoCloseable {
      * before any replica uploads it, see {@link #makeDurable}). Null before the first sync.
      */
     public Position position() {
-        return published;
+        return follower.position();
     }
 
     Checkpointer checkpointer() {
@@ -186,23 +157,24 @@ public final class DatabaseMonitor implements AutoCloseable {
         try {
             if (handle.isParked()) {
                 if (!parkedChanged()) {
-                    cleanup.clean(state);
+                    cleanup.clean(follower.state());
                     return 0;
                 }
                 if (!takeBack()) return 0; // no place free: the next tick tries again
             }
             resetProbe(); // until this round completes, the next check reports a change
-            long copiedBefore = copiedBytes;
+            long copiedBefore = follower.copiedBytes();
             verifyAndCopy();
             verified = true;
-            String mode = checkpointer.due(state, (copiedBytes - copiedBefore) / state.header().frameSize());
+            ShadowState state = follower.state();
+            String mode = checkpointer.due(state, (follower.copiedBytes() - copiedBefore) / state.header().frameSize());
             if (mode != null) {
                 checkpoint(mode);
                 verifyAndCopy(); // start the next index right away when the WAL restarted
             }
-            cleanup.clean(state);
-            probe.capture(handle.wal(), probeAt, state.headerBytes());
-            long copied = copiedBytes - copiedBefore;
+            cleanup.clean(follower.state());
+            probe.capture(handle.wal(), follower.probeAt(), follower.state().headerBytes());
+            long copied = follower.copiedBytes() - copiedBefore;
             if (copied > 0) lastActiveNanos = System.nanoTime();
             return copied;
         } finally {
@@ -233,7 +205,7 @@ public final class DatabaseMonitor implements AutoCloseable {
 
     /** True when a parked database must be taken back: its files changed, it was never verified, or a new generation is asked for. */
     private boolean parkedChanged() {
-        return !verified || newGenerationRequest != null || parking.changed(state != null);
+        return !verified || follower.newGenerationRequested() || parking.changed(follower.state() != null);
     }
 
     /**
@@ -245,8 +217,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     private boolean takeBack() {
         Parking.TakenBack taken = parking.takeBack();
         if (taken == null) return false;
-        if (taken.newGeneration() != null) newGenerationRequest = taken.newGeneration();
-        if (taken.unprovenRestart() != null) unprovenRestart = taken.unprovenRestart();
+        if (taken.newGeneration() != null) follower.requestNewGeneration(taken.newGeneration());
+        follower.unprovenRestart(taken.unprovenRestart());
         parkedEvent(false);
         resetProbe();
         lastActiveNanos = System.nanoTime();
@@ -287,9 +259,9 @@ public final class DatabaseMonitor implements AutoCloseable {
     boolean park() {
         if (!lock.tryLock()) return false;
         try {
-            if (!handle.isOpen() || state == null || newGenerationRequest != null || !verified) return false;
+            if (!handle.isOpen() || follower.state() == null || follower.newGenerationRequested() || !verified) return false;
             verifyAndCopy();
-            if (newGenerationRequest != null) return false;
+            if (follower.newGenerationRequested()) return false;
             letGo();
             return true;
         } catch (IOException | SQLException | RuntimeException e) {
@@ -304,7 +276,8 @@ public final class DatabaseMonitor implements AutoCloseable {
     /** Closes everything and records the files; the caller holds the lock or owns the monitor alone. */
     private void letGo() throws IOException {
         resetProbe();
-        parking.letGo(state == null ? null : state.headerBytes(), probeAt);
+        ShadowState state = follower.state();
+        parking.letGo(state == null ? null : state.headerBytes(), follower.probeAt());
         parkedEvent(true);
     }
 
@@ -329,8 +302,8 @@ public final class DatabaseMonitor implements AutoCloseable {
         try {
             // A parked database that changed waits quietly while no place is free (it counts as waiting).
             if (handle.isParked()) return (!parkedChanged() || !parking.placeFree()) && !cleanup.due();
-            if (state == null || newGenerationRequest != null || !handle.isOpen()) return false;
-            if (checkpointer.due(state, 0) != null || cleanup.due()) return false;
+            if (follower.state() == null || follower.newGenerationRequested() || !handle.isOpen()) return false;
+            if (checkpointer.due(follower.state(), 0) != null || cleanup.due()) return false;
             ParkedStamp seen = quietStamp;
             if (seen != null && !seen.changed(db, handle.walPath())) return true;
             ParkedStamp now = ParkedStamp.of(db, handle.walPath()); // before the probe: a write after it changes the stats
@@ -345,173 +318,33 @@ public final class DatabaseMonitor implements AutoCloseable {
         }
     }
 
-    /**
-     * Checks that the real WAL continues the shadow WAL and copies what was committed since. When it does
-     * not, starts the next WAL index (after Keel's own checkpoint restarted the WAL) or a new generation.
-     */
+    /** See {@link ShadowFollower#verifyAndCopy()}. */
     void verifyAndCopy() throws IOException, SQLException {
-        String replaced = handle.replacement();
-        if (replaced != null) {
-            followReplacement(replaced);
-        }
-        continueShadow();
+        follower.verifyAndCopy();
     }
 
-    /**
-     * The file at the database's path is not the one Keel holds (an operator moved another database into
-     * place, or it was deleted and created again): SQLite's connections and Keel's channels would keep
-     * reading the old file and never see a write again. Copies what the old WAL still holds, then opens
-     * the new file and starts a new generation, whose snapshot is taken from it.
-     */
-    private void followReplacement(String replaced) throws IOException, SQLException {
-        if (handle.isOpen()) { // not a retry after opening the new file failed
-            replacedBecause = replaced;
-            try {
-                continueShadow(); // frames committed to the old WAL just before the switch
-            } catch (IOException | SQLException | RuntimeException e) {
-                LOG.warn("{}: could not copy the last frames of the replaced database: {}", db, e.getMessage());
-            }
-            LOG.warn("{}: {}; following the file now at that path in a new generation", db, replaced);
-        }
-        handle.reopen(); // throws while there is no database at the path: the loop logs it and retries
-        newGenerationRequest = replacedBecause;
-    }
-
-    private void continueShadow() throws IOException, SQLException {
-        handle.acquireReadLock(); // a no-op unless re-taking it after a checkpoint failed
-        byte[] header = readWalHeader();
-        Continuity.Observed seen = new Continuity.Observed(header, handle.wal().size(),
-                state == null ? -1 : shadow.length(state.generation(), state.index()),
-                state != null && lastFrameStillThere(), newGenerationRequest, expectedRestartHeader, unprovenRestart);
-        Continuity decision = Continuity.judge(state, state == null ? null
-                : shadow.indexFile(state.generation(), state.index()).toString(), shadow.dir().toString(), seen);
-        expectedRestartHeader = null;
-        unprovenRestart = null;
-        if (decision instanceof Continuity.NewGeneration g) {
-            newGenerationRequest = null;
-            startGeneration(header, g.reason());
-        } else if (decision instanceof Continuity.NextIndex n) {
-            long index = state.index() + 1;
-            // The index that ends here is complete: durable before the next begins, so a replica behind in
-            // it after a power cut never finds it shorter than it was (a gap inside the generation).
-            makeDurable(state.position());
-            shadow.startIndex(state.generation(), index, n.header());
-            state = ShadowState.start(state.generation(), index, n.header());
-            published = state.position();
-            LOG.debug("{}: WAL restarted after checkpoint, shadow WAL continues at index {}", db, index);
-        }
-        copy();
-    }
-
-    private byte[] readWalHeader() throws IOException, SQLException {
-        FileChannel wal = handle.wal();
-        if (wal.size() < WalHeader.SIZE) {
-            handle.bumpSeq(); // a WAL truncated to nothing: give it a header again
-        }
-        byte[] header = new byte[WalHeader.SIZE];
-        if (WalScanner.readFully(wal, header, 0) < header.length) {
-            throw new IOException("the WAL " + handle.walPath() + " has no header");
-        }
-        try {
-            WalHeader.parse(header);
-        } catch (WalFormatException e) {
-            throw new IOException("the WAL header of " + db + " is being rewritten; will retry", e);
-        }
-        return header;
-    }
-
-    private boolean walHeaderUnchanged() throws IOException {
-        byte[] header = new byte[WalHeader.SIZE];
-        return WalScanner.readFully(handle.wal(), header, 0) == header.length && Arrays.equals(header, state.headerBytes());
-    }
-
-    private boolean lastFrameStillThere() throws IOException {
-        if (state.lastFrame() == null) return true;
-        byte[] frame = new byte[state.lastFrame().length];
-        int n = WalScanner.readFully(handle.wal(), frame, state.end() - frame.length);
-        return n == frame.length && Arrays.equals(frame, state.lastFrame());
-    }
-
-    /** True for a generation this monitor started (random and new: no replica can hold anything of it yet). */
+    /** True for a generation started in this process (random and new: no replica can hold anything of it yet). */
     boolean startedHere(Generation generation) {
-        return generation.equals(startedHere);
+        return follower.startedHere(generation);
     }
 
-    private void startGeneration(byte[] header, String reason) throws IOException {
-        Generation generation = Generation.random();
-        startedHere = generation;
-        shadow.startGeneration(generation, 0, header);
-        state = ShadowState.start(generation, 0, header);
-        published = state.position();
-        LogFields.db(LOG, org.slf4j.event.Level.INFO, db).addKeyValue("generation", generation)
-                .log("{}: new generation {}: {}", db, generation, reason);
-        listener.generationStarted(db, generation, reason);
-    }
-
-    /**
-     * Copies frames committed since the last copy from the real WAL into the shadow WAL, without fsync:
-     * a round that copies is not followed by an upload every time (a busy database copies every few
-     * milliseconds and uploads once per {@code sync-interval}), so the shadow is made durable where it
-     * must be: before a replica uploads from it ({@link #makeDurable}), and at the end of a checkpoint
-     * ({@link Checkpointer.Shadow#force()}), whose copies come partly under SQLite's write lock, where an
-     * fsync would hold up the application. Until then a power cut could take a copy from the shadow but
-     * not from the database (the checkpoint fsyncs the database file), and the continuity check after a
-     * restart then finds the shadow behind a restarted WAL and starts a new generation.
-     */
-    void copy() throws IOException {
-        WalScanner.Committed c = WalScanner.scanCommitted(handle.wal(), state.header(), state.end(), state.checksum());
-        // frames of a transaction still being written follow the commit; the probe watches past them
-        probeAt = Math.max(c.endOffset(), state.end()) + (c.framesScanned() - c.frames()) * state.header().frameSize();
-        if (c.endOffset() <= state.end()) return;
-        long from = state.end();
-        long length = c.endOffset() - from;
-        // The scan read the frames; the copy reads them again. A restart in between (possible while Keel's
-        // read is on a fully checkpointed WAL) rewrites the header before any frame: then the copy is
-        // dropped, and the next continuity check judges the restart.
-        if (!shadow.append(state.generation(), state.index(), from, handle.wal(), from, length, this::walHeaderUnchanged)) {
-            LOG.debug("{}: the WAL restarted while its frames were copied; the next round judges the restart", db);
-            return;
-        }
-        byte[] last = new byte[state.header().frameSize()];
-        WalScanner.readFully(handle.wal(), last, c.endOffset() - last.length);
-        state = state.advancedTo(c.endOffset(), c.checksum(), last);
-        published = state.position();
-        copiedBytes += length;
-        listener.walCopied(db, published, length);
-    }
-
-    /**
-     * Makes the shadow WAL durable up to {@code upTo} (an fsync of its index file, unless an earlier one
-     * covers it). A replica calls it before it uploads shadow WAL: after a power cut the shadow then holds
-     * everything a replica holds, so the continuity check, which compares the shadow's last frame with
-     * the WAL, sees a WAL that lost acknowledged frames and starts a new generation instead of copying
-     * other frames at the same offsets into the same lineage. Safe to call from any thread: the bytes up
-     * to a published position are in the file already, and an fsync covers all of them.
-     */
+    /** See {@link ShadowFollower#makeDurable(Position)}: a replica calls it before it uploads shadow WAL. */
     void makeDurable(Position upTo) throws IOException {
-        Position d = durable;
-        if (d != null && d.generation().equals(upTo.generation()) && d.compareTo(upTo) >= 0) return;
-        shadow.force(upTo.generation(), upTo.index());
-        markDurable(upTo);
+        follower.makeDurable(upTo);
     }
 
     /** How far the shadow WAL is known to be fsynced; null before the first fsync (tests). */
     Position durablePosition() {
-        return durable;
-    }
-
-    private synchronized void markDurable(Position at) {
-        Position d = durable;
-        if (d == null || !d.generation().equals(at.generation()) || d.compareTo(at) < 0) durable = at;
+        return follower.durablePosition();
     }
 
     ShadowState state() {
-        return state;
+        return follower.state();
     }
 
     /** True while a new generation is asked for and the next round has not started it yet. */
     boolean newGenerationRequested() {
-        return newGenerationRequest != null;
+        return follower.newGenerationRequested();
     }
 
     /**
@@ -520,33 +353,30 @@ public final class DatabaseMonitor implements AutoCloseable {
      * index after it, so a generation's WAL must have no gaps.
      */
     public void requestNewGeneration(String reason) {
-        this.newGenerationRequest = reason; // quiet() reads it: the next tick runs a round
+        follower.requestNewGeneration(reason); // quiet() reads it: the next tick runs a round
     }
 
     /** Runs a checkpoint and keeps its decision about the next WAL restart for the next continuity check. */
     void checkpoint(String mode) throws IOException, SQLException {
-        Checkpointer.Outcome outcome = checkpointer.checkpoint(state, mode, new Checkpointer.Shadow() {
+        Checkpointer.Outcome outcome = checkpointer.checkpoint(follower.state(), mode, new Checkpointer.Shadow() {
             @Override
             public ShadowState copy() throws IOException {
-                DatabaseMonitor.this.copy();
-                return state;
+                follower.copy();
+                return follower.state();
             }
 
             @Override
             public void force() throws IOException {
-                Position at = state.position();
-                shadow.force(at.generation(), at.index());
-                markDurable(at);
+                follower.forceToEnd();
             }
 
             @Override
             public String unprovenRestart(byte[] header) throws IOException {
-                DatabaseMonitor.this.copy(); // the old WAL's frames beyond the shadow, while they are still there
-                return RestartProof.unproven(handle.wal(), state, probeAt, header);
+                follower.copy(); // the old WAL's frames beyond the shadow, while they are still there
+                return RestartProof.unproven(handle.wal(), follower.state(), follower.probeAt(), header);
             }
         });
-        expectedRestartHeader = outcome.acceptedRestart();
-        unprovenRestart = outcome.unprovenRestart();
+        follower.expectRestart(outcome.acceptedRestart(), outcome.unprovenRestart());
     }
 
     /**
@@ -566,6 +396,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             verifyAndCopy();
             // The replica claims the snapshot's WAL index before the lock is released, so no cleanup
             // deletes the shadow WAL it must upload next while the snapshot itself is uploading.
+            ShadowState state = follower.state();
             claim.accept(new Position(state.generation(), state.index(), 0));
             FileChannel file = handle.dbFile();
             long size = file.size() - file.size() % handle.pageSize();
@@ -587,7 +418,7 @@ public final class DatabaseMonitor implements AutoCloseable {
             requireHeld("validation");
             resetProbe();
             verifyAndCopy();
-            Position at = state.position();
+            Position at = follower.state().position();
             try (FileChannel wal = shadow.openForRead(at.generation(), at.index())) {
                 Validator.buildImage(handle.dbFile(), Validator.open(wal, at.offset()), handle.pageSize(), out);
             }

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * </pre>
  * Generation and index files are written durably (except a first generation's, see
  * {@link #startGeneration}); appends are fsynced when the monitor says (before a
- * replica uploads them, see {@link DatabaseMonitor#makeDurable}). A torn append left by a crash is cut
+ * replica uploads them, see {@link ShadowFollower#makeDurable}). A torn append left by a crash is cut
  * off by {@link #recover}.
  */
 final class ShadowWal {
