@@ -84,16 +84,18 @@ final class ShadowFollower {
         return probeAt;
     }
 
+    /** True while a new generation is asked for and no round has started it yet. */
     boolean newGenerationRequested() {
         return newGenerationRequest != null;
     }
 
+    /** The next continuity check starts a new generation, for {@code reason}. */
     void requestNewGeneration(String reason) {
         this.newGenerationRequest = reason;
     }
 
     /**
-     * What a take-back or a checkpoint found for the next continuity check: a WAL restart it may accept
+     * What a checkpoint found for the next continuity check: a WAL restart it may accept
      * ({@code acceptedRestart}, the header it must have) or one it may not ({@code unproven}, why); null
      * for none.
      */
