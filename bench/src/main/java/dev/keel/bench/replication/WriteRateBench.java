@@ -2,10 +2,10 @@ package dev.keel.bench.replication;
 
 import dev.keel.replication.Replicator;
 import dev.keel.replication.api.DatabaseConfig;
+import dev.keel.replication.api.Position;
 import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicationListener;
-import dev.keel.replication.api.Position;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,6 +171,7 @@ public final class WriteRateBench {
             var threads = ManagementFactory.getThreadMXBean();
             long processCpuStart = os.getProcessCpuTime();
             long litestreamCpuStart = cpuTicks(litestream);
+            lag.startCounting();
             long start = System.nanoTime();
             for (Writer w : writers) w.start();
             long count = 0;
@@ -299,8 +300,9 @@ public final class WriteRateBench {
 
     /**
      * Each segment's lag: from the end of the copy that ended where the segment begins (its first frame
-     * was committed after that copy's scan) to the moment a replica wrote the segment. The copy's own
-     * duration (well under a millisecond for these commits) is the only part of a commit's wait it misses.
+     * was committed after that copy's scan) to the moment a replica wrote the segment. It can miss up to
+     * that copy's own duration (a millisecond or two, tens of milliseconds at the worst under a busy writer).
+     * Counted from the writers' start: the first generation's segments before it are not the workload's.
      */
     private static final class SegmentLag implements ReplicationListener {
         private final Map<Path, ConcurrentSkipListMap<Position, Long>> copied = new ConcurrentHashMap<>();
@@ -317,6 +319,10 @@ public final class WriteRateBench {
             var ends = copied.get(db);
             var before = ends == null ? null : ends.floorEntry(start);
             if (before != null && before.getKey().generation().equals(start.generation())) lags.add((now - before.getValue()) / 1e6);
+        }
+
+        void startCounting() {
+            lags.clear();
         }
 
         List<Double> lagsMs() {
