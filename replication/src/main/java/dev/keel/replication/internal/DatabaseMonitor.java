@@ -319,7 +319,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     }
 
     /** See {@link ShadowFollower#verifyAndCopy()}. */
-    void verifyAndCopy() throws IOException, SQLException {
+    private void verifyAndCopy() throws IOException, SQLException {
         follower.verifyAndCopy();
     }
 
