@@ -94,7 +94,7 @@ final class Checkpointer {
      * as continuous ({@code acceptedRestart}, the header it must have; null for none) or, when the WAL
      * restarted in a way Keel cannot prove continuous, why ({@code unprovenRestart}).
      */
-    record Outcome(String mode, DatabaseHandle.CheckpointResult result, byte[] acceptedRestart, String unprovenRestart) {
+    record Outcome(String mode, KeelConnections.CheckpointResult result, byte[] acceptedRestart, String unprovenRestart) {
     }
 
     /**
@@ -144,7 +144,7 @@ final class Checkpointer {
     }
 
     private Outcome run(ShadowState before, String mode, Shadow shadow) throws IOException, SQLException {
-        DatabaseHandle.CheckpointResult result;
+        KeelConnections.CheckpointResult result;
         byte[] accepted = null;
         String unproven = null;
         try {
@@ -224,8 +224,8 @@ final class Checkpointer {
     }
 
     /** The tail's checkpoint, under the write lock; in RESTART mode retried while readers hold it back. */
-    private DatabaseHandle.CheckpointResult checkpointTail(String mode) throws SQLException {
-        DatabaseHandle.CheckpointResult result = handle.checkpointOnFence();
+    private KeelConnections.CheckpointResult checkpointTail(String mode) throws SQLException {
+        KeelConnections.CheckpointResult result = handle.checkpointOnFence();
         long deadline = System.nanoTime() + RESTART_WAIT_NANOS;
         while ("RESTART".equals(mode) && !result.complete() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(RESTART_POLL_NANOS);

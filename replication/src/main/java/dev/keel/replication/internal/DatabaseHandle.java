@@ -13,13 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.sqlite.BusyHandler;
 
 /**
  * Keel's hold on one SQLite database: one connection that keeps the long-lived read transaction (so
@@ -44,8 +41,6 @@ final class DatabaseHandle implements AutoCloseable {
     private static final Queue<DatabaseHandle> LEFT_TO_EXIT = new ConcurrentLinkedQueue<>();
     static final String SEQ_TABLE = "_keel_seq";
     static final String LOCK_TABLE = "_keel_lock";
-    /** Pages: SQLite allocates a cache's pages in one block at first use, so this bounds what each database costs. */
-    private static final int CACHE_PAGES = 8;
     private static final Object MISSING = new Object();
     private static final int DEFAULT_PAGE_SIZE = 4096;
 
@@ -230,17 +225,17 @@ final class DatabaseHandle implements AutoCloseable {
 
     private void connect() {
         try {
-            connection = connectOne();
+            connection = KeelConnections.open(file);
             try (Statement s = connection.createStatement()) {
-                String mode = queryString(s, "PRAGMA journal_mode = wal");
+                String mode = KeelConnections.queryString(s, "PRAGMA journal_mode = wal");
                 if (!"wal".equalsIgnoreCase(mode)) {
                     throw new KeelException(ErrorCode.FAILURE, "cannot switch the database to WAL mode (it stays in "
                             + mode + " mode)", db.toString(), "close other connections that use another journal mode and retry");
                 }
-                pageSize = Integer.parseInt(queryString(s, "PRAGMA page_size"));
+                pageSize = Integer.parseInt(KeelConnections.queryString(s, "PRAGMA page_size"));
                 s.execute("CREATE TABLE IF NOT EXISTS " + SEQ_TABLE + " (id INTEGER PRIMARY KEY, seq INTEGER)");
                 s.execute("CREATE TABLE IF NOT EXISTS " + LOCK_TABLE + " (id INTEGER)");
-                seqPage = Long.parseLong(queryString(s, "SELECT rootpage FROM sqlite_schema WHERE name = '" + SEQ_TABLE + "'"));
+                seqPage = Long.parseLong(KeelConnections.queryString(s, "SELECT rootpage FROM sqlite_schema WHERE name = '" + SEQ_TABLE + "'"));
             }
             // A write of our own guarantees a WAL with a frame in it, so the read transaction below reads
             // from the WAL and pins it (a reader of a fully checkpointed WAL would not stop a restart).
@@ -262,26 +257,6 @@ final class DatabaseHandle implements AutoCloseable {
         } catch (IOException e) {
             return false; // none yet
         }
-    }
-
-    private Connection connectOne() throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        try (Statement s = c.createStatement()) {
-            BusyHandler.setHandler(c, PromptBusyHandler.INSTANCE);
-            // Keel reads a few pages of its own table (checkpoints and snapshots bypass the cache): a small
-            // page cache is enough (SQLite's default of 2 MB, times 10,000 databases, is not). Set before
-            // the first statement that reads the file: SQLite allocates and touches a block of up to 20
-            // pages (about 88 KB) at the cache's first use, bounded by the cache size set then.
-            s.execute("PRAGMA cache_size = " + CACHE_PAGES);
-            // Keel checkpoints only by its own policy, and its own rows need no fsync per commit. (Both
-            // connections: the second one becomes the main one after a checkpoint.)
-            s.execute("PRAGMA wal_autocheckpoint = 0");
-            s.execute("PRAGMA synchronous = NORMAL");
-        } catch (SQLException e) {
-            c.close();
-            throw e;
-        }
-        return c;
     }
 
     Path path() {
@@ -331,20 +306,8 @@ final class DatabaseHandle implements AutoCloseable {
     /** Starts the read transaction that keeps other connections from checkpointing past Keel's copy. */
     void acquireReadLock() throws SQLException {
         if (readLocked) return;
-        beginRead(connection);
+        KeelConnections.beginRead(connection, SEQ_TABLE);
         readLocked = true;
-    }
-
-    private static void beginRead(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("BEGIN");
-            try (ResultSet rs = s.executeQuery("SELECT COUNT(1) FROM " + SEQ_TABLE)) {
-                rs.next();
-            } catch (SQLException e) {
-                s.execute("ROLLBACK");
-                throw e;
-            }
-        }
     }
 
     /**
@@ -354,20 +317,18 @@ final class DatabaseHandle implements AutoCloseable {
      * and keeps any frame after that from being checkpointed (see {@link Checkpointer}).
      */
     void beginFence() throws SQLException {
-        if (fence == null) fence = connectOne();
-        beginRead(fence);
+        if (fence == null) fence = KeelConnections.open(file);
+        KeelConnections.beginRead(fence, SEQ_TABLE);
     }
 
     /** Ends the second connection's read transaction (the connection stays open for the checkpoint). */
     void endFence() throws SQLException {
-        try (Statement s = fence.createStatement()) {
-            s.execute("ROLLBACK");
-        }
+        KeelConnections.execute(fence, "ROLLBACK");
     }
 
     /** A PASSIVE checkpoint run by the second connection, outside any transaction, while the main one may hold the write lock. */
-    CheckpointResult checkpointOnFence() throws SQLException {
-        return checkpoint(fence, "PASSIVE");
+    KeelConnections.CheckpointResult checkpointOnFence() throws SQLException {
+        return KeelConnections.checkpoint(fence, "PASSIVE");
     }
 
     /**
@@ -389,29 +350,12 @@ final class DatabaseHandle implements AutoCloseable {
     void releaseReadLock() throws SQLException {
         if (!readLocked) return;
         readLocked = false;
-        try (Statement s = connection.createStatement()) {
-            s.execute("ROLLBACK");
-        }
-    }
-
-    /** The result of {@code PRAGMA wal_checkpoint}: busy flag, frames in the WAL, frames checkpointed. */
-    record CheckpointResult(boolean busy, long walFrames, long checkpointed) {
-        boolean complete() {
-            return !busy && walFrames >= 0 && walFrames == checkpointed;
-        }
+        KeelConnections.execute(connection, "ROLLBACK");
     }
 
     /** Runs a checkpoint; the caller released the read lock. */
-    CheckpointResult checkpoint(String mode) throws SQLException {
-        return checkpoint(connection, mode);
-    }
-
-    private static CheckpointResult checkpoint(Connection c, String mode) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
-            rs.next();
-            return new CheckpointResult(rs.getInt(1) != 0, rs.getLong(2), rs.getLong(3));
-        }
+    KeelConnections.CheckpointResult checkpoint(String mode) throws SQLException {
+        return KeelConnections.checkpoint(connection, mode);
     }
 
     /**
@@ -419,27 +363,21 @@ final class DatabaseHandle implements AutoCloseable {
      * it is held, nobody appends to or restarts the WAL. End it with {@link #commitWrite()} or {@link #rollbackWrite()}.
      */
     void beginWrite() throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
-        }
+        KeelConnections.execute(connection, "BEGIN IMMEDIATE");
     }
 
     /** Inside {@link #beginWrite()}: a write that makes SQLite restart the WAL when it was fully checkpointed. */
     void writeSeq() throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            s.execute("INSERT INTO " + SEQ_TABLE + " (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = seq + 1");
-        }
+        KeelConnections.execute(connection, "INSERT INTO " + SEQ_TABLE + " (id, seq) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET seq = seq + 1");
     }
 
     void commitWrite() throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            s.execute("COMMIT");
-        }
+        KeelConnections.execute(connection, "COMMIT");
     }
 
     void rollbackWrite() {
-        try (Statement s = connection.createStatement()) {
-            s.execute("ROLLBACK");
+        try {
+            KeelConnections.execute(connection, "ROLLBACK");
         } catch (SQLException ignored) {
             // no transaction was open
         }
@@ -465,12 +403,6 @@ final class DatabaseHandle implements AutoCloseable {
             }
         } finally {
             if (wasLocked) acquireReadLock();
-        }
-    }
-
-    private static String queryString(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
         }
     }
 
