@@ -1,5 +1,6 @@
 package dev.keel.replication.internal;
 
+import dev.keel.format.WalHeader;
 import dev.keel.replication.cipher.AgeCipher;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Generation;
@@ -385,15 +386,24 @@ public final class DatabaseMonitor implements AutoCloseable {
      * then reads the db file under the read transaction (through the channel held since open). Frames
      * a concurrent checkpoint writes into the file while it is read are all in the snapshot's WAL index,
      * so replaying that index from offset 0 on restore repairs any page read mid-write.
+     *
+     * <p>{@code firstOfIndex}: the replica holds nothing of the current WAL index yet (see
+     * {@link Replica}), so it will upload the index from offset 0 after the snapshot. The checkpoint is
+     * then skipped while the index is small: restore replays the whole index over the db file, which
+     * gives the same database, and a fleet's first start saves a checkpoint per database (the second
+     * connection, whose descriptor SQLite keeps, a WAL restart and its fsyncs).
      */
-    public Snapshot snapshot(java.util.function.Consumer<Position> claim, AgeCipher cipher) throws IOException, SQLException {
+    public Snapshot snapshot(java.util.function.Consumer<Position> claim, AgeCipher cipher, boolean firstOfIndex)
+            throws IOException, SQLException {
         lock.lock();
         try {
             requireHeld("a snapshot");
             resetProbe();
             verifyAndCopy();
-            checkpoint("PASSIVE");
-            verifyAndCopy();
+            if (!firstOfIndex || !smallIndex(follower.state())) {
+                checkpoint("PASSIVE");
+                verifyAndCopy();
+            }
             // The replica claims the snapshot's WAL index before the lock is released, so no cleanup
             // deletes the shadow WAL it must upload next while the snapshot itself is uploading.
             ShadowState state = follower.state();
@@ -406,6 +416,13 @@ public final class DatabaseMonitor implements AutoCloseable {
             handle.closeWal();
             lock.unlock();
         }
+    }
+
+    /** Frames in a WAL index below which a snapshot uploads the index beside it rather than checkpoint first. */
+    static final int SMALL_INDEX_FRAMES = 256;
+
+    private static boolean smallIndex(ShadowState state) {
+        return (state.end() - WalHeader.SIZE) / state.header().frameSize() < SMALL_INDEX_FRAMES;
     }
 
     /**

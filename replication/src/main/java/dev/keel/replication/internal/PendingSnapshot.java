@@ -53,9 +53,10 @@ final class PendingSnapshot {
 
     /**
      * The snapshot kept from a failed upload while it is still valid (same generation as the shadow WAL,
-     * whose index it starts is still there: the replica's claim kept it), otherwise a new one.
+     * whose index it starts is still there: the replica's claim kept it), otherwise a new one
+     * ({@code firstOfIndex}: see {@link DatabaseMonitor#snapshot}).
      */
-    DatabaseMonitor.Snapshot take() throws IOException, SQLException {
+    DatabaseMonitor.Snapshot take(boolean firstOfIndex) throws IOException, SQLException {
         DatabaseMonitor.Snapshot kept = prepared;
         prepared = null;
         if (kept != null) {
@@ -70,7 +71,7 @@ final class PendingSnapshot {
             release(kept);
         }
         try {
-            DatabaseMonitor.Snapshot fresh = monitor.snapshot(at -> claim = at, cipher);
+            DatabaseMonitor.Snapshot fresh = monitor.snapshot(at -> claim = at, cipher, firstOfIndex);
             listener.snapshotPrepared(monitor.path(), replica, fresh.position());
             return fresh;
         } catch (IOException | SQLException | RuntimeException e) {

@@ -333,7 +333,7 @@ public final class Replica {
      */
     private void writeIntervalSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
-        DatabaseMonitor.Snapshot snapshot = pending.take();
+        DatabaseMonitor.Snapshot snapshot = pending.take(false);
         if (snapshot.position().equals(lastSnapshotAt)) {
             pending.release(snapshot);
             lastSnapshot = Instant.now();
@@ -347,7 +347,18 @@ public final class Replica {
     /** Takes a snapshot through the monitor and stores it; the replica then continues from its WAL index. */
     Position writeSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
-        return storeOrKeep(pending.take(), started);
+        return storeOrKeep(pending.take(holdsNothingOf(monitor.position())), started);
+    }
+
+    /**
+     * True when this replica holds nothing of {@code head}'s generation: one this process started (no
+     * other can have written to it) and of which this replica stored no snapshot (every segment comes
+     * after one). Its snapshot may then start the current WAL index without a checkpoint.
+     */
+    private boolean holdsNothingOf(Position head) {
+        if (head == null || !monitor.startedHere(head.generation())) return false;
+        Position last = lastSnapshotAt;
+        return last == null || !last.generation().equals(head.generation());
     }
 
     /**
