@@ -28,6 +28,9 @@ final class Checkpointer {
     private final DatabaseHandle handle;
     private final ReplicationListener listener;
     private long lastCheckpointNanos = System.nanoTime();
+    /** The WAL index Keel first found and its frames: no write since, so no interval checkpoint (see {@link #due}). */
+    private ShadowState found;
+    private boolean checkpointedSinceFound;
     private Runnable betweenCheckpointAndWriteLock = () -> {
     };
     private Runnable beforeOwnWrite = () -> {
@@ -63,14 +66,26 @@ final class Checkpointer {
      * An application at SQLite's default {@code wal_autocheckpoint} (the same 1000 pages) then does not
      * reach its own threshold, past which each of its commits would try a checkpoint that Keel's read
      * holds back.
+     *
+     * <p>{@code checkpoint-interval} only applies to a WAL written since Keel's last checkpoint (beyond the
+     * one frame of Keel's own write that restarts it) or since Keel first found it: an idle database,
+     * whose first snapshot left its small WAL as it was, is never checkpointed for the interval alone,
+     * which would write a segment and open the second connection on every idle database of a fleet.
      */
     String due(ShadowState state, long framesLastRound) {
         long frames = state.frames();
         if (frames >= config.maxCheckpointPageCount()) return "RESTART";
         if (frames + 2 * Math.max(0, framesLastRound) >= config.minCheckpointPageCount()) return "PASSIVE";
+        if (found == null) found = state;
         long since = System.nanoTime() - lastCheckpointNanos;
-        if (frames > 1 && since >= config.checkpointInterval().toNanos()) return "PASSIVE";
+        if (frames > quietFrames(state) && since >= config.checkpointInterval().toNanos()) return "PASSIVE";
         return null;
+    }
+
+    /** How many frames the WAL index may hold without having been written since Keel last checkpointed or found it. */
+    private long quietFrames(ShadowState state) {
+        boolean asFound = !checkpointedSinceFound && state.generation().equals(found.generation()) && state.index() == found.index();
+        return asFound ? Math.max(1, found.frames()) : 1;
     }
 
     /** The shadow WAL, as the checkpoint needs it. */
@@ -203,6 +218,7 @@ final class Checkpointer {
             handle.acquireReadLock();
         }
         lastCheckpointNanos = System.nanoTime();
+        checkpointedSinceFound = true;
         LOG.debug("{}: checkpoint {} at {}: {} of {} WAL frames written to the database{}", handle.path(), mode,
                 before.position(), result.checkpointed(), result.walFrames(), result.busy() ? " (busy: readers held it back)" : "");
         listener.checkpointed(handle.path(), mode, result.walFrames(), result.checkpointed(), result.busy());

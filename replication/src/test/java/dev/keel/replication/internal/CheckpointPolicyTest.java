@@ -41,6 +41,18 @@ class CheckpointPolicyTest {
     }
 
     @Test
+    void theIntervalCheckpointWaitsForAWriteAfterTheWalKeelFound() throws InterruptedException {
+        Checkpointer every = new Checkpointer(new DatabaseConfig(Path.of("app.db"), null, Duration.ofSeconds(1),
+                Duration.ofMillis(1), MIN, MAX, List.of(), DatabaseConfig.UNBOUNDED_SHADOW_BACKLOG), null, ReplicationListener.NONE);
+        Thread.sleep(5);
+        assertThat(every.due(withFrames(1, 20), 0)).as("the WAL as Keel found it: nothing written since").isNull();
+        assertThat(every.due(withFrames(1, 20), 0)).isNull();
+        assertThat(every.due(withFrames(1, 21), 0)).as("a write since").isEqualTo("PASSIVE");
+        assertThat(every.due(withFrames(2, 1), 0)).as("a later index holding Keel's own write only").isNull();
+        assertThat(every.due(withFrames(2, 3), 0)).as("a later index, written").isEqualTo("PASSIVE");
+    }
+
+    @Test
     void busyRoundsComeSoonerTheFasterTheWalGrows() {
         long half = (long) MIN * PAGE / 2;
         assertThat(DatabaseDriver.busyTickMs(half, half)).isEqualTo(DatabaseDriver.BUSY_TICK_MS);
@@ -49,8 +61,12 @@ class CheckpointPolicyTest {
     }
 
     private static ShadowState withFrames(long frames) {
+        return withFrames(1, frames);
+    }
+
+    private static ShadowState withFrames(long index, long frames) {
         WalHeader header = WalHeader.create(false, PAGE, 0, 1, 2);
-        ShadowState start = ShadowState.start(new Generation("0123456789abcdef"), 1, header.encode());
+        ShadowState start = ShadowState.start(new Generation("0123456789abcdef"), index, header.encode());
         return start.advancedTo(WalHeader.SIZE + frames * header.frameSize(), start.checksum(), null);
     }
 }
