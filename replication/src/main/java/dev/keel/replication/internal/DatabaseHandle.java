@@ -263,6 +263,11 @@ final class DatabaseHandle implements AutoCloseable {
         return db;
     }
 
+    /** The database file held (the path with its links followed). */
+    Path file() {
+        return file;
+    }
+
     /** The WAL beside the file held; made once per file (each idle check of a fleet asks for it). */
     Path walPath() {
         return walPath;

@@ -1,6 +1,5 @@
 package dev.keel.replication.internal;
 
-import dev.keel.format.WalHeader;
 import dev.keel.replication.cipher.AgeCipher;
 import dev.keel.replication.api.DatabaseConfig;
 import dev.keel.replication.api.Generation;
@@ -36,6 +35,7 @@ public final class DatabaseMonitor implements AutoCloseable {
     private final Checkpointer checkpointer;
     private final ShadowCleanup cleanup;
     private final ShadowFollower follower;
+    private final SnapshotReader snapshots;
     private final WalProbe probe = new WalProbe();
     /** The files' stats when the probe last found the WAL unchanged; null when unknown or racy. */
     private ParkedStamp quietStamp;
@@ -61,6 +61,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         this.checkpointer = new Checkpointer(config, handle, listener);
         this.cleanup = new ShadowCleanup(shadow);
         this.follower = new ShadowFollower(db, handle, shadow, listener);
+        this.snapshots = new SnapshotReader(db, handle, shadow, gate);
     }
 
     /**
@@ -391,7 +392,8 @@ public final class DatabaseMonitor implements AutoCloseable {
      * {@link Replica}), so it will upload the index from offset 0 after the snapshot. The checkpoint is
      * then skipped while the index is small: restore replays the whole index over the db file, which
      * gives the same database, and a fleet's first start saves a checkpoint per database (the second
-     * connection, whose descriptor SQLite keeps, a WAL restart and its fsyncs).
+     * connection, whose descriptor SQLite keeps, a WAL restart and its fsyncs). See
+     * {@link SnapshotReader#readUnlessWritten} for why the snapshot alone stays a consistent database.
      */
     public Snapshot snapshot(java.util.function.Consumer<Position> claim, AgeCipher cipher, boolean firstOfIndex)
             throws IOException, SQLException {
@@ -400,29 +402,17 @@ public final class DatabaseMonitor implements AutoCloseable {
             requireHeld("a snapshot");
             resetProbe();
             verifyAndCopy();
-            if (!firstOfIndex || !smallIndex(follower.state())) {
-                checkpoint("PASSIVE");
-                verifyAndCopy();
+            if (firstOfIndex && SnapshotReader.smallIndex(follower.state())) {
+                Snapshot unchecked = snapshots.readUnlessWritten(follower.state(), claim, cipher);
+                if (unchecked != null) return unchecked;
             }
-            // The replica claims the snapshot's WAL index before the lock is released, so no cleanup
-            // deletes the shadow WAL it must upload next while the snapshot itself is uploading.
-            ShadowState state = follower.state();
-            claim.accept(new Position(state.generation(), state.index(), 0));
-            FileChannel file = handle.dbFile();
-            long size = file.size() - file.size() % handle.pageSize();
-            CompressedUpload upload = CompressedUpload.of(file, 0, size, gate, shadow.tempDir(), handle.pageSize(), cipher);
-            return new Snapshot(new Position(state.generation(), state.index(), 0), upload);
+            checkpoint("PASSIVE");
+            verifyAndCopy();
+            return snapshots.read(follower.state(), claim, cipher);
         } finally {
             handle.closeWal();
             lock.unlock();
         }
-    }
-
-    /** Frames in a WAL index below which a snapshot uploads the index beside it rather than checkpoint first. */
-    static final int SMALL_INDEX_FRAMES = 256;
-
-    private static boolean smallIndex(ShadowState state) {
-        return (state.end() - WalHeader.SIZE) / state.header().frameSize() < SMALL_INDEX_FRAMES;
     }
 
     /**
