@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +38,7 @@ public final class Replica {
     private volatile boolean positionKnown;
     /** False until the replica was listed in this run: the position may come from the local record only. */
     private volatile boolean listed;
-    private Instant lastSnapshot;
-    private Position lastSnapshotAt;
+    private final SnapshotHistory snapshots;
     /** The snapshot being prepared or uploaded, or kept from a failed upload, with its claim on the WAL. */
     private final PendingSnapshot pending;
     private final AcknowledgedPosition record;
@@ -68,6 +66,7 @@ public final class Replica {
         this.monitor = monitor;
         this.listener = listener;
         this.pending = new PendingSnapshot(monitor, this.client, listener, config.name(), cipher);
+        this.snapshots = new SnapshotHistory(config.snapshotInterval());
         this.outage = new OutageRecovery(monitor.path(), config.name(), this.client);
         this.record = new AcknowledgedPosition(monitor.shadow().dir(), config.name());
         Position head = monitor.position();
@@ -89,16 +88,7 @@ public final class Replica {
         Position head = monitor.position();
         if (head == null) return false;
         Position p = position;
-        return p == null || !p.equals(head) || pending.kept() != null || snapshotDue() || (!listed && periodicSnapshots());
-    }
-
-    /**
-     * With a snapshot interval the replica's newest snapshot time matters, and only its listing has it:
-     * such a replica is listed once after a restart even when idle.
-     */
-    private boolean periodicSnapshots() {
-        Duration interval = config.snapshotInterval();
-        return interval != null && !interval.isZero();
+        return p == null || !p.equals(head) || pending.kept() != null || snapshots.due() || (!listed && snapshots.periodic());
     }
 
     /** Segments and snapshots this replica stored since it started (retention runs only after some). */
@@ -189,7 +179,7 @@ public final class Replica {
         if (head.generation().equals(abandoned)) return; // the monitor starts the new generation at its next tick
         if (!listed) {
             // The local record says the replica holds everything: nothing to verify or upload yet.
-            if (position != null && position.equals(head) && pending.kept() == null && !periodicSnapshots()) return;
+            if (position != null && position.equals(head) && pending.kept() == null && !snapshots.periodic()) return;
             if (monitor.startedHere(head.generation())) {
                 // A generation this process just made up holds nothing on any replica: no listing needed.
                 // (The record is only a hint, so no upload ever starts from it.)
@@ -216,7 +206,7 @@ public final class Replica {
         if (pos == null) {
             position = null;
             writeSnapshot();
-        } else if (snapshotDue()) {
+        } else if (snapshots.due()) {
             writeIntervalSnapshot();
         }
         uploadUpTo(monitor.position());
@@ -294,8 +284,7 @@ public final class Replica {
     private void findPosition(Generation generation) throws IOException {
         ReplicaCatalog catalog = ReplicaCatalog.read(client, generation);
         position = ReplicaPosition.of(catalog, client, generation, cipher).orElse(null);
-        lastSnapshot = catalog.lastSnapshotTime(generation).orElse(null);
-        lastSnapshotAt = catalog.lastSnapshot(generation).map(x -> new Position(generation, x.index(), 0)).orElse(null);
+        snapshots.listed(generation, catalog);
         positionKnown = true;
         listed = true;
         outage.known();
@@ -307,12 +296,6 @@ public final class Replica {
         if (pos.index() > head.index()) return false;
         if (pos.index() == head.index()) return pos.offset() <= head.offset();
         return monitor.shadow().length(pos.generation(), pos.index()) >= pos.offset();
-    }
-
-    private boolean snapshotDue() {
-        Duration interval = config.snapshotInterval();
-        return interval != null && !interval.isZero() && lastSnapshot != null
-                && Duration.between(lastSnapshot, Instant.now()).compareTo(interval) >= 0;
     }
 
     /** Uploads the rest of an older generation still in the shadow WAL, so its history has no gap. */
@@ -334,9 +317,9 @@ public final class Replica {
     private void writeIntervalSnapshot() throws IOException, SQLException {
         long started = System.nanoTime();
         DatabaseMonitor.Snapshot snapshot = pending.take(false);
-        if (snapshot.position().equals(lastSnapshotAt)) {
+        if (snapshots.lastAt(snapshot.position())) {
             pending.release(snapshot);
-            lastSnapshot = Instant.now();
+            snapshots.skipped();
             LOG.debug("{} -> {}: periodic snapshot skipped, the WAL is still at index {}", monitor.path(),
                     client.describe(), ReplicaLayout.hex(snapshot.position().index()));
             return;
@@ -352,13 +335,11 @@ public final class Replica {
 
     /**
      * True when this replica holds nothing of {@code head}'s generation: one this process started (no
-     * other can have written to it) and of which this replica stored no snapshot (every segment comes
-     * after one). Its snapshot may then start the current WAL index without a checkpoint.
+     * other can have written to it) and of which this replica stored no snapshot. Its snapshot may then
+     * start the current WAL index without a checkpoint.
      */
     private boolean holdsNothingOf(Position head) {
-        if (head == null || !monitor.startedHere(head.generation())) return false;
-        Position last = lastSnapshotAt;
-        return last == null || !last.generation().equals(head.generation());
+        return head != null && monitor.startedHere(head.generation()) && snapshots.noneOf(head.generation());
     }
 
     /**
@@ -393,8 +374,7 @@ public final class Replica {
         client.write(key, snapshot.payload());
         outage.acknowledged(at.generation(), key);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        lastSnapshot = Instant.now();
-        lastSnapshotAt = at;
+        snapshots.stored(at);
         uploads++;
         if (position == null || !position.generation().equals(at.generation())) position = at;
         log(Level.INFO).addKeyValue("generation", at.generation()).addKeyValue("position", at)
