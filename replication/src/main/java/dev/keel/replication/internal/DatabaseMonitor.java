@@ -61,7 +61,7 @@ public final class DatabaseMonitor implements AutoCloseable {
         this.checkpointer = new Checkpointer(config, handle, listener);
         this.cleanup = new ShadowCleanup(shadow);
         this.follower = new ShadowFollower(db, handle, shadow, listener);
-        this.snapshots = new SnapshotReader(db, handle, shadow, gate);
+        this.snapshots = new SnapshotReader(handle, shadow, gate);
     }
 
     /**

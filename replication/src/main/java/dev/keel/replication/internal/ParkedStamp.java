@@ -24,6 +24,11 @@ record ParkedStamp(File db, File wal, boolean racy, long takenNanos) {
     record File(Object key, long size, long modifiedNanos) {
         static final File MISSING = new File("missing", -1, 0);
 
+        /** True when its modification time is within {@link #RACY_NANOS} of {@code nowNanos} (wall clock, ns). */
+        boolean racyAt(long nowNanos) {
+            return modifiedNanos >= nowNanos - RACY_NANOS;
+        }
+
         static File of(Path path) throws IOException {
             try {
                 BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
@@ -48,7 +53,7 @@ record ParkedStamp(File db, File wal, boolean racy, long takenNanos) {
         long now = System.currentTimeMillis() * 1_000_000L;
         File d = File.of(db);
         File w = File.of(wal);
-        boolean racy = d.modifiedNanos() >= now - RACY_NANOS || w.modifiedNanos() >= now - RACY_NANOS;
+        boolean racy = d.racyAt(now) || w.racyAt(now);
         return new ParkedStamp(d, w, racy, System.nanoTime());
     }
 

@@ -1,11 +1,9 @@
 package dev.keel.replication.internal;
 
-import dev.keel.format.WalHeader;
 import dev.keel.replication.api.Position;
 import dev.keel.replication.cipher.AgeCipher;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,20 +17,18 @@ final class SnapshotReader {
     /** Frames in a WAL index below which a snapshot uploads the index beside it rather than checkpoint first. */
     static final int SMALL_INDEX_FRAMES = 256;
 
-    private final Path db;
     private final DatabaseHandle handle;
     private final ShadowWal shadow;
     private final WriteGate gate;
 
-    SnapshotReader(Path db, DatabaseHandle handle, ShadowWal shadow, WriteGate gate) {
-        this.db = db;
+    SnapshotReader(DatabaseHandle handle, ShadowWal shadow, WriteGate gate) {
         this.handle = handle;
         this.shadow = shadow;
         this.gate = gate;
     }
 
     static boolean smallIndex(ShadowState state) {
-        return (state.end() - WalHeader.SIZE) / state.header().frameSize() < SMALL_INDEX_FRAMES;
+        return state.frames() < SMALL_INDEX_FRAMES;
     }
 
     /**
@@ -45,11 +41,11 @@ final class SnapshotReader {
      */
     DatabaseMonitor.Snapshot readUnlessWritten(ShadowState state, Consumer<Position> claim, AgeCipher cipher) throws IOException {
         ParkedStamp.File before = ParkedStamp.File.of(handle.file());
-        if (before.modifiedNanos() >= System.currentTimeMillis() * 1_000_000L - ParkedStamp.RACY_NANOS) return null;
+        if (before.racyAt(System.currentTimeMillis() * 1_000_000L)) return null;
         DatabaseMonitor.Snapshot snapshot = read(state, claim, cipher);
         if (ParkedStamp.File.of(handle.file()).equals(before)) return snapshot;
         snapshot.close();
-        LOG.debug("{}: the db file was written while its snapshot was read; checkpointing first", db);
+        LOG.debug("{}: the db file was written while its snapshot was read; checkpointing first", handle.path());
         return null;
     }
 
