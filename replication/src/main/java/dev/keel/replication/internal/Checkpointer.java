@@ -28,8 +28,12 @@ final class Checkpointer {
     private final DatabaseHandle handle;
     private final ReplicationListener listener;
     private long lastCheckpointNanos = System.nanoTime();
-    /** The WAL index Keel first found and its frames: no write since, so no interval checkpoint (see {@link #due}). */
-    private ShadowState found;
+    /**
+     * Where the shadow stood when Keel first found the WAL, and its frames then: no write since, so no
+     * interval checkpoint (see {@link #due}). Only these, not the state: it holds a whole frame.
+     */
+    private dev.keel.replication.api.Position found;
+    private long foundFrames;
     private boolean checkpointedSinceFound;
     private Runnable betweenCheckpointAndWriteLock = () -> {
     };
@@ -76,7 +80,10 @@ final class Checkpointer {
         long frames = state.frames();
         if (frames >= config.maxCheckpointPageCount()) return "RESTART";
         if (frames + 2 * Math.max(0, framesLastRound) >= config.minCheckpointPageCount()) return "PASSIVE";
-        if (found == null) found = state;
+        if (found == null) {
+            found = state.position();
+            foundFrames = state.frames();
+        }
         long since = System.nanoTime() - lastCheckpointNanos;
         if (frames > quietFrames(state) && since >= config.checkpointInterval().toNanos()) return "PASSIVE";
         return null;
@@ -85,7 +92,7 @@ final class Checkpointer {
     /** How many frames the WAL index may hold without having been written since Keel last checkpointed or found it. */
     private long quietFrames(ShadowState state) {
         boolean asFound = !checkpointedSinceFound && state.generation().equals(found.generation()) && state.index() == found.index();
-        return asFound ? Math.max(1, found.frames()) : 1;
+        return asFound ? Math.max(1, foundFrames) : 1;
     }
 
     /** The shadow WAL, as the checkpoint needs it. */
