@@ -7,6 +7,7 @@ import dev.keel.replication.api.ReplicaConfig;
 import dev.keel.replication.spi.ReplicaStorage;
 import dev.keel.replication.spi.ReplicationListener;
 import java.lang.management.ManagementFactory;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -122,7 +123,11 @@ public final class WriteRateBench {
                     workload.describe(), rounds, seconds, workload.full() ? "0.97" : workload.databases() > 1 ? "0.9" : "0.95",
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
         } finally {
-            BenchDb.deleteTree(work);
+            try {
+                BenchDb.deleteTree(work);
+            } catch (IOException e) { // never in place of what stopped the runs
+                System.err.println("could not delete " + work + ": " + e);
+            }
         }
     }
 

@@ -12,9 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * whether anything changed (a cheap check, see {@link DatabaseMonitor#quiet()}); when something did, it
  * runs a monitor round as a task of its own on the pool; either way it then signals the replicas, which
  * wait for that signal instead of each driving the monitor. Ticks come every {@code monitor-interval}
- * (or the shortest replica {@code sync-interval} when that is shorter), and every {@value #BUSY_TICK_MS}
- * ms or less while the WAL grows by more than half the checkpoint threshold per round (see
- * {@link #busyTickMs}), so a round, and the checkpoint it may run, comes before the WAL passes
+ * (or the shortest replica {@code sync-interval} when that is shorter), and sooner while the WAL grows
+ * (see {@link #nextRoundMs}), so a round, and the checkpoint it may run, comes before the WAL passes
  * {@code min-checkpoint-page-count} pages, as long as a checkpoint is quicker than the writes. Between
  * ticks, the file-system watch wakes it when the WAL is written ({@link #wake()}; its wake-ups then stop
  * until a round finds the database quiet, see {@link WalWatch}), and a replica that must wait (see
@@ -40,6 +39,8 @@ final class DatabaseDriver {
     private volatile WalWatch.Registration watch = WalWatch.Registration.NONE;
     private FleetTicker ticker;
     private long lastRoundBytes;
+    /** When the last round ended (its last copy); 0 before the first. */
+    private long lastRoundEndNanos;
 
     DatabaseDriver(DatabaseReplication db, List<ReplicaLoop> replicas, ScheduledExecutorService scheduler, long periodMs) {
         this.db = db;
@@ -156,18 +157,22 @@ final class DatabaseDriver {
     }
 
     private void runRound() {
-        long busyDelay = -1;
+        long next = -1;
         try {
             if (!running) return;
             round.run();
-            long busyBytes = (long) db.monitor().config().minCheckpointPageCount() * db.monitor().pageSize() / 2;
-            if (running && lastRoundBytes >= busyBytes) busyDelay = busyTickMs(lastRoundBytes, busyBytes);
+            long now = System.nanoTime();
+            long elapsed = lastRoundEndNanos == 0 ? 0 : now - lastRoundEndNanos;
+            lastRoundEndNanos = now;
+            DatabaseMonitor m = db.monitor();
+            if (running) next = nextRoundMs(lastRoundBytes, elapsed, m.walFrames() * m.pageSize(), (long) m.config().minCheckpointPageCount() * m.pageSize());
         } finally {
-            if (busyDelay >= 0) {
-                submit(busyDelay); // its wake-ups stay stopped: busy rounds follow each other
+            if (next >= 0 && next <= BUSY_TICK_MS) {
+                submit(next); // its wake-ups stay stopped: busy rounds follow each other
             } else {
                 working.set(false);
                 boolean rearmed = running && watch.rearm();
+                if (next > 0) wakeIn(TimeUnit.MILLISECONDS.toNanos(next)); // sooner than an upload may let the watch's wake-up come
                 if (wakeMissed.getAndSet(false)) {
                     tickWhenReady();
                 } else if (rearmed && !db.monitor().quiet()) {
@@ -178,9 +183,32 @@ final class DatabaseDriver {
     }
 
     /**
-     * The pause before the next busy round: {@value #BUSY_TICK_MS} ms when the last round copied half the
-     * checkpoint threshold, shorter in proportion when it copied more (down to {@value #MIN_BUSY_TICK_MS}
-     * ms), so a round, and the checkpoint it may run, comes before the WAL passes the threshold.
+     * When the next round must come, in ms, from the pace at which the WAL grew up to this round
+     * ({@code roundBytes} copied in the {@code elapsedNanos} since the round before ended) so that it
+     * comes, and checkpoints, before the WAL reaches the checkpoint threshold; -1 when the watch and
+     * the replicas' own ticks are soon enough (no write, or the threshold more than a second away).
+     * A WAL that grows by half the threshold or more per {@value #BUSY_TICK_MS} ms is busy: its rounds
+     * follow each other at once (see {@link #busyTickMs}). A slower one gets a tick when half of what is
+     * left below the threshold would be written: its watch's wake-ups wait for an upload to be allowed
+     * (up to {@code sync-interval} under load, see {@link UploadGate}), which would let the WAL pass the
+     * threshold, where every commit of an application at SQLite's defaults tries a checkpoint that
+     * Keel's read holds back. The pace is measured, not taken from the round alone: a round that came
+     * soon after the last one copied little, but the WAL grows as fast.
+     */
+    static long nextRoundMs(long roundBytes, long elapsedNanos, long walBytes, long thresholdBytes) {
+        if (roundBytes <= 0 || elapsedNanos <= 0) return -1;
+        long busyBytes = thresholdBytes / 2;
+        double perTick = (double) roundBytes * TimeUnit.MILLISECONDS.toNanos(BUSY_TICK_MS) / elapsedNanos;
+        if (perTick >= busyBytes) return busyTickMs((long) perTick, busyBytes);
+        double headroomMs = Math.max(0, thresholdBytes - walBytes) / 2.0 * elapsedNanos / roundBytes / 1e6;
+        return headroomMs > 1000 ? -1 : Math.max(MIN_BUSY_TICK_MS, (long) headroomMs);
+    }
+
+    /**
+     * The pause before the next busy round: {@value #BUSY_TICK_MS} ms when the WAL grows by half the
+     * checkpoint threshold ({@code busyBytes}) per {@value #BUSY_TICK_MS} ms ({@code roundBytes}), shorter
+     * in proportion when it grows faster (down to {@value #MIN_BUSY_TICK_MS} ms), so a round, and the
+     * checkpoint it may run, comes before the WAL passes the threshold.
      */
     static long busyTickMs(long roundBytes, long busyBytes) {
         return Math.max(MIN_BUSY_TICK_MS, BUSY_TICK_MS * busyBytes / Math.max(1, roundBytes));

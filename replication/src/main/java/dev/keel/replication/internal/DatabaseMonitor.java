@@ -138,6 +138,12 @@ public final class DatabaseMonitor implements AutoCloseable {
         return follower.position();
     }
 
+    /** Frames the shadow holds of the WAL's current index: after a round, about what the WAL holds. */
+    long walFrames() {
+        ShadowState s = follower.state();
+        return s == null ? 0 : s.frames();
+    }
+
     Checkpointer checkpointer() {
         return checkpointer;
     }

@@ -60,6 +60,24 @@ class CheckpointPolicyTest {
         assertThat(DatabaseDriver.busyTickMs(100 * half, half)).isEqualTo(DatabaseDriver.MIN_BUSY_TICK_MS);
     }
 
+    @Test
+    void theNextRoundComesBeforeTheWalReachesTheThresholdAtItsMeasuredPace() {
+        long threshold = (long) MIN * PAGE;
+        long ms = 1_000_000L;
+        assertThat(DatabaseDriver.nextRoundMs(0, 25 * ms, 0, threshold)).as("nothing written: the watch is enough").isEqualTo(-1);
+        assertThat(DatabaseDriver.nextRoundMs(threshold / 2, 0, 0, threshold)).as("no pace yet (the first round)").isEqualTo(-1);
+        assertThat(DatabaseDriver.nextRoundMs(threshold / 2, 25 * ms, 0, threshold))
+                .as("half the threshold in 25 ms: busy, as before").isEqualTo(DatabaseDriver.BUSY_TICK_MS);
+        assertThat(DatabaseDriver.nextRoundMs(threshold / 10, 5 * ms, 0, threshold))
+                .as("a round 5 ms after the last copies a tenth of the threshold: the same pace, still busy").isEqualTo(DatabaseDriver.BUSY_TICK_MS);
+        assertThat(DatabaseDriver.nextRoundMs(threshold / 10, 100 * ms, threshold / 2, threshold))
+                .as("a tenth per 100 ms with half left: a tick before a quarter more is written").isEqualTo(250);
+        assertThat(DatabaseDriver.nextRoundMs(threshold / 10, 100 * ms, threshold, threshold))
+                .as("at the threshold already: at once").isEqualTo(DatabaseDriver.MIN_BUSY_TICK_MS);
+        assertThat(DatabaseDriver.nextRoundMs(PAGE, 1000 * ms, 0, threshold))
+                .as("a page a second: the threshold is far, the watch is enough").isEqualTo(-1);
+    }
+
     private static ShadowState withFrames(long frames) {
         return withFrames(1, frames);
     }
