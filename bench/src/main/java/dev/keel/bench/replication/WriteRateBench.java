@@ -56,6 +56,9 @@ public final class WriteRateBench {
     /** Per Keel mode: every segment's lag (ms) and every run's WAL high-water mark (frames), over all rounds. */
     private static final Map<Mode, List<Double>> LAGS = new EnumMap<>(Mode.class);
     private static final Map<Mode, List<Long>> WAL_HIGH = new EnumMap<>(Mode.class);
+    /** Per mode: Keel's checkpoints per database per second of writing, one figure per run, and the WAL's frames at each. */
+    private static final Map<Mode, List<Double>> CHECKPOINT_RATE = new EnumMap<>(Mode.class);
+    private static final Map<Mode, List<Long>> CHECKPOINT_FRAMES = new EnumMap<>(Mode.class);
 
     /** What runs beside the writers. */
     private enum Mode {
@@ -118,6 +121,10 @@ public final class WriteRateBench {
                                 + "WAL high-water %d frames (max-checkpoint-page-count %d)%n", m.label + ":", lags.length,
                         BenchDb.percentile(lags, 50), BenchDb.percentile(lags, 99), lags.length == 0 ? 0 : lags[lags.length - 1],
                         ReplicaConfig.DEFAULT_SYNC_INTERVAL.toMillis() + 50, high, DatabaseConfig.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
+                double[] at = CHECKPOINT_FRAMES.get(m).stream().mapToDouble(Long::doubleValue).sorted().toArray();
+                System.out.printf("%-38s checkpoints %.2f per database per second (median per run); WAL frames at a checkpoint p50 %.0f, p90 %.0f%n",
+                        m.label + ":", median(CHECKPOINT_RATE.get(m).stream().mapToDouble(Double::doubleValue).toArray()),
+                        BenchDb.percentile(at, 50), BenchDb.percentile(at, 90));
             }
             System.out.printf("%s, %d rounds of %d s; target ratio >= %s; load average %.2f on %d cores%n",
                     workload.describe(), rounds, seconds, workload.full() ? "0.97" : workload.databases() > 1 ? "0.9" : "0.95",
@@ -202,6 +209,9 @@ public final class WriteRateBench {
                 long high = 0;
                 for (Path db : dbs) high = Math.max(high, walFrames(db));
                 WAL_HIGH.computeIfAbsent(mode, m -> new ArrayList<>()).add(high);
+                List<Long> frames = lag.checkpointFrames();
+                CHECKPOINT_RATE.computeIfAbsent(mode, m -> new ArrayList<>()).add(frames.size() / wall / dbs.size());
+                CHECKPOINT_FRAMES.computeIfAbsent(mode, m -> new ArrayList<>()).addAll(frames);
             }
             System.out.printf("  %-38s %6.0f tx/s; writers %.1f us CPU/tx, on CPU %3.0f%% of the time, first one waiting for a core %3.0f%%; "
                             + "Keel threads %.2f CPU s/s, process %.2f, Litestream %.2f%n",
@@ -312,6 +322,12 @@ public final class WriteRateBench {
     private static final class SegmentLag implements ReplicationListener {
         private final Map<Path, ConcurrentSkipListMap<Position, Long>> copied = new ConcurrentHashMap<>();
         private final List<Double> lags = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<Long> checkpointFrames = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void checkpointed(Path db, String mode, long walFrames, long checkpointed, boolean busy) {
+            checkpointFrames.add(walFrames);
+        }
 
         @Override
         public void walCopied(Path db, Position end, long bytes) {
@@ -328,6 +344,13 @@ public final class WriteRateBench {
 
         void startCounting() {
             lags.clear();
+            checkpointFrames.clear();
+        }
+
+        List<Long> checkpointFrames() {
+            synchronized (checkpointFrames) {
+                return new ArrayList<>(checkpointFrames);
+            }
         }
 
         List<Double> lagsMs() {
